@@ -1,0 +1,2 @@
+/* dnsrecord.c - not yet written */
+typedef int sg_placeholder_dnsrecord;

@@ -1,0 +1,2 @@
+/* secmem.c - not yet written */
+typedef int sg_placeholder_secmem;

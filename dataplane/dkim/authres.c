@@ -1,0 +1,2 @@
+/* authres.c - not yet written */
+typedef int sg_placeholder_authres;

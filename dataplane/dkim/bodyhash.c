@@ -1,0 +1,2 @@
+/* bodyhash.c - not yet written */
+typedef int sg_placeholder_bodyhash;

@@ -1,0 +1,2 @@
+/* domain.c - not yet written */
+typedef int sg_placeholder_domain;

@@ -1,0 +1,2 @@
+/* headerlist.c - not yet written */
+typedef int sg_placeholder_headerlist;

@@ -1,0 +1,2 @@
+/* keyrecord.c - not yet written */
+typedef int sg_placeholder_keyrecord;

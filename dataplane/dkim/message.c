@@ -1,0 +1,2 @@
+/* message.c - not yet written */
+typedef int sg_placeholder_message;

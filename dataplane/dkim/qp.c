@@ -1,0 +1,2 @@
+/* qp.c - not yet written */
+typedef int sg_placeholder_qp;

@@ -1,0 +1,2 @@
+/* sigbuild.c - not yet written */
+typedef int sg_placeholder_sigbuild;

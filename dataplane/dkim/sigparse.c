@@ -1,0 +1,2 @@
+/* sigparse.c - not yet written */
+typedef int sg_placeholder_sigparse;

@@ -1,0 +1,2 @@
+/* taglist.c - not yet written */
+typedef int sg_placeholder_taglist;

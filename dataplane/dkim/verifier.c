@@ -1,0 +1,2 @@
+/* verifier.c - not yet written */
+typedef int sg_placeholder_verifier;

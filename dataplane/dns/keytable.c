@@ -1,0 +1,2 @@
+/* keytable.c - not yet written */
+typedef int sg_placeholder_keytable;

@@ -1,0 +1,2 @@
+/* resolver.c - not yet written */
+typedef int sg_placeholder_resolver;
