@@ -1,2 +1,156 @@
-/* sigbuild.c - not yet written */
-typedef int sg_placeholder_sigbuild;
+/*
+ * NAME
+ *   sigbuild.c - folded signature header writer (see sigbuild.h)
+ */
+#include <string.h>
+
+#include "sigbuild.h"
+
+static const char FOLD[] = "\r\n\t";
+#define FOLD_COL 8		/* a tab counts as eight columns */
+
+enum sg_err sg_folder_start(struct sg_folder *f, struct sg_buf *out, const char *field_name)
+{
+	f->out = out;
+	f->first = true;
+	f->col = strlen(field_name) + 1;
+	if (sg_buf_puts(out, field_name) != SG_OK || sg_buf_putc(out, ':') != SG_OK)
+		return SG_E_NOMEM;
+	return SG_OK;
+}
+
+static enum sg_err fold(struct sg_folder *f)
+{
+	f->col = FOLD_COL;
+	return sg_buf_puts(f->out, FOLD);
+}
+
+/* Writes one unbreakable piece; sep asks for a space before it when it
+ * stays on the current line. */
+static enum sg_err piece(struct sg_folder *f, const char *s, size_t n, bool sep)
+{
+	enum sg_err rc = SG_OK;
+	size_t need = n + (sep ? 1 : 0);
+
+	if (f->col + need > SG_FOLD_WIDTH && f->col > FOLD_COL)
+		rc = fold(f);
+	else if (sep)
+		rc = sg_buf_putc(f->out, ' '), f->col++;
+	if (rc == SG_OK)
+		rc = sg_buf_append(f->out, s, n);
+	f->col += n;
+	return rc;
+}
+
+/* Length of the next piece of a splittable value starting at s. */
+static size_t next_piece(const char *s, size_t n, enum sg_fold_split split, size_t room)
+{
+	size_t len;
+
+	switch (split) {
+	case SG_SPLIT_COLON: {
+		const char *c = memchr(s, ':', n);
+
+		return c ? (size_t)(c - s) + 1 : n;
+	}
+	case SG_SPLIT_QP:
+		len = room < n ? room : n;
+		if (len == 0)
+			len = 1;
+		/* never end a piece inside "=XX" */
+		for (size_t back = 1; back <= 2 && back <= len; back++) {
+			if (s[len - back] == '=' && len < n) {
+				len -= back;
+				break;
+			}
+		}
+		return len ? len : (n < 3 ? n : 3);
+	case SG_SPLIT_ANY:
+		len = room < n ? room : n;
+		return len ? len : 1;
+	case SG_SPLIT_NONE:
+		break;
+	}
+	return n;
+}
+
+/* Appends a splittable value right after "name=" that is already out. */
+static enum sg_err split_value(struct sg_folder *f, const char *v, size_t n,
+			       enum sg_fold_split split)
+{
+	while (n > 0) {
+		size_t room = SG_FOLD_WIDTH > f->col ? SG_FOLD_WIDTH - f->col : 0;
+		size_t len = next_piece(v, n, split, room);
+
+		if (len > room && f->col > FOLD_COL) {
+			if (fold(f) != SG_OK)
+				return SG_E_NOMEM;
+			len = next_piece(v, n, split, SG_FOLD_WIDTH - FOLD_COL);
+		}
+		if (sg_buf_append(f->out, v, len) != SG_OK)
+			return SG_E_NOMEM;
+		f->col += len;
+		v += len;
+		n -= len;
+	}
+	return SG_OK;
+}
+
+enum sg_err sg_folder_tag(struct sg_folder *f, const char *name, const char *value, size_t len,
+			  enum sg_fold_split split, bool last)
+{
+	char head[80];
+	size_t nlen = strlen(name);
+	enum sg_err rc;
+	bool sep = true;
+
+	if (nlen + 2 > sizeof(head))
+		return SG_E_ARG;
+	memcpy(head, name, nlen);
+	head[nlen] = '=';
+	if (split == SG_SPLIT_NONE) {
+		struct sg_buf whole;
+
+		sg_buf_init(&whole, SIZE_MAX);
+		rc = sg_buf_append(&whole, head, nlen + 1);
+		if (rc == SG_OK)
+			rc = sg_buf_append(&whole, value, len);
+		if (rc == SG_OK && !last)
+			rc = sg_buf_putc(&whole, ';');
+		if (rc == SG_OK)
+			rc = piece(f, whole.data, whole.len, sep);
+		sg_buf_free(&whole);
+		f->first = false;
+		return rc;
+	}
+	/* keep "name=" together with at least a few bytes of the value */
+	if (f->col + nlen + 1 + 1 + 8 > SG_FOLD_WIDTH && f->col > FOLD_COL)
+		rc = fold(f), sep = false;
+	else
+		rc = SG_OK;
+	if (rc == SG_OK)
+		rc = piece(f, head, nlen + 1, sep);
+	if (rc == SG_OK)
+		rc = split_value(f, value, len, split);
+	if (rc == SG_OK && !last)
+		rc = sg_buf_putc(f->out, ';'), f->col++;
+	f->first = false;
+	return rc;
+}
+
+enum sg_err sg_folder_b_tag(struct sg_folder *f)
+{
+	enum sg_err rc = SG_OK;
+	bool sep = true;
+
+	if (f->col + 4 + 8 > SG_FOLD_WIDTH && f->col > FOLD_COL)
+		rc = fold(f), sep = false;
+	if (rc == SG_OK)
+		rc = piece(f, "b=", 2, sep);
+	return rc;
+}
+
+enum sg_err sg_folder_b_value(struct sg_folder *f, const char *b64, size_t len)
+{
+	return split_value(f, b64, len, SG_SPLIT_ANY);
+}

@@ -1,2 +1,453 @@
-/* signer.c - not yet written */
-typedef int sg_placeholder_signer;
+/*
+ * NAME
+ *   signer.c - DKIM and DomainKeys signing sessions (see signer.h)
+ *
+ * SUMMARY
+ *   The message reader stores the header fields and streams the body into
+ *   the shared body-hash lanes. At the end of the header section every
+ *   DomainKeys signature gets a private lane whose hash first takes the
+ *   canonical headers. At finish the DKIM header hash is computed from the
+ *   selected fields and the signature field itself, written up to "b=" by
+ *   sigbuild; the caller's signature bytes are then appended as b=.
+ *
+ * UNTRUSTED INPUT
+ *   The message (through message.c). Requests are checked in sg_signer_add.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64.h"
+#include "bodyhash.h"
+#include "canon.h"
+#include "domain.h"
+#include "headerlist.h"
+#include "qp.h"
+#include "headerhash.h"
+#include "sigbuild.h"
+#include "sigheader.h"
+#include "signer.h"
+
+#define HEADER_TEXT_MAX (256 * 1024)
+
+struct sign_slot {
+	struct sg_sign_request req;	/* strings point into the arrays below */
+	char domain[SG_NAME_MAX + 1];
+	char selector[SG_NAME_MAX + 1];
+	char identity[SG_NAME_MAX + 1];
+	struct sg_headerlist hl;
+	bool has_hl;
+	int lane;
+	struct sg_buf header;		/* the field, up to "b=" until signed */
+	struct sg_folder folder;
+	uint8_t digest[SG_HASH_MAX];
+	size_t digest_len;
+	bool ready;			/* digest computed */
+	bool is_signed;
+};
+
+enum signer_state { SIGNER_ADDING, SIGNER_FEEDING, SIGNER_FINISHED, SIGNER_FAILED };
+
+struct sg_signer {
+	const struct sg_hash_ops *hash;
+	struct sg_msg_parser *parser;
+	struct sg_bodyhash bodyhash;
+	struct sign_slot slots[SG_SIGNER_MAX_SIGS];
+	size_t count;
+	enum signer_state state;
+	struct sg_error deferred;	/* error raised inside a parser callback */
+};
+
+static void on_end_of_headers(void *arg);
+static void on_body(void *arg, const void *data, size_t len);
+
+struct sg_signer *sg_signer_new(const struct sg_hash_ops *hash, const struct sg_limits *lim,
+				bool fix_bare_lf)
+{
+	struct sg_signer *s = calloc(1, sizeof(*s));
+	struct sg_msg_events ev = { on_end_of_headers, on_body, NULL };
+
+	if (s == NULL)
+		return NULL;
+	ev.arg = s;
+	s->hash = hash;
+	sg_bodyhash_init(&s->bodyhash, hash);
+	s->parser = sg_msg_parser_new(lim, fix_bare_lf, &ev);
+	if (s->parser == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sg_signer_free(struct sg_signer *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->count; i++)
+		sg_buf_free(&s->slots[i].header);
+	sg_bodyhash_cleanup(&s->bodyhash);
+	sg_msg_parser_free(s->parser);
+	free(s);
+}
+
+static enum sg_err copy_name(char *dst, const char *src, const char *what, struct sg_error *err)
+{
+	size_t n = strlen(src);
+
+	if (n > SG_NAME_MAX)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "%s is longer than %d bytes", what,
+				    SG_NAME_MAX);
+	memcpy(dst, src, n + 1);
+	return SG_OK;
+}
+
+static enum sg_err check_identity(const char *identity, const char *domain, struct sg_error *err)
+{
+	const char *at = strrchr(identity, '@');
+
+	if (at == NULL)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "identity \"%s\" has no '@'", identity);
+	if (!sg_domain_within(at + 1, strlen(at + 1), domain, strlen(domain)))
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "identity \"%s\" is not within the signing domain %s",
+				    identity, domain);
+	return SG_OK;
+}
+
+static enum sg_err check_request(const struct sg_sign_request *r, struct sg_error *err)
+{
+	if (r->domain == NULL || !sg_domain_valid(r->domain, strlen(r->domain)))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "invalid signing domain \"%s\"",
+				    r->domain ? r->domain : "");
+	if (r->selector == NULL || !sg_selector_valid(r->selector, strlen(r->selector)))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "invalid selector \"%s\"",
+				    r->selector ? r->selector : "");
+	if (r->kind == SG_KIND_DOMAINKEYS) {
+		if (r->alg != SG_ALG_RSA_SHA1)
+			return sg_error_set(err, SG_E_ARG, 0, 0, "DomainKeys signs with rsa-sha1 only");
+		if (r->hcanon != SG_CANON_DK_SIMPLE && r->hcanon != SG_CANON_DK_NOFWS)
+			return sg_error_set(err, SG_E_ARG, 0, 0,
+					    "DomainKeys canonicalization must be simple or nofws");
+		return SG_OK;
+	}
+	if ((r->hcanon != SG_CANON_SIMPLE && r->hcanon != SG_CANON_RELAXED) ||
+	    (r->bcanon != SG_CANON_SIMPLE && r->bcanon != SG_CANON_RELAXED))
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "DKIM canonicalization must be simple or relaxed");
+	if (r->lifetime > 0 && r->timestamp < 0)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "a lifetime (x=) needs a timestamp (t=)");
+	if (r->identity != NULL)
+		return check_identity(r->identity, r->domain, err);
+	return SG_OK;
+}
+
+enum sg_err sg_signer_add(struct sg_signer *s, const struct sg_sign_request *req,
+			  struct sg_error *err)
+{
+	struct sign_slot *slot;
+	enum sg_err rc;
+
+	if (s->state != SIGNER_ADDING)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "signatures must be added before the message");
+	if (s->count == SG_SIGNER_MAX_SIGS)
+		return sg_error_set(err, SG_E_LIMIT, 0, 0, "at most %d signatures per message",
+				    SG_SIGNER_MAX_SIGS);
+	rc = check_request(req, err);
+	if (rc != SG_OK)
+		return rc;
+	slot = &s->slots[s->count];
+	memset(slot, 0, sizeof(*slot));
+	slot->req = *req;
+	rc = copy_name(slot->domain, req->domain, "domain", err);
+	if (rc == SG_OK)
+		rc = copy_name(slot->selector, req->selector, "selector", err);
+	if (rc == SG_OK && req->identity)
+		rc = copy_name(slot->identity, req->identity, "identity", err);
+	if (rc != SG_OK)
+		return rc;
+	slot->req.domain = slot->domain;
+	slot->req.selector = slot->selector;
+	slot->req.identity = req->identity ? slot->identity : NULL;
+	slot->req.headerlist = NULL;
+	if (req->kind == SG_KIND_DKIM || req->headerlist != NULL) {
+		rc = sg_headerlist_parse(req->headerlist ? req->headerlist : SG_HEADERLIST_DEFAULT,
+					 &slot->hl, err);
+		if (rc != SG_OK)
+			return rc;
+		slot->has_hl = true;
+	}
+	if (req->kind == SG_KIND_DOMAINKEYS)
+		slot->req.bcanon = req->hcanon;
+	slot->lane = -1;
+	sg_buf_init(&slot->header, HEADER_TEXT_MAX);
+	s->count++;
+	return SG_OK;
+}
+
+/* The fields a DomainKeys signature covers, in message order: all of them,
+ * or those whose names the headerlist mentions. */
+static bool dk_covers(const struct sign_slot *slot, const struct sg_header_field *f)
+{
+	if (!slot->has_hl)
+		return true;
+	for (size_t i = 0; i < slot->hl.count; i++) {
+		if (sg_header_is(f, slot->hl.entries[i].name))
+			return true;
+	}
+	return false;
+}
+
+static enum sg_err dk_start(struct sg_signer *s, struct sign_slot *slot)
+{
+	size_t n;
+	const struct sg_header_field *f = sg_msg_headers(s->parser, &n);
+	struct sg_buf canon;
+	enum sg_err rc = SG_OK;
+
+	slot->lane = sg_bodyhash_lane(&s->bodyhash, slot->req.hcanon, SG_HASH_SHA1,
+				      SG_BODYHASH_NO_LIMIT, true);
+	if (slot->lane < 0)
+		return SG_E_NOMEM;
+	sg_buf_init(&canon, HEADER_TEXT_MAX * 4);
+	for (size_t i = 0; i < n && rc == SG_OK; i++) {
+		if (!dk_covers(slot, &f[i]))
+			continue;
+		sg_buf_reset(&canon);
+		rc = sg_header_canon(slot->req.hcanon, f[i].raw, f[i].len, true, &canon);
+		if (rc == SG_OK)
+			sg_bodyhash_prefix(&s->bodyhash, slot->lane, canon.data, canon.len);
+	}
+	sg_buf_free(&canon);
+	/* the empty line goes through the body canonicalization (RFC 4870) */
+	sg_bodyhash_lane_canon(&s->bodyhash, slot->lane, "\r\n", 2);
+	return rc;
+}
+
+static void on_end_of_headers(void *arg)
+{
+	struct sg_signer *s = arg;
+	enum sg_err rc = SG_OK;
+
+	for (size_t i = 0; i < s->count && rc == SG_OK; i++) {
+		struct sign_slot *slot = &s->slots[i];
+
+		if (slot->req.kind == SG_KIND_DOMAINKEYS) {
+			rc = dk_start(s, slot);
+		} else {
+			slot->lane = sg_bodyhash_lane(&s->bodyhash, slot->req.bcanon,
+						      sg_alg_hash(slot->req.alg),
+						      SG_BODYHASH_NO_LIMIT, false);
+			if (slot->lane < 0)
+				rc = SG_E_NOMEM;
+		}
+	}
+	if (rc != SG_OK && s->deferred.code == SG_OK)
+		sg_error_set(&s->deferred, rc, 0, 0, "cannot start hashing: %s", sg_err_name(rc));
+}
+
+static void on_body(void *arg, const void *data, size_t len)
+{
+	struct sg_signer *s = arg;
+
+	sg_bodyhash_update(&s->bodyhash, data, len);
+}
+
+static enum sg_err take_deferred(struct sg_signer *s, struct sg_error *err)
+{
+	if (s->deferred.code == SG_OK)
+		return SG_OK;
+	s->state = SIGNER_FAILED;
+	if (err)
+		*err = s->deferred;
+	return s->deferred.code;
+}
+
+enum sg_err sg_signer_feed(struct sg_signer *s, const void *data, size_t len,
+			   struct sg_error *err)
+{
+	enum sg_err rc;
+
+	if (s->state == SIGNER_ADDING && s->count == 0)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "no signature requested");
+	if (s->state != SIGNER_ADDING && s->state != SIGNER_FEEDING)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "message already finished");
+	s->state = SIGNER_FEEDING;
+	rc = sg_msg_parser_feed(s->parser, data, len, err);
+	if (rc != SG_OK) {
+		s->state = SIGNER_FAILED;
+		return rc;
+	}
+	return take_deferred(s, err);
+}
+
+/* The DKIM field up to "b=" and the digest its private key must sign. */
+static enum sg_err finish_dkim(struct sg_signer *s, struct sign_slot *slot,
+			       struct sg_error *err)
+{
+	size_t nfields, nnames = 0, bh_len;
+	const struct sg_header_field *fields = sg_msg_headers(s->parser, &nfields);
+	struct sg_name_ref names[SG_SIG_MAX_HEADERS];
+	long picked[SG_SIG_MAX_HEADERS];
+	unsigned char *used = calloc(nfields ? nfields : 1, 1);
+	struct sg_dkim_tags tags = { .req = &slot->req };
+	enum sg_err rc;
+
+	if (used == NULL)
+		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+	rc = sg_headerlist_expand(&slot->hl, fields, nfields, names, SG_SIG_MAX_HEADERS, &nnames);
+	if (rc != SG_OK) {
+		free(used);
+		return sg_error_set(err, rc, 0, 0, "more than %d header fields to sign",
+				    SG_SIG_MAX_HEADERS);
+	}
+	sg_select_headers(names, nnames, fields, nfields, NULL, used, picked);
+	free(used);
+	tags.bh = sg_bodyhash_digest(&s->bodyhash, slot->lane, &bh_len);
+	tags.bh_len = bh_len;
+	tags.body_length = sg_bodyhash_length(&s->bodyhash, slot->lane);
+	tags.names = names;
+	tags.nnames = nnames;
+	tags.fields = fields;
+	tags.picked = picked;
+	rc = sg_sigheader_dkim(&tags, &slot->folder, &slot->header);
+	if (rc == SG_OK)
+		rc = sg_headerhash(s->hash, sg_alg_hash(slot->req.alg), slot->req.hcanon, fields,
+				   picked, nnames, slot->header.data, slot->header.len,
+				   slot->digest, &slot->digest_len);
+	if (rc != SG_OK)
+		return sg_error_set(err, rc, 0, 0, "cannot build the DKIM-Signature: %s",
+				    sg_err_name(rc));
+	return SG_OK;
+}
+
+/* The DomainKey-Signature up to "b="; its digest is the private lane's. */
+static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct sg_error *err)
+{
+	size_t nfields, nnames = 0, len;
+	const struct sg_header_field *fields = sg_msg_headers(s->parser, &nfields);
+	struct sg_name_ref *names = NULL;
+	const uint8_t *digest;
+	enum sg_err rc = SG_OK;
+
+	if (slot->has_hl) {
+		names = calloc(nfields ? nfields : 1, sizeof(*names));
+		if (names == NULL)
+			return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+		for (size_t i = 0; i < nfields; i++) {
+			if (dk_covers(slot, &fields[i]))
+				names[nnames++] = (struct sg_name_ref){ fields[i].raw,
+									fields[i].name_len };
+		}
+	}
+	rc = sg_sigheader_dk(&slot->req, names, nnames, &slot->folder, &slot->header);
+	free(names);
+	if (rc != SG_OK)
+		return sg_error_set(err, rc, 0, 0, "cannot build the DomainKey-Signature: %s",
+				    sg_err_name(rc));
+	digest = sg_bodyhash_digest(&s->bodyhash, slot->lane, &len);
+	memcpy(slot->digest, digest, len);
+	slot->digest_len = len;
+	return SG_OK;
+}
+
+enum sg_err sg_signer_finish(struct sg_signer *s, struct sg_error *err)
+{
+	enum sg_err rc;
+
+	if (s->state != SIGNER_FEEDING)
+		return sg_error_set(err, SG_E_STATE, 0, 0,
+				    s->state == SIGNER_ADDING ? "no message was fed"
+							      : "message already finished");
+	rc = sg_msg_parser_finish(s->parser, err);
+	if (rc == SG_OK)
+		rc = take_deferred(s, err);
+	if (rc != SG_OK) {
+		s->state = SIGNER_FAILED;
+		return rc;
+	}
+	sg_bodyhash_final(&s->bodyhash);
+	for (size_t i = 0; i < s->count && rc == SG_OK; i++) {
+		struct sign_slot *slot = &s->slots[i];
+
+		rc = slot->req.kind == SG_KIND_DKIM ? finish_dkim(s, slot, err)
+						    : finish_dk(s, slot, err);
+		slot->ready = rc == SG_OK;
+	}
+	s->state = rc == SG_OK ? SIGNER_FINISHED : SIGNER_FAILED;
+	return rc;
+}
+
+size_t sg_signer_count(const struct sg_signer *s)
+{
+	return s->count;
+}
+
+const uint8_t *sg_signer_digest(const struct sg_signer *s, size_t i, size_t *len,
+				enum sg_alg *alg)
+{
+	if (i >= s->count || !s->slots[i].ready)
+		return NULL;
+	*len = s->slots[i].digest_len;
+	if (alg)
+		*alg = s->slots[i].req.alg;
+	return s->slots[i].digest;
+}
+
+enum sg_err sg_signer_set_signature(struct sg_signer *s, size_t i, const uint8_t *sig,
+				    size_t siglen, struct sg_error *err)
+{
+	struct sign_slot *slot;
+	char *b64;
+	size_t n;
+	enum sg_err rc;
+
+	if (i >= s->count || !s->slots[i].ready)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "signature %zu is not ready", i);
+	slot = &s->slots[i];
+	if (slot->is_signed)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "signature %zu is already set", i);
+	if (siglen == 0 || siglen > SG_SIG_MAX_B)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "signature of %zu bytes", siglen);
+	b64 = malloc(sg_base64_encoded_len(siglen) + 1);
+	if (b64 == NULL)
+		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+	n = sg_base64_encode(sig, siglen, b64);
+	rc = sg_folder_b_value(&slot->folder, b64, n);
+	free(b64);
+	if (rc == SG_OK)
+		rc = sg_buf_append(&slot->header, "\r\n", 2);
+	if (rc != SG_OK)
+		return sg_error_set(err, rc, 0, 0, "cannot add b=: %s", sg_err_name(rc));
+	slot->is_signed = true;
+	return SG_OK;
+}
+
+const char *sg_signer_header(const struct sg_signer *s, size_t i, size_t *len)
+{
+	if (i >= s->count || !s->slots[i].is_signed)
+		return NULL;
+	*len = s->slots[i].header.len;
+	return s->slots[i].header.data;
+}
+
+enum sg_err sg_signer_headers(const struct sg_signer *s, struct sg_buf *out)
+{
+	enum sg_err rc = SG_OK;
+
+	/* DKIM first: the DomainKeys signature must sit right above the
+	 * original headers it covers. */
+	for (int pass = 0; pass < 2; pass++) {
+		enum sg_sigkind kind = pass == 0 ? SG_KIND_DKIM : SG_KIND_DOMAINKEYS;
+
+		for (size_t i = 0; i < s->count && rc == SG_OK; i++) {
+			const struct sign_slot *slot = &s->slots[i];
+
+			if (slot->req.kind != kind)
+				continue;
+			if (!slot->is_signed)
+				return SG_E_STATE;
+			rc = sg_buf_append(out, slot->header.data, slot->header.len);
+		}
+	}
+	return rc;
+}

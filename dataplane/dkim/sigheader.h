@@ -1,0 +1,40 @@
+/*
+ * NAME
+ *   sigheader.h - the text of a new DKIM-Signature / DomainKey-Signature
+ *
+ * SUMMARY
+ *   Writes the field up to and including "b=" (the value follows once the
+ *   signature exists), folded by sigbuild. DKIM tag order:
+ *   v a c d s [i] [q] [t] [x] [l] h [z] bh b; DomainKeys: a c d s q [h] b.
+ *   The z= copies are the selected fields (name ':' raw value) in
+ *   DKIM-quoted-printable joined by '|'.
+ */
+#ifndef SIGNET_DKIM_SIGHEADER_H
+#define SIGNET_DKIM_SIGHEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "message.h"
+#include "sigbuild.h"
+#include "signer.h"
+#include "sigparse.h"
+
+struct sg_dkim_tags {
+	const struct sg_sign_request *req;
+	const uint8_t *bh;
+	size_t bh_len;
+	uint64_t body_length;			/* l= when req->body_length */
+	const struct sg_name_ref *names;	/* h= */
+	size_t nnames;
+	const struct sg_header_field *fields;	/* z= copies: fields[picked[i]] */
+	const long *picked;
+};
+
+SG_MUST_CHECK enum sg_err sg_sigheader_dkim(const struct sg_dkim_tags *t, struct sg_folder *f,
+					    struct sg_buf *out);
+SG_MUST_CHECK enum sg_err sg_sigheader_dk(const struct sg_sign_request *req,
+					  const struct sg_name_ref *names, size_t nnames,
+					  struct sg_folder *f, struct sg_buf *out);
+
+#endif
