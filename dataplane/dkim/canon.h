@@ -52,12 +52,11 @@ struct sg_body_canon {
 	uint64_t limit;		/* UINT64_MAX = no limit */
 	uint64_t emitted;	/* bytes passed to sink */
 	uint64_t total;		/* canonical length without the limit */
-	/* streaming state (implementation detail) */
+	/* streaming state (implementation detail, see canon_body.c) */
 	uint64_t pending_crlf;	/* empty lines held back */
-	uint32_t pending_wsp;	/* held WSP (relaxed: 0/1; simple: count) */
+	uint32_t pending_wsp;	/* relaxed: a WSP run awaits its one SP (0/1) */
 	bool cr_pending;	/* last byte seen was CR */
-	bool line_empty;	/* nothing on the current line yet */
-	bool any_output;	/* anything but held lines seen */
+	bool line_empty;	/* no content on the current line yet */
 	size_t outlen;
 	uint8_t out[SG_CANON_OUTBUF];
 };
