@@ -10,7 +10,8 @@
  *   h= colon list of hashes (absent = all), unknown names ignored; s= colon
  *   list that must contain "*" or "email" (absent = "*"); t= colon flags,
  *   "y" testing and "s" strict identity, unknown ignored; p= base64, empty
- *   means revoked; n= notes ignored; unknown tags ignored.
+ *   means revoked, a k=ed25519 key must be 32 bytes (RFC 8463); n= notes
+ *   ignored; unknown tags ignored.
  *   DomainKeys rules: k= "rsa" (default), p= (empty = revoked), g=
  *   granularity (local-part pattern, '*' wildcard), t=y, n=; a record that
  *   carries v=DKIM1 is accepted as well (as Mail::DKIM does).

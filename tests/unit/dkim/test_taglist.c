@@ -297,7 +297,7 @@ static void test_corpus_key_records(void **state)
 		free(data);
 	}
 	/* Two are not tag lists: 'k=rsa; t; p=...' (mail-dkim testbad2)
-	 * and '""' (dkimpy 2023-05-ed25519-empty). */
+	 * and '""' (mail-dkim 2023-05-ed25519-empty). */
 	assert_int_equal(failed, 2);
 	assert_true(parsed > 50);
 }
