@@ -7,7 +7,11 @@
  *   guard pages) so private-key numbers parsed by OpenSSL live there; call
  *   it once at program start, before any key is loaded. It is idempotent
  *   and reports (false) when the heap could not be locked, e.g. under a
- *   small RLIMIT_MEMLOCK; keys still work, in ordinary memory.
+ *   small RLIMIT_MEMLOCK; keys still work, in ordinary memory. heap_bytes
+ *   is rounded up to a power of two; 0 means SG_SECMEM_DEFAULT_BYTES. When
+ *   the secure heap is full OpenSSL fails the allocation (key loads fail),
+ *   so size it for the keys a process holds (about 1 KiB per RSA-2048
+ *   key, 2 KiB per RSA-4096 key, 32 bytes per Ed25519 key).
  *   sg_secbuf_alloc/free give a locked, non-dumpable, zeroed-on-free buffer
  *   for PEM text and seeds read from files.
  */
@@ -16,6 +20,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#define SG_SECMEM_DEFAULT_BYTES (1024 * 1024)
 
 bool sg_secmem_init(size_t heap_bytes);
 void *sg_secbuf_alloc(size_t n);
