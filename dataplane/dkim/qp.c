@@ -10,7 +10,8 @@
  *   (UTF-8 local-parts, RFC 8616) are copied; a '=' without two hex
  *   digits right after it, a ';' and control bytes are errors. Decoded
  *   output may contain any byte, NUL included: callers that need a C
- *   string check for it.
+ *   string check for it. Both decoders share one loop; only where the
+ *   bytes go differs (sg_buf or a fixed array).
  *
  * DIAGNOSTICS
  *   SG_E_SYNTAX with the offset of the bad byte (of the '=' for a bad
@@ -50,12 +51,31 @@ enum sg_err sg_qp_encode(const char *in, size_t n, bool z_escape, struct sg_buf 
 	return rc;
 }
 
-static enum sg_err out_error(enum sg_err rc, size_t at, struct sg_error *err)
+/* Where decoded bytes go: a growable sg_buf or a fixed array. */
+struct qp_sink {
+	struct sg_buf *buf;
+	char *fixed;
+	size_t cap;
+	size_t len;
+};
+
+static enum sg_err sink_put(struct qp_sink *k, unsigned char c, size_t at, struct sg_error *err)
 {
+	enum sg_err rc = SG_OK;
+
+	if (k->buf != NULL)
+		rc = sg_buf_putc(k->buf, (char)c);
+	else if (k->len == k->cap)
+		rc = SG_E_LIMIT;
+	else
+		k->fixed[k->len] = (char)c;
 	if (rc == SG_E_LIMIT)
 		return sg_error_set(err, rc, 0, at, "quoted-printable: decoded value too long "
 				    "(offset %zu)", at);
-	return sg_error_set(err, rc, 0, at, "quoted-printable: out of memory");
+	if (rc != SG_OK)
+		return sg_error_set(err, rc, 0, at, "quoted-printable: out of memory");
+	k->len++;
+	return SG_OK;
 }
 
 /* The "=XX" escape at in[i]; *byte receives its value. */
@@ -73,7 +93,8 @@ static enum sg_err decode_escape(const char *in, size_t n, size_t i, unsigned ch
 	return SG_OK;
 }
 
-enum sg_err sg_qp_decode(const char *in, size_t n, struct sg_buf *out, struct sg_error *err)
+static enum sg_err qp_decode(const char *in, size_t n, struct qp_sink *sink,
+			     struct sg_error *err)
 {
 	enum sg_err rc;
 
@@ -92,9 +113,26 @@ enum sg_err sg_qp_decode(const char *in, size_t n, struct sg_buf *out, struct sg
 					    "quoted-printable: byte 0x%02x at offset %zu must be "
 					    "escaped", c, i);
 		}
-		rc = sg_buf_putc(out, (char)c);
+		rc = sink_put(sink, c, i, err);
 		if (rc != SG_OK)
-			return out_error(rc, i, err);
+			return rc;
 	}
 	return SG_OK;
+}
+
+enum sg_err sg_qp_decode(const char *in, size_t n, struct sg_buf *out, struct sg_error *err)
+{
+	struct qp_sink sink = { .buf = out };
+
+	return qp_decode(in, n, &sink, err);
+}
+
+enum sg_err sg_qp_decode_fixed(const char *in, size_t n, char *out, size_t cap,
+			       size_t *outlen, struct sg_error *err)
+{
+	struct qp_sink sink = { .fixed = out, .cap = cap };
+	enum sg_err rc = qp_decode(in, n, &sink, err);
+
+	*outlen = rc == SG_OK ? sink.len : 0;
+	return rc;
 }

@@ -19,5 +19,9 @@
 SG_MUST_CHECK enum sg_err sg_qp_encode(const char *in, size_t n, bool z_escape, struct sg_buf *out);
 SG_MUST_CHECK enum sg_err sg_qp_decode(const char *in, size_t n, struct sg_buf *out,
 				       struct sg_error *err);
+/* The same into a fixed buffer (no allocation): more than cap bytes is
+ * SG_E_LIMIT. *outlen receives the decoded length. */
+SG_MUST_CHECK enum sg_err sg_qp_decode_fixed(const char *in, size_t n, char *out, size_t cap,
+					     size_t *outlen, struct sg_error *err);
 
 #endif

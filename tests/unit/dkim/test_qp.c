@@ -6,7 +6,7 @@
  *   Which bytes the encoder escapes (with and without z= escaping), a
  *   round trip over all 256 byte values, decoding of both hex cases, FWS,
  *   8-bit bytes and NUL, every malformed escape with its offset, and the
- *   output-buffer limit in both directions.
+ *   output limit in both directions and for the fixed-buffer decoder.
  */
 #include "testutil.h"
 
@@ -184,6 +184,32 @@ static void test_decode_limit(void **state)
 	sg_buf_free(&b);
 }
 
+static void test_decode_fixed(void **state)
+{
+	char out[8];
+	size_t len = 99;
+	struct sg_error err;
+
+	(void)state;
+	assert_int_equal(sg_qp_decode_fixed("a=20b", 5, out, 3, &len, &err), SG_OK);
+	assert_int_equal(len, 3);
+	assert_memory_equal(out, "a b", 3);
+	assert_int_equal(sg_qp_decode_fixed("", 0, out, 0, &len, &err), SG_OK);
+	assert_int_equal(len, 0);
+	/* One byte too many. */
+	assert_int_equal(sg_qp_decode_fixed("abcd", 4, out, 3, &len, &err), SG_E_LIMIT);
+	assert_int_equal(len, 0);
+	assert_int_equal(err.offset, 3);
+	assert_non_null(strstr(err.msg, "too long"));
+	assert_int_equal(sg_qp_decode_fixed("ab=2", 4, out, sizeof(out), &len, &err),
+			 SG_E_SYNTAX);
+	assert_int_equal(len, 0);
+	assert_int_equal(err.offset, 2);
+	assert_int_equal(sg_qp_decode_fixed("j=C3=B6rg", 9, out, sizeof(out), &len, NULL), SG_OK);
+	assert_int_equal(len, 5);
+	assert_memory_equal(out, "j\xc3\xb6rg", 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_decode_bad_escapes),
 		cmocka_unit_test(test_decode_bad_bytes),
 		cmocka_unit_test(test_decode_limit),
+		cmocka_unit_test(test_decode_fixed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
