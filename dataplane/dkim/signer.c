@@ -329,7 +329,7 @@ static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct
 	const uint8_t *digest;
 	enum sg_err rc = SG_OK;
 
-	if (slot->has_hl) {
+	if (slot->has_hl || slot->req.list_headers) {
 		names = calloc(nfields ? nfields : 1, sizeof(*names));
 		if (names == NULL)
 			return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");

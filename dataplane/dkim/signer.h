@@ -49,7 +49,9 @@ struct sg_sign_request {
 	const char *selector;		/* s= */
 	const char *identity;		/* i=, NULL for none; must be within d= */
 	const char *headerlist;		/* Momentum syntax; NULL = default (DKIM) or
-					 * all headers, no h= (DomainKeys) */
+					 * all headers (DomainKeys) */
+	bool list_headers;		/* DomainKeys: add h= naming the covered fields
+					 * (always when a headerlist is given) */
 	int64_t timestamp;		/* t=; < 0 omits t= */
 	uint64_t lifetime;		/* seconds; > 0 adds x = t + lifetime (needs t) */
 	bool body_length;		/* add l= */

@@ -83,7 +83,7 @@ const char *sg_result_name(enum sg_result r);	/* "pass", "permerror", ... */
 struct sg_sig_result {
 	enum sg_sigkind kind;
 	enum sg_result result;
-	char reason[160];		/* short text, e.g. "body hash mismatch" */
+	char reason[256];		/* short text, e.g. "body hash mismatch" */
 	bool parsed;			/* the tags below were read */
 	enum sg_alg alg;
 	char domain[SG_NAME_MAX + 1];
