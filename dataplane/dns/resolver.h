@@ -23,8 +23,9 @@
 
 struct sg_resolver_config {
 	const char *server;		/* NULL = system resolver */
-	unsigned timeout_ms;		/* 0 = 5000 */
-	unsigned attempts;		/* 0 = 2 */
+	unsigned timeout_ms;		/* 0 = 5000; per attempt, rounded up to
+					 * whole seconds (libresolv); <= 30000 */
+	unsigned attempts;		/* 0 = 2; <= 5 */
 };
 
 struct sg_resolver;
