@@ -8,7 +8,9 @@
  *   most half full, FNV-1a over the lower-cased name), so a table of 100k
  *   records loads in one pass and answers in constant time. Each record is
  *   one allocation: the lower-cased name, its NUL, the value, its NUL.
- *   Names are stored and compared without one trailing dot.
+ *   Names are stored and compared without one trailing dot. A loaded
+ *   table is only read by lookups, so many threads may look up at once;
+ *   sg_keytable_set must not run concurrently with anything else.
  *
  * DIAGNOSTICS
  *   Parse errors read "PATH:LINE: reason" (sg_keytable_load) or
