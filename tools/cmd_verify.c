@@ -119,14 +119,14 @@ static int verify_one(const char *path, bool prefix, const struct verify_opts *o
 		   sg_verifier_finish(v, &err) != SG_OK) {
 		rc = cli_fail("%s: %s", strcmp(path, "-") ? path : "standard input", err.msg);
 	} else {
-		size_t n = sg_verifier_count(v);
+		size_t n;
+		const struct sg_sig_result *res = sg_verifier_results(v, &n);
 
 		for (size_t i = 0; i < n; i++) {
-			if (sg_verifier_result(v, i)->result == SG_RES_PASS)
+			if (res[i].result == SG_RES_PASS)
 				rc = CLI_EXIT_OK;
 		}
-		if (sg_authres_format(o->authserv_id, n ? sg_verifier_result(v, 0) : NULL, n,
-				      &line) != SG_OK)
+		if (sg_authres_format(o->authserv_id, res, n, &line) != SG_OK)
 			rc = cli_fail("cannot format the result");
 		else
 			printf("%s%sAuthentication-Results: %s\n", prefix ? path : "",

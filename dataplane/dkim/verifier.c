@@ -86,21 +86,22 @@ void sg_verifier_free(struct sg_verifier *v)
 	sg_bodyhash_cleanup(&v->bodyhash);
 	sg_msg_parser_free(v->parser);
 	free(v->sigs);
+	free(v->results);
 	free(v);
 }
 
 void sg_vsig_settle(struct sg_vsig *vs, enum sg_result r, const char *reason)
 {
-	vs->res.result = r;
+	vs->res->result = r;
 	vs->settled = true;
-	strncpy(vs->res.reason, reason, sizeof(vs->res.reason) - 1);
-	vs->res.reason[sizeof(vs->res.reason) - 1] = '\0';
+	strncpy(vs->res->reason, reason, sizeof(vs->res->reason) - 1);
+	vs->res->reason[sizeof(vs->res->reason) - 1] = '\0';
 }
 
 /* Copies what the result line reports from a parsed signature. */
 static void describe(struct sg_vsig *vs)
 {
-	struct sg_sig_result *r = &vs->res;
+	struct sg_sig_result *r = vs->res;
 	const struct sg_sig *s = &vs->sig;
 	char b64[sizeof(r->b_prefix) + 4];
 	size_t n = s->b_len < 6 ? s->b_len : 6;
@@ -121,25 +122,26 @@ static void precheck(struct sg_verifier *v, struct sg_vsig *vs)
 {
 	const struct sg_sig *s = &vs->sig;
 
-	if (vs->res.kind == SG_KIND_DOMAINKEYS && !v->policy.verify_domainkeys)
+	if (vs->res->kind == SG_KIND_DOMAINKEYS && !v->policy.verify_domainkeys)
 		sg_vsig_settle(vs, SG_RES_NEUTRAL, "DomainKeys verification is turned off");
 	else if (s->has_x && (int64_t)s->x < v->policy.now)
-		sg_vsig_settle(vs, SG_RES_PERMERROR, "signature expired (x= is in the past)");
+		sg_vsig_settle(vs, SG_RES_PERMERROR, "signature expired: x= is in the past");
 	else if (s->alg == SG_ALG_RSA_SHA1 && !v->policy.allow_sha1)
-		sg_vsig_settle(vs, SG_RES_POLICY, "rsa-sha1 is not accepted (RFC 8301)");
+		sg_vsig_settle(vs, SG_RES_POLICY, "rsa-sha1 is not accepted, RFC 8301");
 }
 
 /* Registers the signature field at index idx. */
 static enum sg_err add_signature(struct sg_verifier *v, const struct sg_header_field *fields,
 				 size_t idx, enum sg_sigkind kind)
 {
-	struct sg_vsig *vs = &v->sigs[v->nsigs++];
+	struct sg_vsig *vs = &v->sigs[v->nsigs];
 	struct sg_error perr = { 0 };
 
 	memset(vs, 0, sizeof(*vs));
+	vs->res = &v->results[v->nsigs++];
 	vs->field = idx;
 	vs->lane = -1;
-	vs->res.kind = kind;
+	vs->res->kind = kind;
 	if (v->checked == v->policy.max_signatures) {
 		sg_vsig_settle(vs, SG_RES_NEUTRAL, "not checked: signature limit reached");
 		return SG_OK;
@@ -168,7 +170,8 @@ static void on_end_of_headers(void *arg)
 	enum sg_err rc = SG_OK;
 
 	v->sigs = calloc(SG_VERIFY_MAX_RESULTS, sizeof(*v->sigs));
-	if (v->sigs == NULL)
+	v->results = calloc(SG_VERIFY_MAX_RESULTS, sizeof(*v->results));
+	if (v->sigs == NULL || v->results == NULL)
 		rc = SG_E_NOMEM;
 	for (size_t i = 0; i < n && rc == SG_OK && v->nsigs < SG_VERIFY_MAX_RESULTS; i++) {
 		if (sg_header_is(&fields[i], "DKIM-Signature"))
@@ -285,7 +288,7 @@ enum sg_err sg_verifier_finish(struct sg_verifier *v, struct sg_error *err)
 
 		if (vs->settled)
 			continue;
-		if (vs->res.kind == SG_KIND_DKIM)
+		if (vs->res->kind == SG_KIND_DKIM)
 			verify_dkim(v, vs);
 		else
 			sg_verify_dk_finish(v, vs);
@@ -302,5 +305,11 @@ const struct sg_sig_result *sg_verifier_result(const struct sg_verifier *v, size
 {
 	if (!v->finished || i >= v->nsigs)
 		return NULL;
-	return &v->sigs[i].res;
+	return &v->results[i];
+}
+
+const struct sg_sig_result *sg_verifier_results(const struct sg_verifier *v, size_t *count)
+{
+	*count = sg_verifier_count(v);
+	return *count ? v->results : NULL;
 }

@@ -110,5 +110,7 @@ SG_MUST_CHECK enum sg_err sg_verifier_finish(struct sg_verifier *v, struct sg_er
 
 size_t sg_verifier_count(const struct sg_verifier *v);
 const struct sg_sig_result *sg_verifier_result(const struct sg_verifier *v, size_t i);
+/* All results as one array (for sg_authres_format), NULL when none. */
+const struct sg_sig_result *sg_verifier_results(const struct sg_verifier *v, size_t *count);
 
 #endif

@@ -21,8 +21,8 @@ struct sg_vsig {
 	size_t field;			/* index of the signature field */
 	struct sg_sig sig;
 	int lane;			/* body-hash lane, -1 before one is made */
-	bool settled;			/* res.result is final */
-	struct sg_sig_result res;
+	bool settled;			/* res->result is final */
+	struct sg_sig_result *res;	/* this signature's slot in results */
 };
 
 struct sg_verifier {
@@ -33,6 +33,7 @@ struct sg_verifier {
 	struct sg_msg_parser *parser;
 	struct sg_bodyhash bodyhash;
 	struct sg_vsig *sigs;		/* SG_VERIFY_MAX_RESULTS slots */
+	struct sg_sig_result *results;	/* SG_VERIFY_MAX_RESULTS, in field order */
 	size_t nsigs;
 	unsigned checked;		/* signatures counted against the cap */
 	bool finished;

@@ -50,11 +50,11 @@ static bool dkim_key_allows(struct sg_vsig *vs, const struct sg_keyrecord *key)
 static void lookup_failed(struct sg_vsig *vs, enum sg_lookup_status st, const char *name,
 			  const char *why)
 {
-	char reason[sizeof(vs->res.reason)];
+	char reason[sizeof(vs->res->reason)];
 	const char *what = st == SG_LOOKUP_TEMPFAIL ? "key lookup failed for"
 			   : st == SG_LOOKUP_NOTFOUND ? "no key at" : "unusable key at";
 
-	snprintf(reason, sizeof(reason), "%s %.100s (%.100s)", what, name,
+	snprintf(reason, sizeof(reason), "%s %.100s: %.100s", what, name,
 		 why[0] ? why : "no record");
 	sg_vsig_settle(vs, st == SG_LOOKUP_TEMPFAIL ? SG_RES_TEMPERROR : SG_RES_PERMERROR, reason);
 }
@@ -79,16 +79,16 @@ struct sg_keyrecord *sg_verify_fetch_key(struct sg_verifier *v, struct sg_vsig *
 		lookup_failed(vs, st, name, why);
 		goto fail;
 	}
-	if (sg_keyrecord_parse(txt, strlen(txt), vs->res.kind, key, &perr) != SG_OK) {
+	if (sg_keyrecord_parse(txt, strlen(txt), vs->res->kind, key, &perr) != SG_OK) {
 		sg_vsig_settle(vs, SG_RES_PERMERROR, perr.msg);
 		goto fail;
 	}
-	vs->res.testing = key->testing;
+	vs->res->testing = key->testing;
 	if (key->revoked) {
-		sg_vsig_settle(vs, SG_RES_PERMERROR, "key revoked (empty p=)");
+		sg_vsig_settle(vs, SG_RES_PERMERROR, "key revoked: empty p=");
 		goto fail;
 	}
-	if (vs->res.kind == SG_KIND_DKIM && !dkim_key_allows(vs, key))
+	if (vs->res->kind == SG_KIND_DKIM && !dkim_key_allows(vs, key))
 		goto fail;
 	free(txt);
 	return key;
@@ -108,13 +108,13 @@ void sg_verify_signature(struct sg_verifier *v, struct sg_vsig *vs,
 
 	st = v->pubkey.verify(v->pubkey.env, s->alg, key->key, key->key_len, digest, dlen, s->b,
 			      s->b_len, &bits);
-	vs->res.key_bits = bits;
+	vs->res->key_bits = bits;
 	if (st == SG_VERIFY_BAD_KEY) {
 		sg_vsig_settle(vs, SG_RES_PERMERROR, "public key in DNS is unusable");
 	} else if (st == SG_VERIFY_BAD_SIGNATURE) {
 		sg_vsig_settle(vs, SG_RES_FAIL, "signature did not verify");
 	} else if (key->key_type == SG_KEY_RSA && bits < v->policy.min_rsa_bits) {
-		snprintf(reason, sizeof(reason), "key too small (%u bits)", bits);
+		snprintf(reason, sizeof(reason), "key too small: %u bits", bits);
 		sg_vsig_settle(vs, SG_RES_POLICY, reason);
 	} else {
 		sg_vsig_settle(vs, SG_RES_PASS, "");
