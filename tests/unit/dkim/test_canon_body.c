@@ -386,24 +386,23 @@ static void test_empty_updates(void **state)
 
 #include "canon_body_model.h"
 
-/* Random bodies over a byte set rich in CR, LF and WSP, fed in random
- * chunks, against the whole-buffer model. */
-static void test_random_against_model(void **state)
+/* Random bodies fed in random chunks (one split near a third, then steps of
+ * 0-8 bytes), against the whole-buffer model. */
+static void random_against_model(const char *alphabet, size_t nalpha, size_t maxlen,
+				  uint32_t seed)
 {
-	static const char alphabet[] = { 'a', 'b', ' ', '\t', '\r', '\n', '\r', '\n', '\0', '\xff' };
 	static const enum sg_canon canons[] = { SG_CANON_SIMPLE, SG_CANON_RELAXED,
 						SG_CANON_DK_SIMPLE, SG_CANON_DK_NOFWS };
-	uint32_t seed = 12345;
-	char in[200];
+	char in[256];
 
-	(void)state;
+	assert_true(maxlen <= sizeof(in));
 	for (int iter = 0; iter < 4000; iter++) {
-		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 127;
+		size_t len = ((seed = seed * 1103515245u + 12345u) >> 16) % (maxlen + 1);
 		size_t step = ((seed = seed * 1103515245u + 12345u) >> 16) % 9;
 
 		for (size_t i = 0; i < len; i++) {
 			seed = seed * 1103515245u + 12345u;
-			in[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
+			in[i] = alphabet[(seed >> 16) % nalpha];
 		}
 		for (size_t k = 0; k < 4; k++) {
 			size_t explen;
@@ -413,6 +412,25 @@ static void test_random_against_model(void **state)
 			free(exp);
 		}
 	}
+}
+
+/* Dense in CR, LF and WSP: every state transition, often. */
+static void test_random_noisy(void **state)
+{
+	static const char alphabet[] = { 'a', 'b', ' ', '\t', '\r', '\n', '\r', '\n', '\0', '\xff' };
+
+	(void)state;
+	random_against_model(alphabet, sizeof(alphabet), 127, 12345);
+}
+
+/* Text-like: long words and single spaces, so the relaxed word-at-a-time
+ * scan runs, with a WSP run, CR or LF now and then in every lane. */
+static void test_random_textlike(void **state)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz.,ABCDEFGHIJ      \t\r\n\r\n\x80";
+
+	(void)state;
+	random_against_model(alphabet, sizeof(alphabet) - 1, 255, 777);
 }
 
 int main(void)
@@ -430,7 +448,8 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_sink_batching),
 		cmocka_unit_test(test_empty_updates),
-		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_random_noisy),
+		cmocka_unit_test(test_random_textlike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
