@@ -6,7 +6,8 @@
  *   sg_authres_format appends "authserv-id; dkim=pass (reason) header.d=...
  *   header.i=... header.s=... header.a=... header.b=...; domainkeys=...
  *   header.d=... header.from=..." to out: one resinfo per result in order,
- *   "dkim=none" / "domainkeys" omitted when there are no results. Reasons
+ *   "authserv-id; dkim=none" when there are none. Properties only for
+ *   parsed results, header.i only when identity is non-empty. Reasons
  *   go in RFC 5322 comments with '(', ')' and '\' escaped; property values
  *   that are not RFC 2045 tokens are quoted.
  */

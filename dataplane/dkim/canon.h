@@ -14,9 +14,14 @@
  *                          -> one SP, trailing empty lines removed; empty
  *                          body stays empty; missing final CRLF added to a
  *                          non-empty last line.
- *     SG_CANON_DK_SIMPLE   RFC 4870 3.4.1: trailing empty lines removed.
- *     SG_CANON_DK_NOFWS    RFC 4870 3.4.2: SP and HTAB removed, CR and LF not
- *                          part of a CRLF removed, trailing empty lines removed.
+ *     SG_CANON_DK_SIMPLE   RFC 4870 3.4.1: trailing empty lines removed; no
+ *                          CRLF added to an unterminated last line.
+ *     SG_CANON_DK_NOFWS    RFC 4870 3.4.2: SP and HTAB removed, then CR and
+ *                          LF not part of a CRLF removed, trailing empty
+ *                          lines removed.
+ *   DomainKeys hashes the header/body separator as part of the body: feed
+ *   "\r\n" first, then the body (an empty body then yields nothing, as
+ *   Mail::DKIM does). DKIM bodies are fed without it.
  *   limit caps the bytes passed to sink (l= on verification); total counts
  *   the canonical bytes that would have been produced without the cap.
  *

@@ -11,7 +11,9 @@
  *     name*   sign every copy; if none, list it once (assert absence)
  *     name+   sign every copy; if none, leave it out
  *   sg_headerlist_parse refuses an empty entry, a bad name, an unknown
- *   suffix, more than SG_HEADERLIST_MAX entries, and a list without From.
+ *   suffix, more than SG_HEADERLIST_MAX entries, and a list that does not
+ *   sign From unconditionally ("From" or "From*"; "From?"/"From+" alone
+ *   could leave From out of h=).
  *
  *   sg_headerlist_expand turns a parsed list plus the message's header
  *   fields into the h= names to sign, in list order, each name repeated as
