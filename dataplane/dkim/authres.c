@@ -6,7 +6,8 @@
  *   sg_authres_format (see authres.h) writes
  *     authserv-id; dkim=RESULT [(reason)] header.d=D [header.i=I]
  *       header.s=S header.a=A header.b=B; domainkeys=RESULT [(reason)]
- *       header.d=D header.from=F
+ *       header.d=D header.from=F (header.sender=S when the signing
+ *       address came from the Sender field)
  *   with one resinfo per result, in order, and "authserv-id; dkim=none"
  *   when there are none. Properties are written only for results whose
  *   tags were parsed (a permerror before parsing is just
@@ -189,7 +190,8 @@ static void put_resinfo(struct writer *w, const struct sg_sig_result *r)
 		return;
 	put_property(w, "header.d", r->domain, sizeof(r->domain));
 	if (!dkim) {
-		put_property(w, "header.from", r->from_domain, sizeof(r->from_domain));
+		put_property(w, r->dk_sender_is_sender ? "header.sender" : "header.from",
+			     r->dk_sender, sizeof(r->dk_sender));
 		return;
 	}
 	put_property(w, "header.i", r->identity, sizeof(r->identity));

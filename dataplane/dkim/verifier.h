@@ -89,7 +89,9 @@ struct sg_sig_result {
 	char domain[SG_NAME_MAX + 1];
 	char selector[SG_NAME_MAX + 1];
 	char identity[SG_NAME_MAX + 1];	/* i= (DKIM) */
-	char from_domain[SG_NAME_MAX + 1];	/* DomainKeys: sender/from domain */
+	char dk_sender[SG_NAME_MAX + 1];	/* DomainKeys: the signing address, from the
+					 * signed Sender field, else From (RFC 4870) */
+	bool dk_sender_is_sender;	/* dk_sender came from Sender, not From */
 	char b_prefix[16];		/* first base64 chars of b= */
 	bool testing;			/* key record t=y */
 	unsigned key_bits;

@@ -117,8 +117,9 @@ enum sg_err sg_verify_dk_start(struct sg_verifier *v, struct sg_vsig *vs)
 			sg_bodyhash_prefix(&v->bodyhash, vs->lane, text.data, text.len);
 	}
 	sg_bodyhash_lane_canon(&v->bodyhash, vs->lane, "\r\n", 2);
-	memcpy(vs->res->from_domain, id.sender[0] ? id.sender : id.from,
-	       sizeof(vs->res->from_domain));
+	vs->res->dk_sender_is_sender = id.sender[0] != '\0';
+	memcpy(vs->res->dk_sender, id.sender[0] ? id.sender : id.from,
+	       sizeof(vs->res->dk_sender));
 	sg_buf_free(&text);
 	free(order);
 	free(taken);
@@ -129,7 +130,7 @@ enum sg_err sg_verify_dk_start(struct sg_verifier *v, struct sg_vsig *vs)
  * the key's g= must match its local part. */
 static bool identity_allowed(struct sg_vsig *vs, const struct sg_keyrecord *key)
 {
-	const char *addr = vs->res->from_domain;
+	const char *addr = vs->res->dk_sender;
 	const char *at = strrchr(addr, '@');
 
 	if (at == NULL) {

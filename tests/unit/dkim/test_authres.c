@@ -42,7 +42,7 @@ static struct sg_sig_result dk_fail(void)
 	strcpy(r.reason, "signature mismatch");
 	strcpy(r.domain, "example.org");
 	strcpy(r.selector, "dk1");
-	strcpy(r.from_domain, "joe@example.org");
+	strcpy(r.dk_sender, "joe@example.org");
 	return r;
 }
 
@@ -123,7 +123,7 @@ static void test_optional_properties(void **state)
 		    "a; dkim=policy (key too small) header.d=example.com header.s=sel "
 		    "header.a=ed25519-sha256");
 	r = dk_fail();
-	r.from_domain[0] = '\0';
+	r.dk_sender[0] = '\0';
 	r.reason[0] = '\0';
 	expect_text("a", &r, 1, "a; domainkeys=fail header.d=example.org");
 }
@@ -176,7 +176,7 @@ static void test_value_quoting(void **state)
 		    "header.s=\"a??b\" header.a=rsa-sha256 header.b=x");
 	r = dk_fail();
 	r.reason[0] = '\0';
-	strcpy(r.from_domain, ".joe@example.org");
+	strcpy(r.dk_sender, ".joe@example.org");
 	expect_text("a", &r, 1,
 		    "a; domainkeys=fail header.d=example.org header.from=\".joe@example.org\"");
 	expect_text("my host", NULL, 0, "\"my host\"; dkim=none");
