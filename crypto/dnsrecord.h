@@ -8,7 +8,10 @@
  *   "k=rsa; p=..." ("t=y; " likewise).
  *   sg_dns_zone_line: "SELECTOR._domainkey.DOMAIN. IN TXT ( "..." "..." )"
  *   with the value cut into character-strings of at most 255 bytes, one
- *   per line, ready to paste into a zone file.
+ *   per line, ready to paste into a zone file ('"' and '\' escaped, no
+ *   final newline; control or non-ASCII bytes in txt give SG_E_ARG).
+ *   All three append to out; an empty or unprintable selector or domain
+ *   gives SG_E_ARG, and a trailing dot on domain is accepted.
  */
 #ifndef SIGNET_CRYPTO_DNSRECORD_H
 #define SIGNET_CRYPTO_DNSRECORD_H

@@ -9,6 +9,8 @@
  *   A.1 style). Unless allow_unsafe, a file any group or other user can
  *   access is refused with a message naming the file and the fix (chmod
  *   600). File bytes are read into locked memory and zeroed after parsing.
+ *   Every loaded or generated key passes a sign/verify self-test first.
+ *   sg_privkey_bits: RSA modulus size; 256 for Ed25519.
  *   sg_privkey_generate makes a new key (RSA: bits, default 2048; Ed25519:
  *   bits ignored). sg_privkey_write writes PKCS#8 PEM with mode 0600 via a
  *   temp file + fsync + rename, refusing to replace an existing file.

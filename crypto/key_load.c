@@ -408,7 +408,9 @@ enum sg_err sg_privkey_load(const char *path, bool allow_unsafe, struct sg_privk
 	if (out == NULL || path == NULL)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "no key file or no place for the key");
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+	 * refused as not a regular file); reads of regular files ignore it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot open key file %s: %s", path,
 				    strerror(errno));

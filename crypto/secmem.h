@@ -13,7 +13,9 @@
  *   so size it for the keys a process holds (about 1 KiB per RSA-2048
  *   key, 2 KiB per RSA-4096 key, 32 bytes per Ed25519 key).
  *   sg_secbuf_alloc/free give a locked, non-dumpable, zeroed-on-free buffer
- *   for PEM text and seeds read from files.
+ *   for PEM text and seeds read from files (whole pages from mmap; NULL for
+ *   n = 0 or when mapping fails; locking is best effort). Pass the same n
+ *   to sg_secbuf_free.
  */
 #ifndef SIGNET_CRYPTO_SECMEM_H
 #define SIGNET_CRYPTO_SECMEM_H

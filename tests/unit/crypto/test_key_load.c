@@ -7,7 +7,7 @@
  *   right type and size, and its public half equals the p= its suite
  *   publishes. File checks: modes open to group/others refused with the
  *   chmod hint (0400/0600 accepted, allow_unsafe overrides), missing file,
- *   directory, empty and oversized files. Content checks: 512-bit RSA,
+ *   directory, FIFO, empty and oversized files. Content checks: 512-bit RSA,
  *   encrypted PKCS#8 and PKCS#1 PEM, public-key and other PEM blocks, EC
  *   keys, truncated and corrupted PEM, text before the PEM block, and the
  *   base64 seed form with its length, alphabet and line/offset errors.
@@ -192,6 +192,10 @@ static void test_file_errors(void **state)
 
 	assert_int_equal(load_strict(dir, &err), SG_E_KEY);
 	assert_non_null(strstr(err.msg, "not a regular file"));
+	snprintf(path, sizeof(path), "%s/fifo.pem", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);	/* must not block on open */
+	assert_int_equal(load_strict(path, &err), SG_E_KEY);
+	assert_non_null(strstr(err.msg, "not a regular file"));
 
 	snprintf(path, sizeof(path), "%s/empty.pem", dir);
 	kf_write(path, "", 0, 0600);
@@ -245,8 +249,10 @@ static char *pem_of(EVP_PKEY *pkey, pem_writer writer)
 	assert_non_null(bio);
 	assert_int_equal(writer(bio, pkey), 1);
 	n = BIO_get_mem_data(bio, &data);
-	out = strndup(data, (size_t)n);
+	out = malloc((size_t)n + 1);		/* BIO data has no final NUL */
 	assert_non_null(out);
+	memcpy(out, data, (size_t)n);
+	out[n] = '\0';
 	BIO_free(bio);
 	return out;
 }
