@@ -14,7 +14,6 @@
 #include "secmem.h"
 
 #define SIGNET_VERSION "0.1.0"
-#define SECURE_HEAP_BYTES (1 << 20)
 
 static const struct cli_command *const commands[] = {
 	&cli_keygen, &cli_dns_record, &cli_sign, &cli_verify,
@@ -50,7 +49,9 @@ int main(int argc, char **argv)
 				return 0;
 			}
 		}
-		sg_secmem_init(SECURE_HEAP_BYTES);
+		if (!sg_secmem_init(SG_SECMEM_DEFAULT_BYTES))
+			fprintf(stderr, "signet: warning: cannot lock memory for keys "
+					"(see ulimit -l); keys stay in ordinary memory\n");
 		return commands[i]->run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "signet: unknown command \"%s\"\n", argv[1]);
