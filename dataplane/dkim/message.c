@@ -93,18 +93,19 @@ void sg_msg_parser_free(struct sg_msg_parser *p)
 	free(p);
 }
 
-/* Stops the parser with an error naming a line of the message. */
+/* Stops the parser with an error naming a line of the message and the
+ * offset where that line starts. */
 static enum sg_err fail_at(struct sg_msg_parser *p, struct sg_error *err, enum sg_err code,
-			   uint32_t line, const char *what)
+			   uint32_t line, uint64_t offset, const char *what)
 {
 	p->state = ST_FAILED;
-	return sg_error_set(err, code, line, p->line_offset, "line %u: %s", line, what);
+	return sg_error_set(err, code, line, offset, "line %u: %s", line, what);
 }
 
 static enum sg_err fail(struct sg_msg_parser *p, struct sg_error *err, enum sg_err code,
 			const char *what)
 {
-	return fail_at(p, err, code, p->line, what);
+	return fail_at(p, err, code, p->line, p->line_offset, what);
 }
 
 static bool is_wsp(char c)
@@ -112,8 +113,23 @@ static bool is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* An mbox separator ("From sender date", which usually holds colons in
+ * its time) on line 1: "From " and then something other than WSP before
+ * any colon. "From :" is a From field with WSP before the colon. */
+static bool is_mbox_separator(const struct field_span *s, const char *raw)
+{
+	if (s->line != 1 || s->len < 5 || memcmp(raw, "From ", 5) != 0)
+		return false;
+	for (size_t i = 5; i < s->len && raw[i] != ':'; i++) {
+		if (!is_wsp(raw[i]))
+			return true;
+	}
+	return false;
+}
+
 /* Checks the name of the field that just ended and records name_len and
- * value_off. */
+ * value_off. Errors name the field's first line (the header section is
+ * the start of the message, so s->start is also its message offset). */
 static enum sg_err close_field(struct sg_msg_parser *p, struct sg_error *err)
 {
 	struct field_span *s = &p->spans[p->nspans - 1];
@@ -122,23 +138,22 @@ static enum sg_err close_field(struct sg_msg_parser *p, struct sg_error *err)
 	size_t name_len;
 
 	p->in_field = false;
-	if (colon == NULL) {
-		if (s->line == 1 && s->len >= 5 && memcmp(raw, "From ", 5) == 0)
-			return fail_at(p, err, SG_E_SYNTAX, s->line,
-				       "mbox \"From \" separator is not a header field; "
-				       "remove it first");
-		return fail_at(p, err, SG_E_SYNTAX, s->line, "header field has no colon");
-	}
+	if (is_mbox_separator(s, raw))
+		return fail_at(p, err, SG_E_SYNTAX, s->line, s->start,
+			       "mbox \"From \" separator is not a header field; remove it first");
+	if (colon == NULL)
+		return fail_at(p, err, SG_E_SYNTAX, s->line, s->start, "header field has no colon");
 	name_len = (size_t)(colon - raw);
 	while (name_len > 0 && is_wsp(raw[name_len - 1]))
 		name_len--;
 	if (name_len == 0)
-		return fail_at(p, err, SG_E_SYNTAX, s->line, "header field name is empty");
+		return fail_at(p, err, SG_E_SYNTAX, s->line, s->start,
+			       "header field name is empty");
 	for (size_t i = 0; i < name_len; i++) {
 		unsigned char c = (unsigned char)raw[i];
 
 		if (c <= 32 || c >= 127)
-			return fail_at(p, err, SG_E_SYNTAX, s->line,
+			return fail_at(p, err, SG_E_SYNTAX, s->line, s->start,
 				       "invalid byte in header field name");
 	}
 	s->name_len = name_len;
@@ -309,28 +324,46 @@ static void feed_body(struct sg_msg_parser *p, const char *data, size_t len)
 	}
 }
 
+/* The message passed max_message_bytes: in the header section the error
+ * names the line where that happened; in the body (whose lines are not
+ * counted) it names no line. The offset is the first byte over the limit. */
+static enum sg_err too_large(struct sg_msg_parser *p, struct sg_error *err)
+{
+	uint64_t max = p->lim.max_message_bytes;
+
+	if (p->state == ST_HEADERS)
+		return fail_at(p, err, SG_E_LIMIT, p->line, max, "message larger than the limit");
+	p->state = ST_FAILED;
+	return sg_error_set(err, SG_E_LIMIT, 0, max,
+			    "message larger than the limit of %llu bytes (in the body)",
+			    (unsigned long long)max);
+}
+
 enum sg_err sg_msg_parser_feed(struct sg_msg_parser *p, const void *data, size_t len,
 			       struct sg_error *err)
 {
 	const char *bytes = data;
-	size_t used = 0;
+	size_t used = 0, take = len;
+	uint64_t room;
 
 	if (p->state == ST_FAILED || p->state == ST_DONE)
 		return sg_error_set(err, SG_E_STATE, 0, p->total,
 				    "message reader: input after the end or after an error");
-	if (len > p->lim.max_message_bytes || p->total > p->lim.max_message_bytes - len)
-		return fail(p, err, SG_E_LIMIT, "message larger than the limit");
-	p->total += len;
+	/* take what fits, so an error names where the limit was crossed */
+	room = p->lim.max_message_bytes - p->total;	/* total <= max between calls */
+	if (len > room)
+		take = (size_t)room;
+	p->total += take;
 	if (p->state == ST_HEADERS) {
-		enum sg_err rc = feed_headers(p, bytes, len, &used, err);
+		enum sg_err rc = feed_headers(p, bytes, take, &used, err);
 
 		if (rc != SG_OK)
 			return rc;
 	}
 	if (p->state == ST_BODY)
-		feed_body(p, bytes + used, len - used);
-	if (p->total > p->lim.max_message_bytes)
-		return fail(p, err, SG_E_LIMIT, "message larger than the limit");
+		feed_body(p, bytes + used, take - used);
+	if (take < len || p->total > p->lim.max_message_bytes)
+		return too_large(p, err);
 	return SG_OK;
 }
 

@@ -22,7 +22,9 @@
  *   Everything fed. Limits: max_headers fields, max_field_bytes per field,
  *   max_header_bytes for the whole header section, max_message_bytes for
  *   the whole message. A violation or a malformed header line fails with an
- *   sg_error naming the 1-based line; the parser then refuses further input.
+ *   sg_error naming the 1-based line (0 when the message size limit is
+ *   crossed in the body, whose lines are not counted); the parser then
+ *   refuses further input.
  */
 #ifndef SIGNET_DKIM_MESSAGE_H
 #define SIGNET_DKIM_MESSAGE_H
