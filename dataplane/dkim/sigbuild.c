@@ -11,12 +11,13 @@ static const char FOLD[] = "\r\n\t";
 
 enum sg_err sg_folder_start(struct sg_folder *f, struct sg_buf *out, const char *field_name)
 {
+	enum sg_err rc;
+
 	f->out = out;
 	f->first = true;
 	f->col = strlen(field_name) + 1;
-	if (sg_buf_puts(out, field_name) != SG_OK || sg_buf_putc(out, ':') != SG_OK)
-		return SG_E_NOMEM;
-	return SG_OK;
+	rc = sg_buf_puts(out, field_name);
+	return rc == SG_OK ? sg_buf_putc(out, ':') : rc;
 }
 
 static enum sg_err fold(struct sg_folder *f)
@@ -42,10 +43,28 @@ static enum sg_err piece(struct sg_folder *f, const char *s, size_t n, bool sep)
 	return rc;
 }
 
-/* Length of the next piece of a splittable value starting at s. */
-static size_t next_piece(const char *s, size_t n, enum sg_fold_split split, size_t room)
+/* z= copies are "name:value|name:value" and FWS may not go inside a
+ * name (RFC 6376 3.5, sig-z-tag-copy): true when a cut at value + at,
+ * at > 0, falls inside a name. Values escape '|', so a literal '|' is a
+ * separator; names hold no ':', so a ':' after the last '|' means the cut
+ * is in a value. */
+static bool cut_in_z_name(const char *value, size_t at, size_t *name_start)
 {
-	size_t len;
+	size_t i = at;
+
+	while (i > 0 && value[i - 1] != '|' && value[i - 1] != ':')
+		i--;
+	*name_start = i;
+	return i == 0 || value[i - 1] == '|';
+}
+
+/* Length of the next piece of a splittable value starting at value + pos
+ * (n bytes left). */
+static size_t next_piece(const char *value, size_t pos, size_t n, enum sg_fold_split split,
+			 size_t room)
+{
+	const char *s = value + pos;
+	size_t len, name_start;
 
 	switch (split) {
 	case SG_SPLIT_COLON: {
@@ -64,6 +83,15 @@ static size_t next_piece(const char *s, size_t n, enum sg_fold_split split, size
 				break;
 			}
 		}
+		/* nor inside a header name: cut before it, or take it whole */
+		if (len > 0 && len < n && cut_in_z_name(value, pos + len, &name_start)) {
+			if (name_start > pos)
+				return name_start - pos;
+			len = 0;
+			while (len < n && s[len] != ':')
+				len++;
+			return len < n ? len + 1 : n;
+		}
 		return len ? len : (n < 3 ? n : 3);
 	case SG_SPLIT_ANY:
 		len = room < n ? room : n;
@@ -74,24 +102,42 @@ static size_t next_piece(const char *s, size_t n, enum sg_fold_split split, size
 	return n;
 }
 
-/* Appends a splittable value right after "name=" that is already out. */
-static enum sg_err split_value(struct sg_folder *f, const char *v, size_t n,
-			       enum sg_fold_split split)
+/* The next piece that fits in room columns; the value's last piece also
+ * leaves room for tail (the ';' that follows the value). */
+static size_t fitting_piece(const char *value, size_t pos, size_t n, enum sg_fold_split split,
+			    size_t room, size_t tail)
 {
-	while (n > 0) {
-		size_t room = SG_FOLD_WIDTH > f->col ? SG_FOLD_WIDTH - f->col : 0;
-		size_t len = next_piece(v, n, split, room);
+	size_t len = next_piece(value, pos, n, split, room);
 
-		if (len > room && f->col > FOLD_COL) {
-			if (fold(f) != SG_OK)
-				return SG_E_NOMEM;
-			len = next_piece(v, n, split, SG_FOLD_WIDTH - FOLD_COL);
+	if (len == n && len + tail > room && room > tail)
+		len = next_piece(value, pos, n, split, room - tail);
+	return len;
+}
+
+/* Appends a splittable value right after "name=" that is already out;
+ * tail bytes will follow it on the same line. */
+static enum sg_err split_value(struct sg_folder *f, const char *value, size_t n,
+			       enum sg_fold_split split, size_t tail)
+{
+	size_t pos = 0;
+	enum sg_err rc;
+
+	while (pos < n) {
+		size_t room = SG_FOLD_WIDTH > f->col ? SG_FOLD_WIDTH - f->col : 0;
+		size_t len = fitting_piece(value, pos, n - pos, split, room, tail);
+
+		if (len + (len == n - pos ? tail : 0) > room && f->col > FOLD_COL) {
+			rc = fold(f);
+			if (rc != SG_OK)
+				return rc;
+			len = fitting_piece(value, pos, n - pos, split, SG_FOLD_WIDTH - FOLD_COL,
+					    tail);
 		}
-		if (sg_buf_append(f->out, v, len) != SG_OK)
-			return SG_E_NOMEM;
+		rc = sg_buf_append(f->out, value + pos, len);
+		if (rc != SG_OK)
+			return rc;
 		f->col += len;
-		v += len;
-		n -= len;
+		pos += len;
 	}
 	return SG_OK;
 }
@@ -131,7 +177,7 @@ enum sg_err sg_folder_tag(struct sg_folder *f, const char *name, const char *val
 	if (rc == SG_OK)
 		rc = piece(f, head, nlen + 1, sep);
 	if (rc == SG_OK)
-		rc = split_value(f, value, len, split);
+		rc = split_value(f, value, len, split, last ? 0 : 1);
 	if (rc == SG_OK && !last)
 		rc = sg_buf_putc(f->out, ';'), f->col++;
 	f->first = false;
@@ -152,5 +198,5 @@ enum sg_err sg_folder_b_tag(struct sg_folder *f)
 
 enum sg_err sg_folder_b_value(struct sg_folder *f, const char *b64, size_t len)
 {
-	return split_value(f, b64, len, SG_SPLIT_ANY);
+	return split_value(f, b64, len, SG_SPLIT_ANY, 0);
 }

@@ -8,8 +8,9 @@
  *   pass SG_FOLD_WIDTH columns. Values are split only where the grammar
  *   allows folding white space: between the names of h= (after ':'),
  *   anywhere in base64 (b=, bh=) and in quoted-printable z= copies (never
- *   inside an =XX escape). Other values are kept whole, even when longer
- *   than a line.
+ *   inside an =XX escape or a header name). Other values are kept whole,
+ *   even when longer than a line. The ';' after a value stays within the
+ *   width too.
  *   The b= value is written separately (sg_folder_b_value) so the text up to
  *   "b=" is identical before and after signing: that text is what gets
  *   hashed (RFC 6376 3.7).
