@@ -1,0 +1,316 @@
+/*
+ * NAME
+ *   engine_helpers.h - sign and verify whole messages in the engine tests
+ *
+ * SUMMARY
+ *   Shared by the signer, verifier, verify_key, verify_dk and headerhash
+ *   tests (header-only, included once per test after testutil.h).
+ *     eh_key_testdata / eh_key_generate   a private key and its DKIM and
+ *                                         DomainKeys TXT values
+ *     eh_sign      runs a signing session over a message fed in chunks of
+ *                  a given size, signs every digest with the matching key
+ *                  and returns the signature header fields (output order)
+ *     eh_verify    runs a verification session with a key table given as
+ *                  "NAME VALUE\n" text (or any struct sg_key_lookup) and
+ *                  copies the results out
+ *     eh_counting_hash   a struct sg_hash_ops around OpenSSL's that counts
+ *                  the contexts it creates and the bytes it hashes, so a
+ *                  test can see how many body lanes a session made
+ *     eh_cat       malloc'd concatenation of two byte strings
+ *   Every failure of the engine inside a helper fails the test with the
+ *   engine's message.
+ */
+#ifndef SIGNET_TEST_ENGINE_HELPERS_H
+#define SIGNET_TEST_ENGINE_HELPERS_H
+
+#include "buf.h"
+#include "dnsrecord.h"
+#include "hash_evp.h"
+#include "key.h"
+#include "keytable.h"
+#include "pubkey_evp.h"
+#include "signer.h"
+#include "verifier.h"
+
+struct eh_key {
+	struct sg_privkey *key;
+	char record[2048];	/* "v=DKIM1; k=...; p=..." */
+	char dk_record[2048];	/* "k=rsa; p=..." (RSA only) */
+};
+
+static inline void eh_key_records(struct eh_key *k)
+{
+	struct sg_buf b;
+	struct sg_error err;
+
+	sg_buf_init(&b, sizeof(k->record) - 1);
+	if (sg_dns_record(k->key, false, false, &b, &err) != SG_OK)
+		fail_msg("dns record: %s", err.msg);
+	memcpy(k->record, sg_buf_cstr(&b), b.len + 1);
+	sg_buf_reset(&b);
+	k->dk_record[0] = '\0';
+	if (sg_privkey_type(k->key) == SG_KEY_RSA) {
+		if (sg_dns_record(k->key, false, true, &b, &err) != SG_OK)
+			fail_msg("dns record: %s", err.msg);
+		memcpy(k->dk_record, sg_buf_cstr(&b), b.len + 1);
+	}
+	sg_buf_free(&b);
+}
+
+static inline void eh_key_testdata(struct eh_key *k, const char *rel)
+{
+	struct sg_error err;
+
+	sg_error_clear(&err);
+	k->key = NULL;
+	if (sg_privkey_load(tu_testdata(rel), true, &k->key, &err) != SG_OK)
+		fail_msg("loading %s: %s", rel, err.msg);
+	eh_key_records(k);
+}
+
+static inline void eh_key_generate(struct eh_key *k, enum sg_keytype type, unsigned bits)
+{
+	struct sg_error err;
+
+	k->key = NULL;
+	if (sg_privkey_generate(type, bits, &k->key, &err) != SG_OK)
+		fail_msg("generating a key: %s", err.msg);
+	eh_key_records(k);
+}
+
+static inline void eh_key_free(struct eh_key *k)
+{
+	sg_privkey_free(k->key);
+	k->key = NULL;
+}
+
+static inline char *eh_cat(const char *a, size_t alen, const char *b, size_t blen,
+			   size_t *outlen)
+{
+	char *out = malloc(alen + blen + 1);
+
+	assert_non_null(out);
+	memcpy(out, a, alen);
+	memcpy(out + alen, b, blen);
+	out[alen + blen] = '\0';
+	*outlen = alen + blen;
+	return out;
+}
+
+/* A DKIM request with the usual test values; callers adjust fields. */
+static inline struct sg_sign_request eh_request(enum sg_alg alg, const char *domain,
+						const char *selector)
+{
+	return (struct sg_sign_request){
+		.kind = SG_KIND_DKIM, .alg = alg, .hcanon = SG_CANON_RELAXED,
+		.bcanon = SG_CANON_RELAXED, .domain = domain, .selector = selector,
+		.timestamp = 1700000000,
+	};
+}
+
+/* Signs msg with reqs[i] and keys[i]; feeds chunk bytes at a time (0 = all
+ * at once). Returns the malloc'd signature fields in output order. */
+static inline char *eh_sign_with(const struct sg_hash_ops *ops, bool fix_lf,
+				 const struct sg_sign_request *reqs,
+				 struct sg_privkey *const *keys, size_t n, const char *msg,
+				 size_t len, size_t chunk, size_t *outlen)
+{
+	struct sg_signer *s = sg_signer_new(ops, NULL, fix_lf);
+	struct sg_error err;
+	struct sg_buf out;
+	char *copy;
+
+	assert_non_null(s);
+	sg_error_clear(&err);
+	for (size_t i = 0; i < n; i++) {
+		if (sg_signer_add(s, &reqs[i], &err) != SG_OK)
+			fail_msg("sg_signer_add %zu: %s", i, err.msg);
+	}
+	if (chunk == 0)
+		chunk = len ? len : 1;
+	for (size_t off = 0; off < len || off == 0; off += chunk) {
+		size_t k = len - off < chunk ? len - off : chunk;
+
+		if (sg_signer_feed(s, msg + off, k, &err) != SG_OK)
+			fail_msg("sg_signer_feed: %s", err.msg);
+		if (len == 0)
+			break;
+	}
+	if (sg_signer_finish(s, &err) != SG_OK)
+		fail_msg("sg_signer_finish: %s", err.msg);
+	assert_int_equal(sg_signer_count(s), n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t sig[SG_SIG_MAX];
+		size_t dlen = 0, siglen = 0;
+		enum sg_alg alg;
+		const uint8_t *digest = sg_signer_digest(s, i, &dlen, &alg);
+
+		assert_non_null(digest);
+		assert_int_equal(alg, reqs[i].alg);
+		assert_int_equal(dlen, sg_hash_len(sg_alg_hash(alg)));
+		if (sg_privkey_sign(keys[i], alg, digest, dlen, sig, sizeof(sig), &siglen,
+				    &err) != SG_OK)
+			fail_msg("sg_privkey_sign: %s", err.msg);
+		if (sg_signer_set_signature(s, i, sig, siglen, &err) != SG_OK)
+			fail_msg("sg_signer_set_signature: %s", err.msg);
+	}
+	sg_buf_init(&out, SIZE_MAX);
+	assert_int_equal(sg_signer_headers(s, &out), SG_OK);
+	copy = strndup(sg_buf_cstr(&out), out.len);
+	assert_non_null(copy);
+	*outlen = out.len;
+	sg_buf_free(&out);
+	sg_signer_free(s);
+	return copy;
+}
+
+static inline char *eh_sign(const struct sg_sign_request *reqs, struct sg_privkey *const *keys,
+			    size_t n, const char *msg, size_t len, size_t *outlen)
+{
+	return eh_sign_with(sg_hash_evp(), false, reqs, keys, n, msg, len, 0, outlen);
+}
+
+/* Signs and returns the whole signed message (signatures on top). */
+static inline char *eh_sign_message(const struct sg_sign_request *reqs,
+				    struct sg_privkey *const *keys, size_t n, const char *msg,
+				    size_t len, size_t *outlen)
+{
+	size_t hlen;
+	char *hdrs = eh_sign(reqs, keys, n, msg, len, &hlen);
+	char *out = eh_cat(hdrs, hlen, msg, len, outlen);
+
+	free(hdrs);
+	return out;
+}
+
+#define EH_MAX_RESULTS 32
+
+struct eh_results {
+	size_t count;
+	struct sg_sig_result r[EH_MAX_RESULTS];
+};
+
+/* Verifies msg with keys from lookup; chunk as in eh_sign_with. */
+static inline void eh_verify_lookup(const struct sg_key_lookup *lookup,
+				    const struct sg_verify_policy *policy, const char *msg,
+				    size_t len, size_t chunk, struct eh_results *out)
+{
+	struct sg_verify_policy def;
+	struct sg_verifier *v;
+	struct sg_error err;
+
+	sg_verify_policy_default(&def, 1700000000);
+	v = sg_verifier_new(sg_hash_evp(), sg_pubkey_evp(), lookup, policy ? policy : &def, NULL,
+			    false);
+	assert_non_null(v);
+	sg_error_clear(&err);
+	if (chunk == 0)
+		chunk = len ? len : 1;
+	for (size_t off = 0; off < len; off += chunk) {
+		size_t k = len - off < chunk ? len - off : chunk;
+
+		if (sg_verifier_feed(v, msg + off, k, &err) != SG_OK)
+			fail_msg("sg_verifier_feed: %s", err.msg);
+	}
+	if (sg_verifier_finish(v, &err) != SG_OK)
+		fail_msg("sg_verifier_finish: %s", err.msg);
+	out->count = sg_verifier_count(v);
+	assert_true(out->count <= EH_MAX_RESULTS);
+	for (size_t i = 0; i < out->count; i++)
+		out->r[i] = *sg_verifier_result(v, i);
+	sg_verifier_free(v);
+}
+
+/* Verifies msg with keys from table ("NAME VALUE" lines). */
+static inline void eh_verify(const char *table, const struct sg_verify_policy *policy,
+			     const char *msg, size_t len, struct eh_results *out)
+{
+	struct sg_keytable *t = NULL;
+	struct sg_key_lookup lookup;
+	struct sg_error err;
+
+	if (sg_keytable_parse(table, strlen(table), &t, &err) != SG_OK)
+		fail_msg("key table: %s", err.msg);
+	lookup = sg_keytable_lookup(t);
+	eh_verify_lookup(&lookup, policy, msg, len, 0, out);
+	sg_keytable_free(t);
+}
+
+/* Fails unless result i is want (prints the reason). */
+#define eh_assert_result(res, i, want)                                                   \
+	do {                                                                             \
+		if ((res)->count <= (i))                                                 \
+			fail_msg("only %zu results", (res)->count);                      \
+		if ((res)->r[(i)].result != (want))                                      \
+			fail_msg("result %zu: %s (%s), want %s", (size_t)(i),            \
+				 sg_result_name((res)->r[(i)].result), (res)->r[(i)].reason, \
+				 sg_result_name(want));                                  \
+	} while (0)
+
+/* A table line "SEL._domainkey.DOMAIN VALUE\n" appended to buf. */
+static inline void eh_table_add(struct sg_buf *t, const char *selector, const char *domain,
+				const char *value)
+{
+	assert_int_equal(sg_buf_printf(t, "%s._domainkey.%s %s\n", selector, domain, value),
+			 SG_OK);
+}
+
+/* Counting hash: OpenSSL's hash ops plus counters. */
+struct eh_hash_count {
+	size_t creates[2];	/* per enum sg_hash_alg */
+	size_t live;		/* contexts not yet destroyed */
+	uint64_t bytes;		/* bytes passed to update() */
+	struct sg_hash_ops ops;
+};
+
+struct eh_counted_ctx {
+	struct eh_hash_count *counter;
+	void *inner;
+};
+
+static inline void *eh_count_create(void *env, enum sg_hash_alg alg)
+{
+	struct eh_hash_count *c = env;
+	struct eh_counted_ctx *ctx = malloc(sizeof(*ctx));
+
+	assert_non_null(ctx);
+	ctx->counter = c;
+	ctx->inner = sg_hash_evp()->create(sg_hash_evp()->env, alg);
+	assert_non_null(ctx->inner);
+	c->creates[alg]++;
+	c->live++;
+	return ctx;
+}
+
+static inline void eh_count_update(void *p, const void *data, size_t len)
+{
+	struct eh_counted_ctx *ctx = p;
+
+	ctx->counter->bytes += len;
+	sg_hash_evp()->update(ctx->inner, data, len);
+}
+
+static inline size_t eh_count_final(void *p, uint8_t out[SG_HASH_MAX])
+{
+	struct eh_counted_ctx *ctx = p;
+
+	return sg_hash_evp()->final(ctx->inner, out);
+}
+
+static inline void eh_count_destroy(void *p)
+{
+	struct eh_counted_ctx *ctx = p;
+
+	ctx->counter->live--;
+	sg_hash_evp()->destroy(ctx->inner);
+	free(ctx);
+}
+
+static inline void eh_counting_hash(struct eh_hash_count *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ops = (struct sg_hash_ops){ eh_count_create, eh_count_update, eh_count_final,
+				       eh_count_destroy, c };
+}
+
+#endif
