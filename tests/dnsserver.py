@@ -10,6 +10,7 @@ SUMMARY
 
 USAGE
     dnsserver.py [--address ADDR] [--port PORT] --table FILE [--table FILE ...]
+                 [--servfail NAME ...] [--refused NAME ...] [--timeout NAME ...]
 
     --address ADDR  address to listen on (default 127.0.0.1; must be a
                     loopback address, e.g. ::1)
@@ -21,6 +22,11 @@ USAGE
                     line, as read by dataplane/dns/keytable.c; blank lines
                     and '#' lines are skipped, the first value of a name
                     wins (across files too, in the order given).
+    --servfail NAME, --refused NAME, --timeout NAME
+                    (repeatable) simulate that failure for exactly NAME,
+                    whether or not a table has it: answer SERVFAIL, answer
+                    REFUSED, or never answer. Lets a test make one key name
+                    of a real corpus fail without renaming it.
 
     SIGTERM or SIGINT stops the server; it exits with status 0.
 
@@ -32,6 +38,8 @@ ANSWERS
                                    X's TXT record (as a recursive resolver
                                    would); NXDOMAIN when X is not in a table
     anything under nodata.test     NOERROR, no answer
+    a NAME given to --servfail,    SERVFAIL, REFUSED, no answer at all
+      --refused, --timeout         (checked before everything below)
     anything under servfail.test   SERVFAIL
     anything under refused.test    REFUSED
     anything under timeout.test    no answer at all (UDP and TCP)
@@ -73,6 +81,10 @@ UDP_DEFAULT_SIZE = 512
 SPECIAL_ZONES = ("servfail.test", "refused.test", "timeout.test",
                  "nodata.test", "badanswer.test", "cname.test")
 
+# --servfail/--refused/--timeout NAME answer as a name under that zone would.
+FAILURE_ZONES = {"servfail": "servfail.test", "refused": "refused.test",
+                 "timeout": "timeout.test"}
+
 
 def load_table(path, records):
     """Adds the records of one table file to records (first value wins)."""
@@ -113,8 +125,9 @@ def txt_rrset(name, value):
 class Answerer:
     """Builds the reply (wire bytes, or None for no reply) to one query."""
 
-    def __init__(self, records):
+    def __init__(self, records, failures=None):
         self.records = records
+        self.failures = failures or {}
 
     def reply(self, wire, max_size):
         try:
@@ -125,7 +138,7 @@ class Answerer:
             return self.finish(query, dns.rcode.FORMERR, max_size)
         question = query.question[0]
         key = name_key(question.name)
-        zone = zone_of(key)
+        zone = self.failures.get(key) or zone_of(key)
         if zone == "timeout.test":
             return None
         if zone == "badanswer.test":
@@ -261,6 +274,8 @@ def main():
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--table", action="append", default=[], required=True)
+    for mode in FAILURE_ZONES:
+        parser.add_argument("--" + mode, action="append", default=[], metavar="NAME")
     args = parser.parse_args()
     if args.address not in ("127.0.0.1", "::1") and not args.address.startswith("127."):
         sys.exit("refusing to listen on a non-loopback address: " + args.address)
@@ -273,7 +288,12 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
 
-    udp, tcp = open_servers(args.address, args.port, Answerer(records))
+    failures = {}
+    for mode, zone in FAILURE_ZONES.items():
+        for name in getattr(args, mode):
+            failures[name.rstrip(".").lower().encode()] = zone
+
+    udp, tcp = open_servers(args.address, args.port, Answerer(records, failures))
     threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (udp, tcp)]
     for t in threads:
         t.start()
