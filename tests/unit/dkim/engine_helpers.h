@@ -256,15 +256,21 @@ static inline void eh_table_add(struct sg_buf *t, const char *selector, const ch
 }
 
 /* Counting hash: OpenSSL's hash ops plus counters. */
+#define EH_COUNT_CTX_MAX 64
+
 struct eh_hash_count {
 	size_t creates[2];	/* per enum sg_hash_alg */
+	size_t total_creates;
 	size_t live;		/* contexts not yet destroyed */
 	uint64_t bytes;		/* bytes passed to update() */
+	uint64_t ctx_bytes[EH_COUNT_CTX_MAX];	/* per context, in creation order */
+	enum sg_hash_alg ctx_alg[EH_COUNT_CTX_MAX];
 	struct sg_hash_ops ops;
 };
 
 struct eh_counted_ctx {
 	struct eh_hash_count *counter;
+	size_t id;
 	void *inner;
 };
 
@@ -275,8 +281,11 @@ static inline void *eh_count_create(void *env, enum sg_hash_alg alg)
 
 	assert_non_null(ctx);
 	ctx->counter = c;
+	ctx->id = c->total_creates++;
 	ctx->inner = sg_hash_evp()->create(sg_hash_evp()->env, alg);
 	assert_non_null(ctx->inner);
+	if (ctx->id < EH_COUNT_CTX_MAX)
+		c->ctx_alg[ctx->id] = alg;
 	c->creates[alg]++;
 	c->live++;
 	return ctx;
@@ -287,6 +296,8 @@ static inline void eh_count_update(void *p, const void *data, size_t len)
 	struct eh_counted_ctx *ctx = p;
 
 	ctx->counter->bytes += len;
+	if (ctx->id < EH_COUNT_CTX_MAX)
+		ctx->counter->ctx_bytes[ctx->id] += len;
 	sg_hash_evp()->update(ctx->inner, data, len);
 }
 
