@@ -190,10 +190,12 @@ struct eh_results {
 	struct sg_sig_result r[EH_MAX_RESULTS];
 };
 
-/* Verifies msg with keys from lookup; chunk as in eh_sign_with. */
-static inline void eh_verify_lookup(const struct sg_key_lookup *lookup,
-				    const struct sg_verify_policy *policy, const char *msg,
-				    size_t len, size_t chunk, struct eh_results *out)
+/* Verifies msg with keys from lookup (bare LF fixed when fix); chunk as
+ * in eh_sign_with. */
+static inline void eh_verify_session(const struct sg_key_lookup *lookup,
+				     const struct sg_verify_policy *policy, bool fix,
+				     const char *msg, size_t len, size_t chunk,
+				     struct eh_results *out)
 {
 	struct sg_verify_policy def;
 	struct sg_verifier *v;
@@ -201,7 +203,7 @@ static inline void eh_verify_lookup(const struct sg_key_lookup *lookup,
 
 	sg_verify_policy_default(&def, 1700000000);
 	v = sg_verifier_new(sg_hash_evp(), sg_pubkey_evp(), lookup, policy ? policy : &def, NULL,
-			    false);
+			    fix);
 	assert_non_null(v);
 	sg_error_clear(&err);
 	if (chunk == 0)
@@ -221,6 +223,13 @@ static inline void eh_verify_lookup(const struct sg_key_lookup *lookup,
 	sg_verifier_free(v);
 }
 
+static inline void eh_verify_lookup(const struct sg_key_lookup *lookup,
+				    const struct sg_verify_policy *policy, const char *msg,
+				    size_t len, size_t chunk, struct eh_results *out)
+{
+	eh_verify_session(lookup, policy, false, msg, len, chunk, out);
+}
+
 /* Verifies msg with keys from table ("NAME VALUE" lines). */
 static inline void eh_verify(const char *table, const struct sg_verify_policy *policy,
 			     const char *msg, size_t len, struct eh_results *out)
@@ -234,6 +243,60 @@ static inline void eh_verify(const char *table, const struct sg_verify_policy *p
 	lookup = sg_keytable_lookup(t);
 	eh_verify_lookup(&lookup, policy, msg, len, 0, out);
 	sg_keytable_free(t);
+}
+
+/* The fake DNS of the Mail::DKIM corpus: mail-dkim/keys.txt, plus the
+ * names its dns-errors.txt fails (NXDOMAIN, time-out, SERVFAIL). */
+struct eh_maildkim_dns {
+	struct sg_keytable *table;
+	struct sg_key_lookup inner;
+};
+
+static inline enum sg_lookup_status eh_maildkim_lookup(void *env, const char *name, char *txt,
+						       size_t cap, char *why, size_t why_cap)
+{
+	struct eh_maildkim_dns *d = env;
+
+	if (strcmp(name, "nonexistent._domainkey.messiah.edu") == 0) {
+		snprintf(why, why_cap, "NXDOMAIN");
+		return SG_LOOKUP_NOTFOUND;
+	}
+	if (strcmp(name, "test3._domainkey.blackhole.messiah.edu") == 0) {
+		snprintf(why, why_cap, "DNS query timed out");
+		return SG_LOOKUP_TEMPFAIL;
+	}
+	if (strcmp(name, "test3._domainkey.blackhole2.messiah.edu") == 0) {
+		snprintf(why, why_cap, "DNS SERVFAIL");
+		return SG_LOOKUP_TEMPFAIL;
+	}
+	return d->inner.lookup(d->inner.env, name, txt, cap, why, why_cap);
+}
+
+static inline struct sg_key_lookup eh_maildkim_dns_open(struct eh_maildkim_dns *d)
+{
+	struct sg_error err;
+
+	if (sg_keytable_load(tu_testdata("mail-dkim/keys.txt"), &d->table, &err) != SG_OK)
+		fail_msg("mail-dkim/keys.txt: %s", err.msg);
+	d->inner = sg_keytable_lookup(d->table);
+	return (struct sg_key_lookup){ eh_maildkim_lookup, d };
+}
+
+static inline void eh_maildkim_dns_close(struct eh_maildkim_dns *d)
+{
+	sg_keytable_free(d->table);
+}
+
+/* Verifies a corpus file with lookup and policy; bare LF line ends are
+ * fixed as the signet CLI does (a file with CRLF line ends is unchanged). */
+static inline void eh_verify_file(const char *rel, const struct sg_key_lookup *lookup,
+				  const struct sg_verify_policy *policy, struct eh_results *out)
+{
+	size_t len;
+	char *msg = tu_read(tu_testdata(rel), &len);
+
+	eh_verify_session(lookup, policy, true, msg, len, 0, out);
+	free(msg);
 }
 
 /* Fails unless result i is want (prints the reason). */
