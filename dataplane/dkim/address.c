@@ -7,7 +7,8 @@
 #include "address.h"
 
 /* Copies s[0..n) into out without comments, quotes kept, WSP/CR/LF removed
- * outside quotes. Returns false if it does not fit. */
+ * outside quotes. Returns false if it does not fit, or if a quoted string
+ * or comment is left open (the text after it is not an address). */
 static bool clean_copy(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t j = 0;
@@ -47,7 +48,7 @@ static bool clean_copy(const char *s, size_t n, char *out, size_t cap)
 		out[j++] = c;
 	}
 	out[j] = '\0';
-	return true;
+	return !quoted && depth == 0;
 }
 
 /* End of the first address item: the matching '>' of the first '<', or

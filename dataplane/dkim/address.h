@@ -7,8 +7,8 @@
  *   5322 address field value: the text inside the first "<...>" outside
  *   quotes and comments, or else the first comma-separated item with
  *   comments and surrounding white space removed. Folding is ignored.
- *   Returns false when there is no "local@domain" to be found or it does not
- *   fit in cap bytes. Used for the DomainKeys signing identity (RFC 4870:
+ *   Returns false when there is no "local@domain" to be found, it does not
+ *   fit in cap bytes, or a quoted string or comment in it is left open. Used for the DomainKeys signing identity (RFC 4870:
  *   Sender, else From).
  *
  * UNTRUSTED INPUT
