@@ -112,9 +112,8 @@ static void describe(struct sg_vsig *vs)
 	memcpy(r->selector, s->selector, sizeof(r->selector));
 	if (s->has_identity)
 		memcpy(r->identity, s->identity, sizeof(r->identity));
-	sg_base64_encode(s->b, n, b64);
-	memcpy(r->b_prefix, b64, 8);
-	r->b_prefix[8] = '\0';
+	sg_base64_encode(s->b, n, b64);		/* up to 8 characters and a NUL */
+	memcpy(r->b_prefix, b64, strlen(b64) + 1);
 }
 
 /* Checks that need nothing but the signature and the clock. */

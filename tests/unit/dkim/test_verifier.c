@@ -226,6 +226,9 @@ static void test_short_b_prefix(void **state)
 	eh_verify(fx->table, NULL, m, sizeof(m) - 1, &res);
 	eh_assert_result(&res, 0, SG_RES_FAIL);
 	assert_string_equal(res.r[0].b_prefix, "QUJD");
+	/* nothing but zeros after it: results compare equal byte for byte */
+	for (size_t i = 4; i < sizeof(res.r[0].b_prefix); i++)
+		assert_int_equal(res.r[0].b_prefix[i], 0);
 }
 
 static void test_max_signatures(void **state)
