@@ -47,6 +47,7 @@ bool cli_read_input(const char *path, size_t limit, struct sg_buf *out)
 	const char *name = is_stdin ? "standard input" : path;
 	char chunk[65536];
 	ssize_t n;
+	size_t total = 0;
 	bool ok = true;
 
 	if (fd < 0) {
@@ -54,15 +55,26 @@ bool cli_read_input(const char *path, size_t limit, struct sg_buf *out)
 		return false;
 	}
 	while (ok && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		enum sg_err rc;
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			cli_fail("cannot read %s: %s", name, strerror(errno));
 			ok = false;
-		} else if (sg_buf_append(out, chunk, (size_t)n) != SG_OK) {
-			cli_fail("%s is larger than %zu bytes", name, limit);
-			ok = false;
+			continue;
 		}
+		if ((size_t)n > limit - total)
+			rc = SG_E_LIMIT;	/* the caller's limit, whatever out's is */
+		else
+			rc = sg_buf_append(out, chunk, (size_t)n);
+		if (rc == SG_E_LIMIT)
+			cli_fail("%s is larger than %zu bytes", name,
+				 limit < out->limit ? limit : out->limit);
+		else if (rc != SG_OK)
+			cli_fail("cannot read %s: out of memory", name);
+		ok = rc == SG_OK;
+		total += (size_t)n;
 	}
 	if (!is_stdin)
 		close(fd);
@@ -107,8 +119,13 @@ bool cli_write_output(const char *path, const void *data, size_t len)
 		cli_fail("cannot create %s: %s", tmp, strerror(errno));
 		return false;
 	}
-	if (!write_all(fd, data, len) || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
+	if (!write_all(fd, data, len) || fsync(fd) != 0) {
+		cli_fail("cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return false;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
 		cli_fail("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		return false;
