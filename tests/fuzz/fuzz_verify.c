@@ -7,7 +7,8 @@
  *
  * SUMMARY
  *   The input is a message, fed in two chunks cut at fuzz_split_point, with
- *   fix_bare_lf on for odd-sized inputs, verified at the fixed time
+ *   fix_bare_lf on for inputs without CR and for odd-sized inputs (so LF
+ *   files are read as the CLI reads them), verified at the fixed time
  *   FUZZ_NOW under the default policy and limits. Every result must be a
  *   known value with NUL-terminated strings, and its Authentication-Results
  *   text must start with the authserv-id and hold no CR, LF or NUL (no
@@ -20,7 +21,8 @@
  *   third-party seed corpora; missing or unparsable files are skipped with
  *   a warning). Selectors "tempfail" and "invalid" answer SG_LOOKUP_TEMPFAIL
  *   and SG_LOOKUP_INVALID. To reproduce a crash, run the target on the
- *   saved input with the same $SIGNET_FUZZ_KEYS.
+ *   saved input with the same $SIGNET_FUZZ_KEYS; set $SIGNET_FUZZ_VERBOSE
+ *   to see the Authentication-Results of each input.
  *
  * UNTRUSTED INPUT
  *   The fuzzer's bytes as a message (and, through it, every signature).
@@ -71,6 +73,7 @@ static const char fixed_keys[] =
 	"notdkim._domainkey.example.com v=spf1 -all\n";
 
 static struct sg_key_lookup table_lookup;
+static bool verbose;		/* $SIGNET_FUZZ_VERBOSE: print each verdict */
 
 static bool selector_is(const char *name, const char *selector)
 {
@@ -130,6 +133,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	verbose = getenv("SIGNET_FUZZ_VERBOSE") != NULL;
 	fuzz_bytes_append(&text, fixed_keys, sizeof(fixed_keys) - 1);
 	if (list != NULL) {
 		char *copy = strdup(list), *save = NULL;
@@ -183,6 +187,8 @@ static void check_authres(const struct sg_verifier *v, size_t n)
 			   "Authentication-Results does not start with the authserv-id: %s", s);
 		FUZZ_CHECK(strlen(s) == out.len && strpbrk(s, "\r\n") == NULL,
 			   "Authentication-Results holds CR, LF or NUL: %s", s);
+		if (verbose)
+			fprintf(stderr, "fuzz_verify: %s\n", s);
 	}
 	sg_buf_free(&out);
 	free(results);
@@ -196,11 +202,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sg_verifier *v;
 	struct sg_error err;
 	size_t cut = fuzz_split_point(data, size);
+	bool fix_bare_lf;
 	enum sg_err rc;
 
 	sg_verify_policy_default(&policy, FUZZ_NOW);
 	sg_limits_default(&lim);
-	v = sg_verifier_new(sg_hash_evp(), sg_pubkey_evp(), &keys, &policy, &lim, size & 1);
+	fix_bare_lf = (size & 1) || memchr(data, '\r', size) == NULL;
+	v = sg_verifier_new(sg_hash_evp(), sg_pubkey_evp(), &keys, &policy, &lim, fix_bare_lf);
 	FUZZ_CHECK(v != NULL, "sg_verifier_new failed");
 	sg_error_clear(&err);
 	rc = sg_verifier_feed(v, data, cut, &err);
