@@ -350,6 +350,20 @@ static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct
 	return SG_OK;
 }
 
+/* RFC 6376 5.4 and RFC 5322 3.6: a message without From cannot be signed. */
+static enum sg_err require_from(const struct sg_signer *s, struct sg_error *err)
+{
+	size_t n;
+	const struct sg_header_field *f = sg_msg_headers(s->parser, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (sg_header_is(&f[i], "From"))
+			return SG_OK;
+	}
+	return sg_error_set(err, SG_E_SYNTAX, 0, 0,
+			    "message has no From header field; refusing to sign it");
+}
+
 enum sg_err sg_signer_finish(struct sg_signer *s, struct sg_error *err)
 {
 	enum sg_err rc;
@@ -361,6 +375,11 @@ enum sg_err sg_signer_finish(struct sg_signer *s, struct sg_error *err)
 	rc = sg_msg_parser_finish(s->parser, err);
 	if (rc == SG_OK)
 		rc = take_deferred(s, err);
+	if (rc != SG_OK) {
+		s->state = SIGNER_FAILED;
+		return rc;
+	}
+	rc = require_from(s, err);
 	if (rc != SG_OK) {
 		s->state = SIGNER_FAILED;
 		return rc;

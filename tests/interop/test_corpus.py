@@ -144,14 +144,7 @@ DELIBERATE = {
 }
 
 # case id -> bug description (signet wrong per RFC 6376/4870/8463), xfail(strict).
-NO_FROM_BUG = ("BUG (dataplane/dkim/signer.c): signet signs a message that has no From field; "
-               "RFC 6376 5.4 requires the From field to be signed (RFC 5322 3.6 requires one), "
-               "a signature over an absent From only asserts its absence. dkimpy and OpenDKIM "
-               "refuse to sign such a message")
-BUGS = {
-    "dkimpy/test_nofrom.message[test.private]": NO_FROM_BUG,
-    "dkimpy/test_nofrom.message[ed25519test.key]": NO_FROM_BUG,
-}
+BUGS = {}
 
 CASES = (corpus_maildkim.cases() + corpus_opendkim.cases() + corpus_dkimpy.cases()
          + corpus_others.cases())

@@ -45,12 +45,7 @@ SIGNATURE_ROWS = read_rows(MALFORMED / "signatures.tsv")
 KEY_ROWS = read_rows(MALFORMED / "keys.tsv")
 
 # messages.tsv rows whose expectation signet does not meet, with the bug.
-NO_FROM_BUG = ("BUG (dataplane/dkim/signer.c): signet signs a message without a From field; "
-               "RFC 6376 5.4 requires From to be signed (see docs/interop.md, Known bugs)")
-BUGS = {
-    "message/no-from.eml[sign]": NO_FROM_BUG,
-    "message/only-blank-line.eml[sign]": NO_FROM_BUG,
-}
+BUGS = {}
 
 
 class Tools:
