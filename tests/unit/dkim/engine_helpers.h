@@ -16,7 +16,8 @@
  *     eh_counting_hash   a struct sg_hash_ops around OpenSSL's that counts
  *                  the contexts it creates and the bytes it hashes, so a
  *                  test can see how many body lanes a session made
- *     eh_cat       malloc'd concatenation of two byte strings
+ *     eh_cat, eh_edit   malloc'd concatenation / copy with one edit
+ *     eh_tag_value, eh_has_tag   a tag of the first signature field
  *   Every failure of the engine inside a helper fails the test with the
  *   engine's message.
  */
@@ -297,6 +298,72 @@ static inline void eh_verify_file(const char *rel, const struct sg_key_lookup *l
 
 	eh_verify_session(lookup, policy, true, msg, len, 0, out);
 	free(msg);
+}
+
+/* A copy of text (len bytes) with the first occurrence of from replaced
+ * by to; fails the test when from is absent. NUL-terminated. */
+static inline char *eh_edit(const char *text, size_t len, const char *from, const char *to,
+			    size_t *outlen)
+{
+	const char *at = memmem(text, len, from, strlen(from));
+	size_t head, flen = strlen(from), tlen = strlen(to);
+	char *out;
+
+	if (at == NULL)
+		fail_msg("\"%s\" is not in the message", from);
+	head = (size_t)(at - text);
+	out = malloc(len - flen + tlen + 1);
+	assert_non_null(out);
+	memcpy(out, text, head);
+	memcpy(out + head, to, tlen);
+	memcpy(out + head + tlen, at + flen, len - head - flen);
+	*outlen = len - flen + tlen;
+	out[*outlen] = '\0';
+	return out;
+}
+
+/* The value of tag name in the first signature field of text, with folds
+ * and white space removed. */
+static inline void eh_tag_value(const char *text, const char *name, char *out, size_t cap)
+{
+	char key[16];
+	const char *p = text, *v = NULL;
+	size_t j = 0;
+
+	snprintf(key, sizeof(key), "%s=", name);
+	while ((p = strstr(p, key)) != NULL) {
+		if (p > text && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == ';')) {
+			v = p + strlen(key);
+			break;
+		}
+		p++;
+	}
+	if (v == NULL)
+		fail_msg("no %s= in %s", name, text);
+	for (; *v && *v != ';' && !(v[0] == '\r' && v[1] == '\n' && v[2] != '\t'); v++) {
+		if (*v != ' ' && *v != '\t' && *v != '\r' && *v != '\n' && j + 1 < cap)
+			out[j++] = *v;
+	}
+	out[j] = '\0';
+}
+
+/* True when the first signature field of text has tag name. */
+static inline bool eh_has_tag(const char *text, const char *name)
+{
+	char key[2][16];
+	const char *end = strstr(text, "\r\n");
+
+	snprintf(key[0], sizeof(key[0]), " %s=", name);
+	snprintf(key[1], sizeof(key[1]), "\t%s=", name);
+	while (end != NULL && end[2] == '\t')
+		end = strstr(end + 2, "\r\n");
+	for (int k = 0; k < 2; k++) {
+		const char *at = strstr(text, key[k]);
+
+		if (at != NULL && (end == NULL || at < end))
+			return true;
+	}
+	return false;
 }
 
 /* Fails unless result i is want (prints the reason). */

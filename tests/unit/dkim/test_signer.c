@@ -73,39 +73,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The value of tag name in a signature field, folds and spaces removed. */
-static void tag_value(const char *field, const char *name, char *out, size_t cap)
-{
-	char key[16];
-	const char *p = field, *v = NULL;
-	size_t j = 0;
-
-	snprintf(key, sizeof(key), "%s=", name);
-	while ((p = strstr(p, key)) != NULL) {
-		if (p[-1] == ' ' || p[-1] == '\t' || p[-1] == ';') {
-			v = p + strlen(key);
-			break;
-		}
-		p++;
-	}
-	if (v == NULL)
-		fail_msg("no %s= in %s", name, field);
-	for (; *v && *v != ';' && !(v[0] == '\r' && v[1] == '\n' && v[2] != '\t'); v++) {
-		if (*v != ' ' && *v != '\t' && *v != '\r' && *v != '\n' && j + 1 < cap)
-			out[j++] = *v;
-	}
-	out[j] = '\0';
-}
-
-static bool has_tag(const char *field, const char *name)
-{
-	char key[16], key2[16];
-
-	snprintf(key, sizeof(key), " %s=", name);
-	snprintf(key2, sizeof(key2), "\t%s=", name);
-	return strstr(field, key) != NULL || strstr(field, key2) != NULL;
-}
-
 /* Signs text with one request and returns the verification results. */
 static char *sign_one(struct fixture *fx, const struct sg_sign_request *r, const char *text,
 		      size_t len, size_t *outlen)
@@ -309,11 +276,11 @@ static void test_round_trip_algs_and_canons(void **state)
 				assert_int_equal(res.count, 1);
 				eh_assert_result(&res, 0, SG_RES_PASS);
 				assert_int_equal(res.r[0].alg, algs[a]);
-				tag_value(out, "c", got_c, sizeof(got_c));
+				eh_tag_value(out, "c", got_c, sizeof(got_c));
 				snprintf(want_c, sizeof(want_c), "%s/%s", sg_canon_name(canons[h]),
 					 sg_canon_name(canons[b]));
 				assert_string_equal(got_c, want_c);
-				tag_value(out, "a", got_c, sizeof(got_c));
+				eh_tag_value(out, "a", got_c, sizeof(got_c));
 				assert_string_equal(got_c, sg_alg_name(algs[a]));
 				free(out);
 			}
@@ -341,28 +308,28 @@ static void test_round_trip_options(void **state)
 		out = sign_one(fx, &r, msg, sizeof(msg) - 1, &len);
 		eh_verify(fx->table, NULL, out, len, &res);
 		eh_assert_result(&res, 0, SG_RES_PASS);
-		assert_int_equal(has_tag(out, "l"), r.body_length);
-		assert_int_equal(has_tag(out, "x"), r.lifetime > 0);
-		assert_int_equal(has_tag(out, "z"), r.copy_headers);
-		assert_int_equal(has_tag(out, "i"), r.identity != NULL);
-		assert_int_equal(has_tag(out, "q"), r.query_method);
-		tag_value(out, "t", v, sizeof(v));
+		assert_int_equal(eh_has_tag(out, "l"), r.body_length);
+		assert_int_equal(eh_has_tag(out, "x"), r.lifetime > 0);
+		assert_int_equal(eh_has_tag(out, "z"), r.copy_headers);
+		assert_int_equal(eh_has_tag(out, "i"), r.identity != NULL);
+		assert_int_equal(eh_has_tag(out, "q"), r.query_method);
+		eh_tag_value(out, "t", v, sizeof(v));
 		assert_string_equal(v, "1700000000");
 		if (r.lifetime) {
-			tag_value(out, "x", v, sizeof(v));
+			eh_tag_value(out, "x", v, sizeof(v));
 			assert_string_equal(v, "1700007200");
 		}
 		if (r.body_length) {
-			tag_value(out, "l", v, sizeof(v));
+			eh_tag_value(out, "l", v, sizeof(v));
 			assert_string_equal(v, "54");	/* relaxed: no WSP, no last CRLF */
 		}
 		if (r.identity) {
-			tag_value(out, "i", v, sizeof(v));
+			eh_tag_value(out, "i", v, sizeof(v));
 			assert_string_equal(v, "joe@" DOMAIN);
 			assert_string_equal(res.r[0].identity, "joe@" DOMAIN);
 		}
 		if (r.copy_headers) {
-			tag_value(out, "z", v, sizeof(v));
+			eh_tag_value(out, "z", v, sizeof(v));
 			static const char want[] =
 				"From:=20Joe=20SixPack=20<joe@football.example.com>|"
 				"Subject:=20=20=20Is=20dinner=20=20ready?|Date:";
@@ -417,7 +384,7 @@ static void test_odd_messages(void **state)
 			eh_verify(fx->table, NULL, out, len, &res);
 			eh_assert_result(&res, 0, SG_RES_PASS);
 			/* the default list asserts the absence of missing fields */
-			tag_value(out, "h", h, sizeof(h));
+			eh_tag_value(out, "h", h, sizeof(h));
 			assert_string_equal(h, "From:Subject:Date:To");
 			free(out);
 		}
@@ -580,40 +547,21 @@ static void test_domainkeys_variants(void **state)
 		out = sign_one(fx, &r, msg, sizeof(msg) - 1, &len);
 		eh_verify(fx->table, NULL, out, len, &res);
 		eh_assert_result(&res, 0, SG_RES_PASS);
-		assert_int_equal(has_tag(out, "h"), (k & 6) != 0);
+		assert_int_equal(eh_has_tag(out, "h"), (k & 6) != 0);
 		if (k & 4) {
-			tag_value(out, "h", h, sizeof(h));
+			eh_tag_value(out, "h", h, sizeof(h));
 			assert_string_equal(h, "From:Subject");
 		} else if (k & 2) {
-			tag_value(out, "h", h, sizeof(h));
+			eh_tag_value(out, "h", h, sizeof(h));
 			assert_string_equal(h, "From:To:Subject:Date:Message-ID");
 		}
-		tag_value(out, "c", h, sizeof(h));
+		eh_tag_value(out, "c", h, sizeof(h));
 		assert_string_equal(h, k & 1 ? "nofws" : "simple");
 		free(out);
 	}
 }
 
 /* ---- tampering ------------------------------------------------------- */
-
-static char *replace(const char *text, size_t len, const char *from, const char *to,
-		     size_t *outlen)
-{
-	const char *at = memmem(text, len, from, strlen(from));
-	size_t head, flen = strlen(from), tlen = strlen(to);
-	char *out;
-
-	assert_non_null(at);
-	head = (size_t)(at - text);
-	out = malloc(len - flen + tlen + 1);
-	assert_non_null(out);
-	memcpy(out, text, head);
-	memcpy(out + head, to, tlen);
-	memcpy(out + head + tlen, at + flen, len - head - flen);
-	*outlen = len - flen + tlen;
-	out[*outlen] = '\0';
-	return out;
-}
 
 static void test_tampering(void **state)
 {
@@ -641,7 +589,7 @@ static void test_tampering(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct eh_results res;
 		size_t tlen;
-		char *t = replace(out, len, cases[i].from, cases[i].to, &tlen);
+		char *t = eh_edit(out, len, cases[i].from, cases[i].to, &tlen);
 
 		eh_verify(fx->table, NULL, t, tlen, &res);
 		if (res.r[0].result != cases[i].want)
@@ -656,7 +604,7 @@ static void test_tampering(void **state)
 	{
 		struct eh_results res;
 		size_t tlen;
-		char *t = replace(out, len, "Subject:   Is dinner  ready?",
+		char *t = eh_edit(out, len, "Subject:   Is dinner  ready?",
 				  "SUBJECT:Is dinner\r\n ready?", &tlen);
 
 		eh_verify(fx->table, NULL, out, len, &res);
@@ -688,9 +636,9 @@ static void test_rfc6376_a1(void **state)
 	r.timestamp = -1;
 	r.headerlist = "Received:From:To:Subject:Date:Message-ID";
 	out = eh_sign_message(&r, &key.key, 1, m, strlen(m), &len);
-	tag_value(out, "bh", bh, sizeof(bh));
+	eh_tag_value(out, "bh", bh, sizeof(bh));
 	assert_string_equal(bh, "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=");
-	tag_value(out, "h", bh, sizeof(bh));
+	eh_tag_value(out, "h", bh, sizeof(bh));
 	assert_string_equal(bh, "Received:From:To:Subject:Date:Message-ID");
 	eh_verify(table, NULL, out, len, &res);
 	eh_assert_result(&res, 0, SG_RES_PASS);
@@ -732,10 +680,10 @@ static void test_go_msgauth_vectors(void **state)
 		r.timestamp = 424242;
 		r.headerlist = "From:To:Subject:Date:Message-ID";
 		out = eh_sign_message(&r, &key.key, 1, m, strlen(m), &len);
-		tag_value(out, "bh", got_bh, sizeof(got_bh));
-		tag_value(exp, "bh", want_bh, sizeof(want_bh));
+		eh_tag_value(out, "bh", got_bh, sizeof(got_bh));
+		eh_tag_value(exp, "bh", want_bh, sizeof(want_bh));
 		assert_string_equal(got_bh, want_bh);
-		tag_value(out, "t", got_bh, sizeof(got_bh));
+		eh_tag_value(out, "t", got_bh, sizeof(got_bh));
 		assert_string_equal(got_bh, "424242");
 		sg_verify_policy_default(&pol, 424242);
 		eh_verify(table, &pol, out, len, &res);
@@ -784,8 +732,8 @@ static void test_mail_dkim_domainkeys_vectors(void **state)
 		r.hcanon = v[i].canon;
 		r.headerlist = v[i].headerlist;
 		out = eh_sign_message(&r, &key.key, 1, m, mlen, &len);
-		tag_value(out, "b", got_b, sizeof(got_b));
-		tag_value(want, "b", want_b, sizeof(want_b));
+		eh_tag_value(out, "b", got_b, sizeof(got_b));
+		eh_tag_value(want, "b", want_b, sizeof(want_b));
 		assert_string_equal(got_b, want_b);
 		snprintf(table, sizeof(table), "test8._domainkey.messiah.edu %s\n",
 			 key.dk_record);
@@ -819,6 +767,14 @@ static void test_message_errors_propagate(void **state)
 
 		assert_null(sg_signer_digest(s, 0, &dlen, NULL));
 	}
+	sg_signer_free(s);
+	/* RFC 6376 5.4: no From, no signature */
+	s = sg_signer_new(sg_hash_evp(), NULL, false);
+	assert_int_equal(sg_signer_add(s, &r, &err), SG_OK);
+	assert_int_equal(sg_signer_feed(s, "Subject: x\r\nFrom-X: y\r\n\r\nb", 26, &err),
+			 SG_OK);
+	assert_int_equal(sg_signer_finish(s, &err), SG_E_SYNTAX);
+	assert_non_null(strstr(err.msg, "no From"));
 	sg_signer_free(s);
 	/* a malformed line found at finish */
 	s = sg_signer_new(sg_hash_evp(), NULL, false);

@@ -368,22 +368,6 @@ static void test_syntax_error_does_not_stop_others(void **state)
 	free(m);
 }
 
-static char *edit(const char *text, size_t len, const char *from, const char *to, size_t *n)
-{
-	const char *at = memmem(text, len, from, strlen(from));
-	size_t head;
-	char *out;
-
-	assert_non_null(at);
-	head = (size_t)(at - text);
-	out = malloc(len + strlen(to) + 1);
-	memcpy(out, text, head);
-	strcpy(out + head, to);
-	memcpy(out + head + strlen(to), at + strlen(from), len - head - strlen(from));
-	*n = len - strlen(from) + strlen(to);
-	return out;
-}
-
 static void test_mismatches(void **state)
 {
 	struct fixture *fx = *state;
@@ -397,17 +381,17 @@ static void test_mismatches(void **state)
 	eh_verify(fx->table, NULL, m, len, &res);
 	eh_assert_result(&res, 0, SG_RES_PASS);
 	/* a body shorter than l= */
-	t = edit(m, len, "\r\n\r\nbody\r\n", "\r\n\r\nbod", &n);
+	t = eh_edit(m, len, "\r\n\r\nbody\r\n", "\r\n\r\nbod", &n);
 	eh_verify(fx->table, NULL, t, n, &res);
 	eh_assert_result(&res, 0, SG_RES_FAIL);
 	assert_string_equal(res.r[0].reason, "l= is longer than the body");
 	free(t);
-	t = edit(m, len, "\r\n\r\nbody\r\n", "\r\n\r\nBODY\r\n", &n);
+	t = eh_edit(m, len, "\r\n\r\nbody\r\n", "\r\n\r\nBODY\r\n", &n);
 	eh_verify(fx->table, NULL, t, n, &res);
 	eh_assert_result(&res, 0, SG_RES_FAIL);
 	assert_string_equal(res.r[0].reason, "body hash did not verify");
 	free(t);
-	t = edit(m, len, "Subject: s", "Subject: S", &n);
+	t = eh_edit(m, len, "Subject: s", "Subject: S", &n);
 	eh_verify(fx->table, NULL, t, n, &res);
 	eh_assert_result(&res, 0, SG_RES_FAIL);
 	assert_string_equal(res.r[0].reason, "signature did not verify");

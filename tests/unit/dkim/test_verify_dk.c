@@ -72,25 +72,6 @@ static struct eh_results dk_verify(struct fixture *fx, const char *extra, const 
 	return res;
 }
 
-static char *edit(const char *text, size_t len, const char *from, const char *to, size_t *n)
-{
-	const char *at = memmem(text, len, from, strlen(from));
-	size_t head;
-	char *out;
-
-	if (at == NULL)
-		fail_msg("\"%s\" not in the message", from);
-	head = (size_t)(at - text);
-	out = malloc(len + strlen(to) + 1);
-	assert_non_null(out);
-	memcpy(out, text, head);
-	strcpy(out + head, to);
-	memcpy(out + head + strlen(to), at + strlen(from), len - head - strlen(from));
-	*n = len - strlen(from) + strlen(to);
-	out[*n] = '\0';
-	return out;
-}
-
 static const char msg[] =
 	"Received: from relay by mx\r\n"
 	"From: Joe  Example <joe@example.net>\r\n"
@@ -151,7 +132,7 @@ static void test_coverage_and_canonicalization(void **state)
 			const enum sg_result want[4] = { cases[i].simple, cases[i].nofws,
 							 cases[i].simple_h, cases[i].nofws_h };
 			size_t n;
-			char *t = edit(m, len, cases[i].from, cases[i].to, &n);
+			char *t = eh_edit(m, len, cases[i].from, cases[i].to, &n);
 			struct eh_results res = dk_verify(fx, "", t, n);
 
 			assert_int_equal(res.count, 1);
@@ -179,17 +160,17 @@ static void test_repeated_names(void **state)
 	assert_non_null(strstr(m, "h=X-Tag:From:X-Tag:Subject:X-Tag;"));
 	res = dk_verify(fx, "", m, len);
 	eh_assert_result(&res, 0, SG_RES_PASS);
-	t = edit(m, len, "\r\n\r\nbody", "\r\nX-Tag: 4\r\n\r\nbody", &n);
+	t = eh_edit(m, len, "\r\n\r\nbody", "\r\nX-Tag: 4\r\n\r\nbody", &n);
 	res = dk_verify(fx, "", t, n);
 	eh_assert_result(&res, 0, SG_RES_FAIL);
 	free(t);
 	/* the fields are hashed in h= order, not message order: moving a field
 	 * past one of another name is not seen, changing one is */
-	t = edit(m, len, "X-Tag: 2\r\nSubject: s\r\n", "Subject: s\r\nX-Tag: 2\r\n", &n);
+	t = eh_edit(m, len, "X-Tag: 2\r\nSubject: s\r\n", "Subject: s\r\nX-Tag: 2\r\n", &n);
 	res = dk_verify(fx, "", t, n);
 	eh_assert_result(&res, 0, SG_RES_PASS);
 	free(t);
-	t = edit(m, len, "X-Tag: 2", "X-Tag: 5", &n);
+	t = eh_edit(m, len, "X-Tag: 2", "X-Tag: 5", &n);
 	res = dk_verify(fx, "", t, n);
 	eh_assert_result(&res, 0, SG_RES_FAIL);
 	free(t);
@@ -246,18 +227,23 @@ static void test_identity(void **state)
 	}
 }
 
-/* The identity comes from covered fields only: with h= naming no From,
- * there is none (a message without From signs Subject alone). */
+/* The identity comes from covered fields only: a From moved above the
+ * signature does not count (the identity check comes before the hash). */
 static void test_identity_needs_covered_field(void **state)
 {
 	struct fixture *fx = *state;
-	size_t len;
-	char *m = dk_sign(fx, "Subject: x\r\n\r\nbody\r\n", SG_CANON_DK_NOFWS, "From:Subject",
-			  false, &len);
-	struct eh_results res = dk_verify(fx, "", m, len);
+	size_t len, n;
+	char *m = dk_sign(fx, "From: joe@example.net\r\nSubject: x\r\n\r\nbody\r\n",
+			  SG_CANON_DK_NOFWS, "From:Subject", false, &len);
+	char *t = eh_edit(m, len, "\r\nFrom: joe@example.net", "", &n), *t2;
+	struct eh_results res;
 
+	t2 = eh_cat("From: joe@example.net\r\n", 23, t, n, &n);
+	res = dk_verify(fx, "", t2, n);
 	eh_assert_result(&res, 0, SG_RES_PERMERROR);
 	assert_string_equal(res.r[0].reason, "no signed Sender or From address");
+	free(t2);
+	free(t);
 	free(m);
 }
 
