@@ -29,6 +29,7 @@ PACKAGES=(
 
 	# Test runners and peers (tests/interop, seed generators).
 	python3				# /usr/bin/python3: pytest, testlog parsing
+	openssl				# openssl CLI: reference keys in interop tests
 	python3-pytest
 	python3-dkim			# dkimpy
 	python3-dnspython		# dkimpy's DNS backend

@@ -7,9 +7,10 @@
 #   scripts/test.sh [normal] [asan] [fuzz]      (default: all three)
 #
 #   1. scripts/install-deps.sh installs whatever Debian packages are missing.
-#   2. Each build tree is configured once (later runs only rebuild, unless
-#      its compiler or options are not the ones below, then it is wiped and
-#      configured again), built, and tested:
+#   2. Each build tree is configured once (later runs only reconfigure, to
+#      find new test files, and rebuild; a tree with another compiler or
+#      other options than below is wiped and configured again), built, and
+#      tested:
 #        normal  build/       gcc    default options     meson test (every test)
 #        asan    build-asan/  gcc    -Dsanitize=true     meson test --suite unit
 #        fuzz    build-fuzz/  clang  -Dfuzz=true         meson test --suite fuzz
@@ -86,14 +87,17 @@ EOF
 }
 
 configure_tree() {
-	local name=$1 dir cc
+	local name=$1 dir cc out
 	local -a opts
 
 	dir=$(tree_dir "$name")
 	cc=$(tree_cc "$name")
 	read -r -a opts <<<"$(tree_options "$name")"
 	if tree_matches "$dir" "$cc" "${opts[@]}"; then
-		return 0
+		# Cheap, and picks up test files added since (tests are found by glob).
+		out=$(meson setup --reconfigure "$dir" 2>&1) && return 0
+		printf '%s\n' "$out"
+		return 1
 	fi
 	if [ -d "$dir/meson-private" ]; then
 		echo "test.sh: $dir: reconfiguring with CC=$cc ${opts[*]}"
@@ -130,15 +134,18 @@ EOF
 total_passed=0
 total_failed=0
 total_skipped=0
+tree_start=0
 summary=()
 
+# Adds one tree's counts to the totals and its line to the summary.
 record() {
 	local name=$1 passed=$2 failed=$3 skipped=$4 note=$5
 	total_passed=$((total_passed + passed))
 	total_failed=$((total_failed + failed))
 	total_skipped=$((total_skipped + skipped))
-	summary+=("$(printf '%-7s %-16s %3d passed, %3d failed, %3d skipped%s' \
-		"$name" "$(tree_dir "$name")/" "$passed" "$failed" "$skipped" "$note")")
+	summary+=("$(printf '%-7s %-16s %3d passed, %3d failed, %3d skipped %5ds%s' \
+		"$name" "$(tree_dir "$name")/" "$passed" "$failed" "$skipped" \
+		$((SECONDS - tree_start)) "$note")")
 }
 
 run_tree() {
@@ -146,6 +153,7 @@ run_tree() {
 	local -a test_args names
 
 	dir=$(tree_dir "$name")
+	tree_start=$SECONDS
 	echo
 	echo "=== test.sh: $name tree ($dir/) ==="
 	if ! configure_tree "$name"; then
