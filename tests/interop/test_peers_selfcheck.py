@@ -6,10 +6,10 @@ SUMMARY
   Keys come from `openssl genpkey` and the key table is built here, so these
   cases do not depend on signet at all: when they pass, the peers and their
   key-table plumbing work, and a failure elsewhere points at signet. Every
-  signing peer x verifying peer x algorithm x canonicalization must pass, and
-  a changed copy must not. Known defects of a peer's library are listed in
-  KNOWN_PEER_BUGS and run as strict xfail: reported, never counted as passed,
-  and flagged as soon as the library is fixed.
+  signing peer x verifying peer x algorithm x canonicalization x test message
+  must pass, and a changed copy must not. Known defects of a peer's library
+  (interop_helpers.KNOWN_PEER_DEVIATIONS) run as strict xfail: reported,
+  never counted as passed, and flagged as soon as the library is fixed.
 """
 import base64
 import subprocess
@@ -17,18 +17,14 @@ import subprocess
 import pytest
 
 from interop_helpers import (ALGORITHMS, CANONICALIZATIONS, DOMAIN, PEER_NAMES, canon_id,
-                             find_verdict, load_message, tamper_body)
+                             deviations, expected_failure, find_verdict, load_message,
+                             message_names, tamper_body)
+
+MESSAGES = message_names()
 
 OPENSSL_KEYS = {"rsa": ("RSA", ["-pkeyopt", "rsa_keygen_bits:2048"], "peerrsa"),
                 "ed25519": ("ED25519", [], "peered")}
 ALGORITHM_KEY = {"rsa-sha256": "rsa", "rsa-sha1": "rsa", "ed25519-sha256": "ed25519"}
-
-KNOWN_PEER_BUGS = {
-    ("opendkim", "ed25519-sha256", "simple"):
-        "libopendkim 2.11.0~beta2 signs Ed25519 with simple header canonicalization so "
-        "that neither OpenDKIM itself nor dkimpy verifies the signature",
-}
-
 
 def openssl(*args):
     return subprocess.run(["openssl"] + list(args), capture_output=True, check=True,
@@ -53,8 +49,12 @@ def openssl_keys(tmp_path_factory):
     return keys, table
 
 
-def known_bug(signer, algorithm, canon):
-    return KNOWN_PEER_BUGS.get((signer, algorithm, canon.split("/")[0]))
+def pair_deviations(signer, verifier, algorithm, canon, message):
+    found = (deviations(signer, "sign", algorithm, canon, message) +
+             deviations(verifier, "verify", algorithm, canon, message))
+    if signer == verifier:
+        found = [d for d in found if not d.self_consistent]
+    return found
 
 
 def cases():
@@ -62,11 +62,13 @@ def cases():
         for verifier in PEER_NAMES:
             for algorithm in ALGORITHMS:
                 for canon in CANONICALIZATIONS:
-                    bug = known_bug(signer, algorithm, canon)
-                    marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-                    yield pytest.param(signer, verifier, algorithm, canon, marks=marks,
-                                       id="%s-%s-%s-%s" % (signer, verifier, algorithm,
-                                                           canon_id(canon)))
+                    for message in MESSAGES:
+                        marks = expected_failure(pair_deviations(signer, verifier, algorithm,
+                                                                 canon, message))
+                        yield pytest.param(signer, verifier, algorithm, canon, message,
+                                           marks=marks, id="-".join((
+                                               signer, verifier, algorithm, canon_id(canon),
+                                               message)))
 
 
 @pytest.fixture(scope="module")
@@ -74,20 +76,22 @@ def signed_cache():
     return {}
 
 
-def sign(peers, openssl_keys, cache, signer, algorithm, canon):
+def sign(peers, openssl_keys, cache, signer, algorithm, canon, message="campaign_multipart"):
     keys, _ = openssl_keys
     keyfile, selector = keys[ALGORITHM_KEY[algorithm]]
-    if (signer, algorithm, canon) not in cache:
-        cache[(signer, algorithm, canon)] = peers[signer].sign(
-            load_message("campaign_multipart"), keyfile, selector, algorithm, canon)
-    return cache[(signer, algorithm, canon)], selector
+    key = (signer, algorithm, canon, message)
+    if key not in cache:
+        cache[key] = peers[signer].sign(load_message(message), keyfile, selector, algorithm,
+                                        canon)
+    return cache[key], selector
 
 
-@pytest.mark.parametrize("signer,verifier,algorithm,canon", cases())
+@pytest.mark.parametrize("signer,verifier,algorithm,canon,message", cases())
 def test_peer_verifies_peer(peers, openssl_keys, signed_cache, signer, verifier, algorithm,
-                            canon):
+                            canon, message):
     peers[verifier].require(algorithm=algorithm, verify_kind="dkim")
-    signed, selector = sign(peers, openssl_keys, signed_cache, signer, algorithm, canon)
+    signed, selector = sign(peers, openssl_keys, signed_cache, signer, algorithm, canon,
+                            message)
     verdict = find_verdict(peers[verifier].verify(signed, openssl_keys[1]), selector)
     assert verdict.result == "pass", "%s rejects %s's signature: %r" % (verifier, signer,
                                                                           verdict)

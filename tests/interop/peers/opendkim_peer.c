@@ -19,7 +19,9 @@
  *   and fed to the library with dkim_chunk().
  *   sign prepends the DKIM-Signature header that dkim_getsighdr_d() builds.
  *   --headers selects the fields to sign (dkim_signhdrs(); the library
- *   signs every instance present, From always), --length sets
+ *   signs every instance present, From always); a name given twice is also
+ *   oversigned (DKIM_OPTS_OVERSIGNHDRS: h= lists it once more than the
+ *   message has copies, so an added copy breaks the signature). --length sets
  *   DKIM_LIBFLAGS_SIGNLEN (l=), --ztags DKIM_LIBFLAGS_ZTAGS (z=), --expire
  *   DKIM_OPTS_SIGNATURETTL (x= = t + SECS), --time DKIM_OPTS_FIXEDTIME (t=),
  *   --identity dkim_set_signer() (i=). No DomainKeys: --dk exits 3.
@@ -43,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include <dkim.h>
@@ -73,6 +76,14 @@ struct peer_options {
 	bool length;
 	bool ztags;
 	bool dk;
+};
+
+/* --headers split into the fields to sign and those named more than once,
+ * which are oversigned (DKIM_OPTS_OVERSIGNHDRS); both lists NULL-terminated. */
+struct header_selection {
+	char *buf;
+	const char *sign[HEADERS_MAX];
+	const char *oversign[HEADERS_MAX];
 };
 
 struct name_code {
@@ -242,8 +253,9 @@ static bool set_option(DKIM_LIB *lib, dkim_opts_t name, const void *value,
 	       DKIM_STAT_OK;
 }
 
-/* Applies the library-wide signing options (t=, x=, l=, z=). */
-static int set_sign_options(DKIM_LIB *lib, const struct peer_options *opt)
+/* Applies the library-wide signing options (t=, x=, l=, z=, oversigning). */
+static int set_sign_options(DKIM_LIB *lib, const struct peer_options *opt,
+			    const struct header_selection *sel)
 {
 	unsigned int flags = DKIM_LIBFLAGS_DEFAULT;
 	bool ok;
@@ -259,23 +271,47 @@ static int set_sign_options(DKIM_LIB *lib, const struct peer_options *opt)
 	if (ok && opt->expire != 0)
 		ok = set_option(lib, DKIM_OPTS_SIGNATURETTL, &opt->expire,
 				sizeof(opt->expire));
+	if (ok && sel->oversign[0] != NULL)
+		ok = set_option(lib, DKIM_OPTS_OVERSIGNHDRS, sel->oversign,
+				sizeof(char **));
 	return ok ? EXIT_DONE : complain(EXIT_USAGE, "dkim_options failed");
 }
 
-/* Splits "A:B:C" in place into a NULL-terminated list of at most max-1. */
-static bool split_headers(char *list, const char **names, size_t max)
+static bool listed(const char *const *names, const char *name)
 {
-	size_t n = 0;
+	for (; *names != NULL; names++)
+		if (strcasecmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* Splits "A:B:C" into sel; returns false when it is empty or too long. */
+static bool select_headers(const char *list, struct header_selection *sel)
+{
+	size_t nsign = 0, nover = 0;
 	char *save = NULL, *name;
 
-	for (name = strtok_r(list, ":", &save); name != NULL;
+	sel->sign[0] = sel->oversign[0] = NULL;
+	sel->buf = list ? strdup(list) : NULL;
+	if (sel->buf == NULL)
+		return list == NULL;
+	for (name = strtok_r(sel->buf, ":", &save); name != NULL;
 	     name = strtok_r(NULL, ":", &save)) {
-		if (n + 1 >= max)
+		const char **to = sel->sign;
+		size_t *n = &nsign;
+
+		if (listed(sel->sign, name)) {
+			if (listed(sel->oversign, name))
+				continue;
+			to = sel->oversign;
+			n = &nover;
+		}
+		if (*n + 1 >= HEADERS_MAX)
 			return false;
-		names[n++] = name;
+		to[(*n)++] = name;
+		to[*n] = NULL;
 	}
-	names[n] = NULL;
-	return true;
+	return nsign > 0;
 }
 
 /* Creates the signing handle; returns EXIT_DONE and *out, or an exit code. */
@@ -332,32 +368,22 @@ static void write_crlf_header(const char *name, const unsigned char *value,
 }
 
 static int sign_message(DKIM *dkim, const struct peer_options *opt,
-			unsigned char *msg, size_t len)
+			const struct header_selection *sel, unsigned char *msg,
+			size_t len)
 {
-	const char *names[HEADERS_MAX];
-	char *list = NULL;
 	unsigned char *sighdr;
 	size_t siglen;
 	DKIM_STAT st;
 
-	if (opt->headers != NULL) {
-		list = strdup(opt->headers);
-		if (list == NULL || !split_headers(list, names, HEADERS_MAX)) {
-			free(list);
-			return complain(EXIT_USAGE, "bad --headers %s", opt->headers);
-		}
-		dkim_signhdrs(dkim, names);
-	}
+	if (sel->sign[0] != NULL)
+		dkim_signhdrs(dkim, (const char **)sel->sign);
 	if (opt->identity != NULL &&
-	    dkim_set_signer(dkim, (const u_char *)opt->identity) != DKIM_STAT_OK) {
-		free(list);
+	    dkim_set_signer(dkim, (const u_char *)opt->identity) != DKIM_STAT_OK)
 		return complain(EXIT_USAGE, "bad --identity %s", opt->identity);
-	}
 	st = feed_message(dkim, msg, len);
 	if (st == DKIM_STAT_OK)
 		st = dkim_getsighdr_d(dkim, strlen(DKIM_SIGNHEADER) + 2, &sighdr,
 				      &siglen);
-	free(list);
 	if (st != DKIM_STAT_OK)
 		return complain(EXIT_USAGE, "signing failed: %s", dkim_geterror(dkim));
 	write_crlf_header(DKIM_SIGNHEADER, sighdr, siglen);
@@ -368,6 +394,7 @@ static int sign_message(DKIM *dkim, const struct peer_options *opt,
 static int cmd_sign(DKIM_LIB *lib, const struct peer_options *opt,
 		    unsigned char *msg, size_t len)
 {
+	struct header_selection sel;
 	unsigned char *key;
 	size_t keylen;
 	DKIM *dkim = NULL;
@@ -378,18 +405,23 @@ static int cmd_sign(DKIM_LIB *lib, const struct peer_options *opt,
 	if (opt->dk)
 		return complain(EXIT_UNSUPPORTED,
 				"unsupported: libopendkim has no DomainKeys signer");
-	status = set_sign_options(lib, opt);
-	if (status != EXIT_DONE)
-		return status;
+	if (!select_headers(opt->headers, &sel)) {
+		free(sel.buf);
+		return complain(EXIT_USAGE, "bad --headers %s", opt->headers);
+	}
 	key = read_file(opt->key, KEYFILE_MAX, &keylen);
 	if (key == NULL)
-		return complain(EXIT_USAGE, "cannot read key %s", opt->key);
-	status = new_signer(lib, opt, key, &dkim);
+		status = complain(EXIT_USAGE, "cannot read key %s", opt->key);
+	else
+		status = set_sign_options(lib, opt, &sel);
 	if (status == EXIT_DONE)
-		status = sign_message(dkim, opt, msg, len);
+		status = new_signer(lib, opt, key, &dkim);
+	if (status == EXIT_DONE)
+		status = sign_message(dkim, opt, &sel, msg, len);
 	if (dkim != NULL)
 		dkim_free(dkim);
 	free(key);
+	free(sel.buf);
 	return status;
 }
 
