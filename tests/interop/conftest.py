@@ -6,7 +6,8 @@ SUMMARY
   signet   the binary under test (env SIGNET; the session fails without it)
   peers    {"dkimpy", "maildkim", "opendkim"} -> interop_helpers.Peer
   keyring  keys made once per session with `signet keygen` (RSA 2048 and
-           Ed25519, d=example.com) and the key table its output lines form
+           Ed25519 for signing, RSA 1024 and 4096 for key-size cases;
+           d=example.com) and the key table its output lines form
   A peer that is not installed or not built makes only the tests that need it
   skip, with the reason; see interop_helpers.py for the peer contract.
 """
@@ -19,7 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from interop_helpers import Signet, make_peers  # noqa: E402
 
-KEY_SELECTORS = {"rsa": "rsa2048", "ed25519": "ed1"}
+# name: (key type, bits, selector); "rsa" and "ed25519" sign by default.
+KEYS = {"rsa": ("rsa", None, "rsa2048"), "ed25519": ("ed25519", None, "ed1"),
+        "rsa1024": ("rsa", 1024, "rsa1024"), "rsa4096": ("rsa", 4096, "rsa4096")}
 ALGORITHM_KEY = {"rsa-sha256": "rsa", "rsa-sha1": "rsa", "ed25519-sha256": "ed25519"}
 
 
@@ -32,9 +35,9 @@ class Keyring:
         self.records = {}
         self.keys = {}
         lines = []
-        for key_type, selector in KEY_SELECTORS.items():
-            keyfile, line = signet.keygen(directory, key_type, selector)
-            self.keys[key_type] = (str(keyfile), selector)
+        for name, (key_type, bits, selector) in KEYS.items():
+            keyfile, line = signet.keygen(directory, key_type, selector, bits)
+            self.keys[name] = (str(keyfile), selector)
             self.records[selector] = line
             lines.append(line)
         self.table.write_text("\n".join(lines) + "\n")

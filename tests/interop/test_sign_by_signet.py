@@ -21,8 +21,8 @@ import pytest
 from interop_helpers import (ALGORITHMS, CANONICALIZATIONS, PEER_NAMES, add_header_on_top,
                              append_to_body, canon_id, deviations, expected_failure,
                              find_verdict, header_fields, header_value, header_values,
-                             load_message, message_names, tag_list, tamper_body,
-                             tamper_header)
+                             large_message, load_message, message_names, tag_list,
+                             tamper_body, tamper_header)
 
 MESSAGES = message_names()
 HOUR = 3600
@@ -52,7 +52,8 @@ def dkim_tags(signed, index=0):
 def assert_peer_result(peer, message, table, selector, expect_pass, kind="dkim"):
     verdict = find_verdict(peer.verify(message, table), selector, kind)
     if expect_pass:
-        assert verdict.result == "pass", "%s rejected signet's signature: %r" % (peer.name, verdict)
+        assert verdict.result == "pass", "%s rejected signet's signature: %r" % (
+            peer.name, verdict)
     else:
         assert verdict.result != "pass", "%s accepted a message it must reject: %r" % (
             peer.name, verdict)
@@ -80,6 +81,71 @@ def test_signature_verifies(signet, keyring, peers, signed_cache, peer_name, alg
     signed, selector = sign_dkim(signet, keyring, signed_cache, message, algorithm, canon)
     tags = dkim_tags(signed)
     assert (tags.get("a"), tags.get("c", "simple/simple")) == (algorithm, canon)
+    assert_peer_result(peer, signed, keyring.table, selector, expect_pass=True)
+
+
+ODD_FIELDS = "From:Subject:Date:To:X-Empty:X-Blank:X-Tabs:X-Long"
+
+
+@pytest.mark.parametrize("canon", CANONICALIZATIONS, ids=canon_id)
+@pytest.mark.parametrize("peer_name", PEER_NAMES)
+def test_odd_fields_signed(signet, keyring, peers, signed_cache, peer_name, canon):
+    """Empty, blank, tabbed and long folded fields, all in h=."""
+    peer = peers[peer_name]
+    peer.require(algorithm="rsa-sha256", verify_kind="dkim")
+    signed, selector = sign_dkim(signet, keyring, signed_cache, "odd_fields", "rsa-sha256",
+                                 canon, ["-H", ODD_FIELDS])
+    signed_names = dkim_tags(signed)["h"].lower().split(":")
+    assert set(ODD_FIELDS.lower().split(":")) <= set(signed_names), signed_names
+    assert_peer_result(peer, signed, keyring.table, selector, expect_pass=True)
+
+
+@pytest.mark.parametrize("key", ["rsa1024", "rsa4096"])
+@pytest.mark.parametrize("peer_name", PEER_NAMES)
+def test_key_size(signet, keyring, peers, peer_name, key):
+    """4096-bit keys give a 683-byte b= and a key record longer than one
+    255-byte TXT string."""
+    peer = peers[peer_name]
+    peer.require(algorithm="rsa-sha256", verify_kind="dkim")
+    keyfile, selector = keyring.keys[key]
+    signed = signet.sign(load_message("folded_headers"), [(keyfile, selector)])
+    bits = int(key[3:])
+    assert len(base64.b64decode(dkim_tags(signed)["b"], validate=True)) == bits // 8
+    assert_peer_result(peer, signed, keyring.table, selector, expect_pass=True)
+
+
+@pytest.mark.parametrize("lf_output", [False, True], ids=["crlf-out", "lf-out"])
+@pytest.mark.parametrize("peer_name", PEER_NAMES)
+def test_lf_input(signet, keyring, peers, peer_name, lf_output):
+    """LF-only input is signed as CRLF; --lf writes LF (turned back to CRLF
+    here, as an MTA would on the wire)."""
+    peer = peers[peer_name]
+    peer.require(algorithm="rsa-sha256", verify_kind="dkim")
+    keyfile, selector = keyring.for_algorithm("rsa-sha256")
+    lf_message = load_message("campaign_multipart").replace(b"\r\n", b"\n")
+    signed = signet.sign(lf_message, [(keyfile, selector)], ["--lf"] if lf_output else [])
+    if lf_output:
+        assert b"\r" not in signed, "--lf output has CR bytes"
+        signed = signed.replace(b"\n", b"\r\n")
+    else:
+        assert signed.count(b"\n") == signed.count(b"\r\n"), "output has bare LF"
+    assert_peer_result(peer, signed, keyring.table, selector, expect_pass=True)
+
+
+@pytest.fixture(scope="module")
+def large():
+    return large_message()
+
+
+@pytest.mark.parametrize("canon", CANONICALIZATIONS, ids=canon_id)
+@pytest.mark.parametrize("peer_name", PEER_NAMES)
+def test_large_message(signet, keyring, peers, large, peer_name, canon):
+    """1.5 MB body: every streaming buffer boundary lands somewhere odd."""
+    peer = peers[peer_name]
+    peer.require(algorithm="rsa-sha256", verify_kind="dkim")
+    keyfile, selector = keyring.for_algorithm("rsa-sha256")
+    signed = signet.sign(large, [(keyfile, selector)], ["-c", canon])
+    assert signed.endswith(large), "signet changed the message it signed"
     assert_peer_result(peer, signed, keyring.table, selector, expect_pass=True)
 
 

@@ -29,6 +29,8 @@ CONTRACT
     dkim RESULT d=DOMAIN s=SELECTOR a=ALG [(DETAIL)]
   RESULT is pass, fail (dkimpy returned False or raised ValidationError) or
   permerror (any other dkimpy exception); DETAIL is dkimpy's own message.
+  A message dkimpy's parser refuses (e.g. "Subject : x", obsolete syntax)
+  exits 3: the peer cannot judge it.
   Keys come from TABLE ("NAME TXT-VALUE" lines), never from DNS.
 
 UNTRUSTED INPUT
@@ -85,6 +87,15 @@ def ed25519_seed_b64(pem):
     return base64.b64encode(der[16:])
 
 
+def parse_message(message, **options):
+    """dkim.DKIM(message); a message dkimpy cannot parse is a limit of this peer."""
+    try:
+        return dkim.DKIM(message, **options)
+    except dkim.MessageFormatError as e:
+        raise PeerError(EXIT_UNSUPPORTED, "unsupported: dkimpy cannot parse the message: %s"
+                        % e)
+
+
 def cmd_sign(args):
     for flag, name in ((args.expire, "x= (--expire)"), (args.ztags, "z= (--ztags)"),
                        (args.time, "fixed t= (--time)"), (args.dk, "DomainKeys (--dk)")):
@@ -101,7 +112,7 @@ def cmd_sign(args):
     headers = None
     if args.headers:
         headers = [h.encode() for h in args.headers.split(":")]
-    signer = dkim.DKIM(message, signature_algorithm=args.alg.encode())
+    signer = parse_message(message, signature_algorithm=args.alg.encode())
     try:
         sig = signer.sign(args.selector.encode(), args.domain.encode(), key,
                           identity=args.identity.encode() if args.identity else None,
@@ -156,7 +167,7 @@ def cmd_verify(args):
         return table.get(name.rstrip(".").lower().encode())
 
     message = sys.stdin.buffer.read()
-    verifier = dkim.DKIM(message)
+    verifier = parse_message(message)
     sigs = [v for n, v in verifier.headers if n.lower() == b"dkim-signature"]
     passed = False
     for index, value in enumerate(sigs):
