@@ -321,7 +321,8 @@ class SignetReport:
         self.line = proc.stdout.decode("utf-8", "replace").strip()
         self.results = []
         for m in AUTHRES_RESULT.finditer(self.line):
-            props = dict(p.split("=", 1) for p in m.group(4).split())
+            props = {k: v.strip('"') for k, v in
+                     (p.split("=", 1) for p in m.group(4).split())}
             self.results.append(Verdict(m.group(1), m.group(2), props.get("header.s"),
                                         props.get("header.d"), props.get("header.a"),
                                         m.group(3).strip(" ()")))

@@ -263,6 +263,24 @@ def test_two_signatures_in_one_pass(signet, keyring, peers, peer_name, algorithm
     assert_peer_result(peer, signed, keyring.table, selector, expect_pass=True)
 
 
+@pytest.mark.parametrize("verifier", PEER_NAMES)
+@pytest.mark.parametrize("first_signer", PEER_NAMES)
+def test_signature_added_to_peer_signed(signet, keyring, peers, first_signer, verifier):
+    """A peer signs with RSA, then signet adds an Ed25519 signature on top;
+    the verifier checks both (the Ed25519 one where it supports Ed25519)."""
+    peers[verifier].require(algorithm="rsa-sha256", verify_kind="dkim")
+    rsa_key, rsa_selector = keyring.for_algorithm("rsa-sha256")
+    once = peers[first_signer].sign(load_message("utf8_subject"), rsa_key, rsa_selector,
+                                    canon="simple/simple")
+    ed_key = keyring.for_algorithm("ed25519-sha256")
+    twice = signet.sign(once, [ed_key], ["-c", "simple/relaxed"])
+    assert twice.endswith(once), "signet changed the message it signed"
+    verdicts = peers[verifier].verify(twice, keyring.table)
+    assert find_verdict(verdicts, rsa_selector).result == "pass", verdicts
+    if peers[verifier].supports("algorithms", "ed25519-sha256"):
+        assert find_verdict(verdicts, ed_key[1]).result == "pass", verdicts
+
+
 HEADERLIST = ("From:Subject:Date:To+:Message-ID?:X-Campaign*:Received+:"
               "Reply-To*:In-Reply-To:List-Id?:Cc?")
 # Fields of duplicate_headers.eml: how many copies exist, and the h= count the

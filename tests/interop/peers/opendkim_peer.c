@@ -126,14 +126,6 @@ static int code_of(const struct name_code *table, const char *name, size_t len)
 	return -1;
 }
 
-static const char *name_of(const struct name_code *table, int code)
-{
-	for (; table->name != NULL; table++)
-		if (table->code == code)
-			return table->name;
-	return "?";
-}
-
 static bool algorithm_available(DKIM_LIB *lib, int alg)
 {
 	return alg != DKIM_SIGN_ED25519SHA256 ||
@@ -442,11 +434,11 @@ static void print_signature(DKIM_SIGINFO *sig)
 {
 	const unsigned char *domain = dkim_sig_getdomain(sig);
 	const unsigned char *selector = dkim_sig_getselector(sig);
+	const unsigned char *alg = dkim_sig_gettagvalue(sig, false,
+							   (u_char *)"a");
 	const char *detail = dkim_sig_geterrorstr(dkim_sig_geterror(sig));
 	const char *result;
-	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
 
-	(void)dkim_sig_getsignalg(sig, &alg);
 	if (DKIM_SIG_CHECK(sig)) {
 		result = "pass";
 		detail = NULL;
@@ -458,7 +450,8 @@ static void print_signature(DKIM_SIGINFO *sig)
 	}
 	printf("dkim %s d=%s s=%s a=%s", result,
 	       domain ? (const char *)domain : "?",
-	       selector ? (const char *)selector : "?", name_of(algorithm_names, alg));
+	       selector ? (const char *)selector : "?",
+	       alg ? (const char *)alg : "?");
 	if (detail != NULL)
 		printf(" (%s)", detail);
 	putchar('\n');
