@@ -262,6 +262,34 @@ def test_domainkeys_changed_copy(signet, keyring, peers, signed_cache, canon, wi
     assert_signet_result(signet, keyring, change(signed), selector, expected, kind="domainkeys")
 
 
+# RFC 4870 3.3 / 3.4.1: the DomainKeys signer is the Sender (else From) address,
+# whose domain must be d= or a subdomain of it.
+DK_IDENTITY_CASES = {
+    "from-matches": (b"From: Alice <alice@example.com>\r\n", True),
+    "from-subdomain": (b"From: Alice <alice@mail.example.com>\r\n", True),
+    "sender-subdomain": (b"Sender: list@lists.example.com\r\n"
+                         b"From: Alice <alice@other.example>\r\n", True),
+    "from-foreign": (b"From: Alice <alice@other.example>\r\n", False),
+    "sender-foreign": (b"Sender: bounce@other.example\r\n"
+                       b"From: Alice <alice@example.com>\r\n", False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DK_IDENTITY_CASES))
+def test_domainkeys_signer_identity(signet, keyring, peers, case):
+    """signet and Mail::DKIM agree on whose domain a DomainKeys signature covers."""
+    peer = peers["maildkim"]
+    peer.require(sign_option="dk", verify_kind="domainkeys")
+    originator, valid = DK_IDENTITY_CASES[case]
+    message = originator + b"To: bob@example.org\r\nSubject: identity\r\n\r\nbody\r\n"
+    keyfile, selector = keyring.for_algorithm("rsa-sha1")
+    signed = peer.sign(message, keyfile, selector, "rsa-sha1", options=["--dk-only"])
+    verdict = find_verdict(peer.verify(signed, keyring.table), selector, "domainkeys")
+    assert (verdict.result == "pass") == valid, "Mail::DKIM: %r" % verdict
+    report = signet.verify(signed, keyring.table)
+    assert (report.result_for(selector, "domainkeys") == "pass") == valid, report
+
+
 @pytest.mark.parametrize("canon", DK_CANONS)
 def test_dkim_and_domainkeys_from_maildkim(signet, keyring, peers, signed_cache, canon):
     peers["maildkim"].require(sign_option="dk")
