@@ -32,7 +32,7 @@
 
 #include "fuzzutil.h"
 
-#define SHORT_INPUT 2048
+#define SHORT_INPUT 512
 
 static const enum sg_canon all_canons[] = {
 	SG_CANON_SIMPLE, SG_CANON_RELAXED, SG_CANON_DK_SIMPLE, SG_CANON_DK_NOFWS,
