@@ -99,3 +99,22 @@ bool sg_address_first(const char *value, size_t len, char *out, size_t cap)
 	at = strrchr(out, '@');
 	return at != NULL && at != out && at[1] != '\0';
 }
+
+void sg_dk_identity_note(struct sg_dk_identity *id, const struct sg_header_field *f)
+{
+	const char *value = f->raw + f->value_off;
+	size_t len = f->len - f->value_off;
+
+	if (sg_header_is(f, "Sender") && !sg_address_first(value, len, id->sender,
+							   sizeof(id->sender)))
+		id->sender[0] = '\0';
+	else if (sg_header_is(f, "From") && !sg_address_first(value, len, id->from,
+							       sizeof(id->from)))
+		id->from[0] = '\0';
+}
+
+const char *sg_dk_identity_address(const struct sg_dk_identity *id, bool *from_sender)
+{
+	*from_sender = id->sender[0] != '\0';
+	return *from_sender ? id->sender : id->from;
+}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "base64.h"
 #include "bodyhash.h"
 #include "canon.h"
@@ -320,6 +321,33 @@ static enum sg_err finish_dkim(struct sg_signer *s, struct sign_slot *slot,
 	return SG_OK;
 }
 
+/* RFC 4870 3.3: verifiers take the signing address from the covered Sender,
+ * else From, and require its domain within d=; refuse what cannot verify. */
+static enum sg_err dk_check_sender(const struct sign_slot *slot,
+				   const struct sg_header_field *fields, size_t nfields,
+				   struct sg_error *err)
+{
+	struct sg_dk_identity id = { "", "" };
+	const char *addr, *at;
+	bool from_sender;
+
+	for (size_t i = 0; i < nfields; i++) {
+		if (dk_covers(slot, &fields[i]))
+			sg_dk_identity_note(&id, &fields[i]);
+	}
+	addr = sg_dk_identity_address(&id, &from_sender);
+	at = strrchr(addr, '@');
+	if (at == NULL)
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "DomainKeys: no signed Sender or From address to sign for");
+	if (!sg_domain_within(at + 1, strlen(at + 1), slot->domain, strlen(slot->domain)))
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "DomainKeys: the %s address %s is not within d=%s, so "
+				    "verifiers would reject the signature (RFC 4870 3.3)",
+				    from_sender ? "Sender" : "From", addr, slot->domain);
+	return SG_OK;
+}
+
 /* The DomainKey-Signature up to "b="; its digest is the private lane's. */
 static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct sg_error *err)
 {
@@ -327,8 +355,10 @@ static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct
 	const struct sg_header_field *fields = sg_msg_headers(s->parser, &nfields);
 	struct sg_name_ref *names = NULL;
 	const uint8_t *digest;
-	enum sg_err rc = SG_OK;
+	enum sg_err rc = dk_check_sender(slot, fields, nfields, err);
 
+	if (rc != SG_OK)
+		return rc;
 	if (slot->has_hl || slot->req.list_headers) {
 		names = calloc(nfields ? nfields : 1, sizeof(*names));
 		if (names == NULL)

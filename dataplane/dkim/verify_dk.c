@@ -70,24 +70,6 @@ static size_t dk_select(const struct sg_sig *s, const struct sg_header_field *fi
 	return total;
 }
 
-struct dk_identity {
-	char sender[SG_NAME_MAX + 1];	/* address of the last covered Sender */
-	char from[SG_NAME_MAX + 1];	/* address of the last covered From */
-};
-
-static void note_identity(struct dk_identity *id, const struct sg_header_field *f)
-{
-	const char *value = f->raw + f->value_off;
-	size_t len = f->len - f->value_off;
-
-	if (sg_header_is(f, "Sender") && !sg_address_first(value, len, id->sender,
-							   sizeof(id->sender)))
-		id->sender[0] = '\0';
-	else if (sg_header_is(f, "From") && !sg_address_first(value, len, id->from,
-							       sizeof(id->from)))
-		id->from[0] = '\0';
-}
-
 enum sg_err sg_verify_dk_start(struct sg_verifier *v, struct sg_vsig *vs)
 {
 	size_t n, count;
@@ -95,7 +77,7 @@ enum sg_err sg_verify_dk_start(struct sg_verifier *v, struct sg_vsig *vs)
 	size_t *order = calloc(n + 1, sizeof(*order));
 	unsigned char *taken = calloc(n + 1, 1);
 	struct sg_buf text;
-	struct dk_identity id = { "", "" };
+	struct sg_dk_identity id = { "", "" };
 	enum sg_err rc = SG_OK;
 
 	vs->lane = sg_bodyhash_lane(&v->bodyhash, vs->sig.hcanon, SG_HASH_SHA1,
@@ -110,15 +92,14 @@ enum sg_err sg_verify_dk_start(struct sg_verifier *v, struct sg_vsig *vs)
 	for (size_t i = 0; i < count && rc == SG_OK; i++) {
 		const struct sg_header_field *f = &fields[order[i]];
 
-		note_identity(&id, f);
+		sg_dk_identity_note(&id, f);
 		sg_buf_reset(&text);
 		rc = sg_header_canon(vs->sig.hcanon, f->raw, f->len, true, &text);
 		if (rc == SG_OK)
 			sg_bodyhash_prefix(&v->bodyhash, vs->lane, text.data, text.len);
 	}
 	sg_bodyhash_lane_canon(&v->bodyhash, vs->lane, "\r\n", 2);
-	vs->res->dk_sender_is_sender = id.sender[0] != '\0';
-	memcpy(vs->res->dk_sender, id.sender[0] ? id.sender : id.from,
+	memcpy(vs->res->dk_sender, sg_dk_identity_address(&id, &vs->res->dk_sender_is_sender),
 	       sizeof(vs->res->dk_sender));
 	sg_buf_free(&text);
 	free(order);

@@ -776,6 +776,33 @@ static void test_message_errors_propagate(void **state)
 	assert_int_equal(sg_signer_finish(s, &err), SG_E_SYNTAX);
 	assert_non_null(strstr(err.msg, "no From"));
 	sg_signer_free(s);
+	/* RFC 4870 3.3: a DomainKeys signature for a sender outside d= is refused,
+	 * a Sender inside d= makes it acceptable */
+	{
+		static const char *const senders[] = {
+			"From: joe@example.org\r\n\r\nb\r\n",
+			"From: joe@" DOMAIN "\r\nSender: list@example.org\r\n\r\nb\r\n",
+			"From: undisclosed recipients\r\n\r\nb\r\n",
+			"From: joe@example.org\r\nSender: list@" DOMAIN "\r\n\r\nb\r\n",
+		};
+		struct sg_sign_request dk = { .kind = SG_KIND_DOMAINKEYS, .alg = SG_ALG_RSA_SHA1,
+					      .hcanon = SG_CANON_DK_NOFWS, .domain = DOMAIN,
+					      .selector = "rsa", .timestamp = -1 };
+
+		for (size_t i = 0; i < 4; i++) {
+			s = sg_signer_new(sg_hash_evp(), NULL, false);
+			assert_int_equal(sg_signer_add(s, &dk, &err), SG_OK);
+			assert_int_equal(sg_signer_feed(s, senders[i], strlen(senders[i]), &err),
+					 SG_OK);
+			if (i < 3) {
+				assert_int_equal(sg_signer_finish(s, &err), SG_E_ARG);
+				assert_non_null(strstr(err.msg, "DomainKeys"));
+			} else {
+				assert_int_equal(sg_signer_finish(s, &err), SG_OK);
+			}
+			sg_signer_free(s);
+		}
+	}
 	/* a malformed line found at finish */
 	s = sg_signer_new(sg_hash_evp(), NULL, false);
 	assert_int_equal(sg_signer_add(s, &r, &err), SG_OK);
