@@ -120,6 +120,46 @@ static void test_long_input(void **state)
 	free(value);
 }
 
+/* Builds a field over a static string ("Name: value"). */
+static struct sg_header_field field(const char *raw)
+{
+	const char *colon = strchr(raw, ':');
+
+	return (struct sg_header_field){ .raw = raw, .len = strlen(raw),
+					 .name_len = (size_t)(colon - raw),
+					 .value_off = (size_t)(colon - raw) + 1, .line = 1 };
+}
+
+static void test_dk_identity(void **state)
+{
+	struct sg_dk_identity id = { "", "" };
+	struct sg_header_field f;
+	bool from_sender = true;
+
+	(void)state;
+	assert_string_equal(sg_dk_identity_address(&id, &from_sender), "");
+	assert_false(from_sender);
+	f = field("From: Joe <joe@example.com>");
+	sg_dk_identity_note(&id, &f);
+	f = field("Subject: a@b.example");	/* other fields never count */
+	sg_dk_identity_note(&id, &f);
+	assert_string_equal(sg_dk_identity_address(&id, &from_sender), "joe@example.com");
+	assert_false(from_sender);
+	f = field("sender: list@lists.example.com");	/* names are case-insensitive */
+	sg_dk_identity_note(&id, &f);
+	assert_string_equal(sg_dk_identity_address(&id, &from_sender),
+			    "list@lists.example.com");
+	assert_true(from_sender);
+	/* the last one noted wins; one without an address clears its slot */
+	f = field("Sender: nobody");
+	sg_dk_identity_note(&id, &f);
+	assert_string_equal(sg_dk_identity_address(&id, &from_sender), "joe@example.com");
+	assert_false(from_sender);
+	f = field("From: second@example.org");
+	sg_dk_identity_note(&id, &f);
+	assert_string_equal(sg_dk_identity_address(&id, &from_sender), "second@example.org");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_slice),
 		cmocka_unit_test(test_long_input),
+		cmocka_unit_test(test_dk_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
