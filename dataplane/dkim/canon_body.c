@@ -141,20 +141,28 @@ static void end_line(struct sg_body_canon *c)
 	c->pending_wsp = 0;
 }
 
+/* A CR ended the previous piece: followed by LF it ends the line (returns
+ * true: the LF is used up), otherwise it was an ordinary byte. */
+static bool settle_cr(struct sg_body_canon *c, uint8_t next)
+{
+	c->cr_pending = false;
+	if (next == '\n') {
+		end_line(c);
+		return true;
+	}
+	content(c, &byte_cr, 1);
+	return false;
+}
+
 /* simple and DomainKeys simple: only CRLF is special. */
 static void update_simple(struct sg_body_canon *c, const uint8_t *p, const uint8_t *end)
 {
 	while (p < end) {
 		const uint8_t *cr;
 
-		if (c->cr_pending) {
-			c->cr_pending = false;
-			if (*p == '\n') {
-				end_line(c);
-				p++;
-				continue;
-			}
-			content(c, &byte_cr, 1);
+		if (c->cr_pending && settle_cr(c, *p)) {
+			p++;
+			continue;
 		}
 		cr = memchr(p, '\r', (size_t)(end - p));
 		if (cr == NULL) {
@@ -229,14 +237,9 @@ static void update_relaxed(struct sg_body_canon *c, const uint8_t *p, const uint
 	while (p < end) {
 		const uint8_t *q;
 
-		if (c->cr_pending) {
-			c->cr_pending = false;
-			if (*p == '\n') {
-				end_line(c);
-				p++;
-				continue;
-			}
-			content(c, &byte_cr, 1);
+		if (c->cr_pending && settle_cr(c, *p)) {
+			p++;
+			continue;
 		}
 		q = relaxed_run_end(p, end);
 		if (q > p)
