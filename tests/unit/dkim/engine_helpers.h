@@ -7,6 +7,11 @@
  *   tests (header-only, included once per test after testutil.h).
  *     eh_key_testdata / eh_key_generate   a private key and its DKIM and
  *                                         DomainKeys TXT values
+ *     eh_rfc_keys_new / eh_rfc_keys_teardown   the fixture of the signer
+ *                  and verifier tests: the RFC 6376 RSA key and the RFC
+ *                  8463 Ed25519 key with a key table publishing them
+ *     EH_FOOTBALL_MSG   the RFC 6376 A.1 message (with extra white space)
+ *                  that the signer tests sign
  *     eh_sign      runs a signing session over a message fed in chunks of
  *                  a given size, signs every digest with the matching key
  *                  and returns the signature header fields (output order)
@@ -384,6 +389,59 @@ static inline void eh_table_add(struct sg_buf *t, const char *selector, const ch
 	assert_int_equal(sg_buf_printf(t, "%s._domainkey.%s %s\n", selector, domain, value),
 			 SG_OK);
 }
+
+/* The fixture of the signer and verifier tests: the RFC 6376 Appendix C
+ * RSA key and the RFC 8463 A.1 Ed25519 key, and a key table ("NAME VALUE"
+ * lines) that publishes them under domain as selector "rsa" (the RSA key's
+ * DKIM record), "ed" (the Ed25519 key) and "dk" (the RSA key's DomainKeys
+ * record). */
+struct eh_rfc_keys {
+	struct eh_key rsa, ed;
+	char table[4096];
+};
+
+static inline struct eh_rfc_keys *eh_rfc_keys_new(const char *domain)
+{
+	struct eh_rfc_keys *k = calloc(1, sizeof(*k));
+	struct sg_buf t;
+
+	assert_non_null(k);
+	eh_key_testdata(&k->rsa, "rfc-examples/rfc6376-C-private.pem");
+	eh_key_testdata(&k->ed, "rfc-examples/rfc8463-A.1-ed25519-seed.b64");
+	sg_buf_init(&t, sizeof(k->table) - 1);
+	eh_table_add(&t, "rsa", domain, k->rsa.record);
+	eh_table_add(&t, "ed", domain, k->ed.record);
+	eh_table_add(&t, "dk", domain, k->rsa.dk_record);
+	memcpy(k->table, t.data, t.len + 1);
+	sg_buf_free(&t);
+	return k;
+}
+
+/* A cmocka group teardown for a fixture made by eh_rfc_keys_new. */
+static inline int eh_rfc_keys_teardown(void **state)
+{
+	struct eh_rfc_keys *k = *state;
+
+	eh_key_free(&k->rsa);
+	eh_key_free(&k->ed);
+	free(k);
+	return 0;
+}
+
+/* The RFC 6376 A.1 message with white space added (inside Subject, after
+ * "Hi.", an empty line at the end), so simple and relaxed differ. */
+#define EH_FOOTBALL_MSG                                                         \
+	"From: Joe SixPack <joe@football.example.com>\r\n"                      \
+	"To: Suzie Q <suzie@shopping.example.net>\r\n"                          \
+	"Subject:   Is dinner  ready?\r\n"                                      \
+	"Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n"                       \
+	"Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n"      \
+	"\r\n"                                                                  \
+	"Hi.  \r\n"                                                             \
+	"\r\n"                                                                  \
+	"We lost the game. Are you hungry yet?\r\n"                             \
+	"\r\n"                                                                  \
+	"Joe.\r\n\r\n"
 
 /* Counting hash: OpenSSL's hash ops plus counters. */
 #define EH_COUNT_CTX_MAX 64

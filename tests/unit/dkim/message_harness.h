@@ -3,21 +3,27 @@
  *   message_harness.h - run the message reader and record what it did
  *
  * SUMMARY
- *   For test_message.c. struct run holds a parser, the body bytes its
- *   callback received, how often end_of_headers fired (and how many fields
- *   were visible then) and the outcome. run_whole / run_cuts /
- *   run_bytewise feed a message at once, cut at given offsets, or byte by
- *   byte, then finish. fingerprint() renders everything observable as one
- *   string, so two runs can be compared. fields_of / assert_field /
- *   assert_body check the result; expect_error checks an error (code,
- *   line, offset, message) whole and byte by byte and that the parser then
- *   refuses more input. Header-only, included once after testutil.h.
+ *   For test_message.c and test_message_errors.c. struct run holds a
+ *   parser, the body bytes its callback received, how often
+ *   end_of_headers fired (and how many fields were visible then) and the
+ *   outcome. run_whole / run_cuts / run_bytewise feed a message at once,
+ *   cut at given offsets, or byte by byte, then finish. fingerprint()
+ *   renders everything observable as one string, so two runs can be
+ *   compared; assert_same_every_split compares one feed with every 2-way
+ *   split and a byte-by-byte feed. fields_of / assert_field / assert_body
+ *   check the result; expect_error checks an error (code, line, offset,
+ *   message) whole and byte by byte and that the parser then refuses more
+ *   input. S(lit) passes a string literal as pointer and length.
+ *   Header-only, included once after testutil.h.
  */
 #ifndef SIGNET_TEST_MESSAGE_HARNESS_H
 #define SIGNET_TEST_MESSAGE_HARNESS_H
 
 #include "buf.h"
 #include "message.h"
+
+/* A string literal as the (pointer, length) pair the parser takes. */
+#define S(lit) lit, sizeof(lit) - 1
 
 /* One parse: the parser, what its callbacks saw and the outcome. */
 struct run {
@@ -200,6 +206,34 @@ static inline void expect_error(const struct sg_limits *lim, bool fix, const cha
 		assert_false(sg_msg_parser_in_body(r.p));
 		run_free(&r);
 	}
+}
+
+/* Fails unless every 2-way split of msg and a byte-by-byte feed give the
+ * same fingerprint as one feed (errors included). */
+static inline void assert_same_every_split(const struct sg_limits *lim, bool fix, const char *msg,
+					   size_t len)
+{
+	struct run r;
+	char *want, *got;
+
+	run_whole(&r, lim, fix, msg, len);
+	want = fingerprint(&r);
+	run_free(&r);
+	for (size_t cut = 0; cut <= len; cut++) {
+		run_cuts(&r, lim, fix, msg, len, &cut, 1);
+		got = fingerprint(&r);
+		if (strcmp(got, want) != 0)
+			fail_msg("split at %zu differs:\n%s\n---- want\n%s", cut, got, want);
+		free(got);
+		run_free(&r);
+	}
+	run_bytewise(&r, lim, fix, msg, len);
+	got = fingerprint(&r);
+	if (strcmp(got, want) != 0)
+		fail_msg("byte by byte differs:\n%s\n---- want\n%s", got, want);
+	free(got);
+	run_free(&r);
+	free(want);
 }
 
 #endif

@@ -5,25 +5,23 @@
  * SUMMARY
  *   Edges first: NULL limits/events, the empty message, a message that is
  *   only the blank line, headers without a blank line (with and without a
- *   final CRLF), state errors after finish and after a failure. Then the
- *   header grammar: folding, WSP before the colon, case-insensitive
- *   sg_header_is, repeated fields in order, 8-bit values, every malformed
- *   line (no colon, empty name, bad name byte, leading continuation, mbox
- *   "From " line) with its line number and offset. Then the bare-LF fix
- *   (headers and body, CR at the end of one chunk and LF at the start of
- *   the next, lone CR, bytes counted). Then every limit exactly at and one
- *   past, with the line the error names. Then the split sweep: every 2-way
- *   split and a byte-by-byte feed of several messages give the same fields,
- *   body bytes and errors as one feed. Last, the corpus messages under
- *   ../shared/testdata parse the same whole and byte by byte.
+ *   final CRLF), state errors after finish. Then the header grammar:
+ *   folding, WSP before the colon, case-insensitive sg_header_is, repeated
+ *   fields in order, 8-bit values, a bare LF kept as a byte without the
+ *   fix. Then the bare-LF fix (headers and body, CR at the end of one
+ *   chunk and LF at the start of the next, lone CR, bytes counted). Then
+ *   the split sweep: every 2-way split and a byte-by-byte feed of several
+ *   messages (some of them malformed) give the same fields, body bytes
+ *   and errors as one feed. Last, the corpus messages under
+ *   ../shared/testdata parse the same whole and byte by byte, and the
+ *   RFC 6376 A.2 fields with their lines. Malformed lines and the limits
+ *   are in test_message_errors.c.
  */
 #include "testutil.h"
 
 #include <dirent.h>
 
 #include "message_harness.h"
-
-#define S(lit) lit, sizeof(lit) - 1
 
 /* ---- edges ---------------------------------------------------------- */
 
@@ -272,74 +270,6 @@ static void test_8bit_values(void **state)
 	run_free(&r);
 }
 
-static void test_malformed_lines(void **state)
-{
-	(void)state;
-	/* no colon: named at its own line, offset of that line */
-	expect_error(NULL, false, S("From: a\r\nTo: b\r\nno colon here\r\nX: y\r\n\r\n"),
-		     SG_E_SYNTAX, 3, 16, "no colon");
-	/* ... also when it is the last line before the blank line or the end */
-	expect_error(NULL, false, S("From: a\r\nbroken\r\n\r\nbody"), SG_E_SYNTAX, 2, 9,
-		     "no colon");
-	expect_error(NULL, false, S("From: a\r\nbroken"), SG_E_SYNTAX, 2, 9, "no colon");
-	/* empty names */
-	expect_error(NULL, false, S(": value\r\n\r\n"), SG_E_SYNTAX, 1, 0, "name is empty");
-	/* bytes that cannot be in a name */
-	expect_error(NULL, false, S("A: b\r\nBad Name: x\r\n\r\n"), SG_E_SYNTAX, 2, 6,
-		     "invalid byte in header field name");
-	expect_error(NULL, false, S("A: b\r\nC: d\r\nN\xc3\xa4me: x\r\n\r\n"), SG_E_SYNTAX, 3,
-		     12, "invalid byte");
-	expect_error(NULL, false, S("N\x01: x\r\n\r\n"), SG_E_SYNTAX, 1, 0, "invalid byte");
-	expect_error(NULL, false, S("N\x7f: x\r\n\r\n"), SG_E_SYNTAX, 1, 0, "invalid byte");
-	/* a continuation line with nothing to continue */
-	expect_error(NULL, false, S(" Folded: x\r\n\r\n"), SG_E_SYNTAX, 1, 0, "continuation");
-	expect_error(NULL, false, S("\tx\r\n"), SG_E_SYNTAX, 1, 0, "continuation");
-}
-
-/* "A: b\r\n   : value" is a fold of A, not a field with an empty name. */
-static void test_colon_on_continuation_line(void **state)
-{
-	struct run r;
-	const struct sg_header_field *f;
-
-	(void)state;
-	assert_int_equal(run_whole(&r, NULL, false, S("A: b\r\n   : value\r\n\r\n")), SG_OK);
-	f = fields_of(&r, 1);
-	assert_field(&f[0], "A: b\r\n   : value", "A", 1);
-	run_free(&r);
-}
-
-static void test_mbox_from_line(void **state)
-{
-	(void)state;
-	expect_error(NULL, false, S("From joe@example.com\r\nFrom: joe\r\n\r\n"), SG_E_SYNTAX, 1,
-		     0, "mbox \"From \"");
-	/* the usual mbox line carries a time, hence colons */
-	expect_error(NULL, false,
-		     S("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\r\nFrom: joe\r\n\r\n"),
-		     SG_E_SYNTAX, 1, 0, "mbox \"From \"");
-	expect_error(NULL, true, S("From joe@example.com Sat Jan  3 01:05:34 1996\nTo: x\n\n"),
-		     SG_E_SYNTAX, 1, 0, "mbox");
-}
-
-/* "From :" (WSP before the colon) is a From field, not an mbox line; an mbox
- * line anywhere but line 1 is an ordinary bad line. */
-static void test_not_mbox(void **state)
-{
-	struct run r;
-	const struct sg_header_field *f;
-
-	(void)state;
-	assert_int_equal(run_whole(&r, NULL, false, S("From : joe@example.com\r\n\r\n")), SG_OK);
-	f = fields_of(&r, 1);
-	assert_true(sg_header_is(&f[0], "From"));
-	run_free(&r);
-	expect_error(NULL, false, S("To: x\r\nFrom joe@example.com\r\n\r\n"), SG_E_SYNTAX, 2, 7,
-		     "no colon");
-	expect_error(NULL, false, S("To: x\r\nFrom joe Sat Jan  3 01:05:34 1996\r\n\r\n"),
-		     SG_E_SYNTAX, 2, 7, "invalid byte");
-}
-
 /* Without the fix a bare LF is an ordinary byte: it neither ends a line
  * nor the header section. */
 static void test_bare_lf_kept_without_fix(void **state)
@@ -433,133 +363,8 @@ static void test_bare_lf_fix_across_chunks(void **state)
 	run_free(&r);
 }
 
-/* ---- limits --------------------------------------------------------- */
 
-static void limits(struct sg_limits *l)
-{
-	sg_limits_default(l);
-}
-
-static void test_limit_header_count(void **state)
-{
-	struct sg_limits l;
-	struct run r;
-
-	(void)state;
-	limits(&l);
-	l.max_headers = 3;
-	assert_int_equal(run_whole(&r, &l, false, S("A: 1\r\nB: 2\r\n C\r\nD: 3\r\n\r\n")), SG_OK);
-	fields_of(&r, 3);
-	run_free(&r);
-	expect_error(&l, false, S("A: 1\r\nB: 2\r\n C\r\nD: 3\r\nE: 4\r\n\r\n"), SG_E_LIMIT, 5,
-		     22, "more header fields than the limit");
-	/* the same without a blank line: the extra field is found at finish */
-	expect_error(&l, false, S("A: 1\r\nB: 2\r\nD: 3\r\nE: 4"), SG_E_LIMIT, 4, 18,
-		     "more header fields");
-	l.max_headers = 0;
-	expect_error(&l, false, S("A: 1\r\n\r\n"), SG_E_LIMIT, 1, 0, "more header fields");
-	assert_int_equal(run_whole(&r, &l, false, S("\r\nbody")), SG_OK);
-	run_free(&r);
-}
-
-static void test_limit_field_bytes(void **state)
-{
-	struct sg_limits l;
-	struct run r;
-
-	(void)state;
-	limits(&l);
-	l.max_field_bytes = 10;		/* "Subject: x" */
-	assert_int_equal(run_whole(&r, &l, false, S("A: b\r\nSubject: 1\r\n\r\n")), SG_OK);
-	run_free(&r);
-	expect_error(&l, false, S("A: b\r\nSubject: 12\r\n\r\n"), SG_E_LIMIT, 2, 6,
-		     "header field longer than the limit");
-	/* a fold counts (CRLF included): "S: 1234\r\n 67" is 12 bytes */
-	l.max_field_bytes = 12;
-	assert_int_equal(run_whole(&r, &l, false, S("S: 1234\r\n 67\r\n\r\n")), SG_OK);
-	run_free(&r);
-	expect_error(&l, false, S("S: 1234\r\n 678\r\n\r\n"), SG_E_LIMIT, 2, 9, "field longer");
-	/* the last field, ended by the end of input */
-	expect_error(&l, false, S("A: b\r\nS: 1234567890"), SG_E_LIMIT, 2, 6, "field longer");
-}
-
-/* The header section is everything before the body, the empty line
- * included. */
-static void test_limit_header_bytes(void **state)
-{
-	struct sg_limits l;
-	struct run r;
-
-	(void)state;
-	limits(&l);
-	l.max_header_bytes = 15;
-	assert_int_equal(run_whole(&r, &l, false, S("A: b\r\nC: de\r\n\r\nbody can be long")),
-			 SG_OK);
-	run_free(&r);
-	expect_error(&l, false, S("A: b\r\nC: def\r\n\r\n"), SG_E_LIMIT, 3, 14,
-		     "header section longer than the limit");
-	expect_error(&l, false, S("A: b\r\nC: defghijkl\r\n\r\n"), SG_E_LIMIT, 2, 6,
-		     "header section longer");
-	/* the CR the LF fix adds counts */
-	assert_int_equal(run_whole(&r, &l, true, S("A: b\nC: de\n\n")), SG_OK);
-	run_free(&r);
-	expect_error(&l, true, S("A: b\nC: def\n\n"), SG_E_LIMIT, 3, 14, "header section");
-}
-
-static void test_limit_message_bytes(void **state)
-{
-	struct sg_limits l;
-	struct run r;
-
-	(void)state;
-	limits(&l);
-	l.max_message_bytes = 12;
-	assert_int_equal(run_whole(&r, &l, false, S("A: b\r\n\r\nbody")), SG_OK);
-	assert_body(&r, "body", 4);
-	run_free(&r);
-	assert_int_equal(run_bytewise(&r, &l, false, S("A: b\r\n\r\nbody")), SG_OK);
-	run_free(&r);
-	/* one past, in the body: no line to name */
-	expect_error(&l, false, S("A: b\r\n\r\nbodyX"), SG_E_LIMIT, 0, 12,
-		     "message larger than the limit");
-	/* one past, still in the header section: the line where it happened */
-	expect_error(&l, false, S("A: b\r\nC: d\r\nE: f\r\n\r\n"), SG_E_LIMIT, 3, 12,
-		     "message larger than the limit");
-	/* the LF fix makes the message longer */
-	assert_int_equal(run_whole(&r, &l, true, S("A: b\n\nbo\n")), SG_OK);
-	assert_int_equal(sg_msg_parser_bytes(r.p), 12);
-	run_free(&r);
-	expect_error(&l, true, S("A: b\n\nbod\n"), SG_E_LIMIT, 0, 12, "message larger");
-	expect_error(&l, true, S("A: b\nC: d\nE: f\n\n"), SG_E_LIMIT, 3, 12, "message larger");
-}
-
-/* ---- split sweeps ---------------------------------------------------- */
-
-static void assert_same_every_split(const struct sg_limits *lim, bool fix, const char *msg,
-				    size_t len)
-{
-	struct run r;
-	char *want, *got;
-
-	run_whole(&r, lim, fix, msg, len);
-	want = fingerprint(&r);
-	run_free(&r);
-	for (size_t cut = 0; cut <= len; cut++) {
-		run_cuts(&r, lim, fix, msg, len, &cut, 1);
-		got = fingerprint(&r);
-		if (strcmp(got, want) != 0)
-			fail_msg("split at %zu differs:\n%s\n---- want\n%s", cut, got, want);
-		free(got);
-		run_free(&r);
-	}
-	run_bytewise(&r, lim, fix, msg, len);
-	got = fingerprint(&r);
-	if (strcmp(got, want) != 0)
-		fail_msg("byte by byte differs:\n%s\n---- want\n%s", got, want);
-	free(got);
-	run_free(&r);
-	free(want);
-}
+/* ---- split sweep ---------------------------------------------------- */
 
 static void test_split_sweep(void **state)
 {
@@ -584,26 +389,6 @@ static void test_split_sweep(void **state)
 	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 		assert_same_every_split(NULL, false, msgs[i], strlen(msgs[i]));
 		assert_same_every_split(NULL, true, msgs[i], strlen(msgs[i]));
-	}
-}
-
-static void test_split_sweep_limits(void **state)
-{
-	static const char msg[] = "A: b\r\nSubject: c\r\n d\r\nE: f\r\n\r\nbody\r\nmore\r\n";
-	struct sg_limits l;
-
-	(void)state;
-	limits(&l);
-	for (size_t k = 0; k < 5; k++) {
-		limits(&l);
-		switch (k) {
-		case 0: l.max_headers = 2; break;
-		case 1: l.max_field_bytes = 12; break;
-		case 2: l.max_header_bytes = 20; break;
-		case 3: l.max_message_bytes = 30; break;
-		case 4: l.max_message_bytes = 38; break;
-		}
-		assert_same_every_split(&l, false, S(msg));
 	}
 }
 
@@ -714,20 +499,11 @@ int main(void)
 		cmocka_unit_test(test_header_is),
 		cmocka_unit_test(test_repeated_fields),
 		cmocka_unit_test(test_8bit_values),
-		cmocka_unit_test(test_malformed_lines),
-		cmocka_unit_test(test_colon_on_continuation_line),
-		cmocka_unit_test(test_mbox_from_line),
-		cmocka_unit_test(test_not_mbox),
 		cmocka_unit_test(test_bare_lf_kept_without_fix),
 		cmocka_unit_test(test_bare_lf_fix),
 		cmocka_unit_test(test_bare_lf_fix_edges),
 		cmocka_unit_test(test_bare_lf_fix_across_chunks),
-		cmocka_unit_test(test_limit_header_count),
-		cmocka_unit_test(test_limit_field_bytes),
-		cmocka_unit_test(test_limit_header_bytes),
-		cmocka_unit_test(test_limit_message_bytes),
 		cmocka_unit_test(test_split_sweep),
-		cmocka_unit_test(test_split_sweep_limits),
 		cmocka_unit_test(test_corpus_split_free),
 		cmocka_unit_test(test_rfc6376_a2_fields),
 	};
