@@ -7,7 +7,9 @@
  *   SIGNET_TESTDATA environment variable meson sets); tu_srcdir(rel) a path
  *   in the source tree; tu_read(path, &len) a malloc'd NUL-terminated copy
  *   of a file (fails the test if unreadable); tu_crlf(s, &len) a copy with
- *   bare LF turned into CRLF. Header-only: every test includes it once.
+ *   bare LF turned into CRLF; tu_escaped(s, n) a malloc'd printable copy
+ *   of bytes (\r \n \t \xNN) for failure messages. Header-only: every
+ *   test includes it once.
  */
 #ifndef SIGNET_TESTUTIL_H
 #define SIGNET_TESTUTIL_H
@@ -76,6 +78,29 @@ static inline char *tu_crlf(const char *s, size_t n, size_t *outlen)
 	}
 	out[j] = '\0';
 	*outlen = j;
+	return out;
+}
+
+static inline char *tu_escaped(const char *s, size_t n)
+{
+	char *out = malloc(4 * n + 1), *p = out;
+
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\r')
+			p += sprintf(p, "\\r");
+		else if (ch == '\n')
+			p += sprintf(p, "\\n");
+		else if (ch == '\t')
+			p += sprintf(p, "\\t");
+		else if (ch < 0x20 || ch >= 0x7f)
+			p += sprintf(p, "\\x%02x", ch);
+		else
+			*p++ = (char)ch;
+	}
+	*p = '\0';
 	return out;
 }
 

@@ -63,36 +63,13 @@ static struct sg_body_canon run(enum sg_canon canon, uint64_t limit, const char 
 	return c;
 }
 
-static char *escaped(const char *s, size_t n)
-{
-	char *out = malloc(4 * n + 1), *p = out;
-
-	assert_non_null(out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\r')
-			p += sprintf(p, "\\r");
-		else if (ch == '\n')
-			p += sprintf(p, "\\n");
-		else if (ch == '\t')
-			p += sprintf(p, "\\t");
-		else if (ch < 0x20 || ch >= 0x7f)
-			p += sprintf(p, "\\x%02x", ch);
-		else
-			*p++ = (char)ch;
-	}
-	*p = '\0';
-	return out;
-}
-
 static void expect_bytes(const char *what, const char *got, size_t gotlen, const char *exp,
 			 size_t explen)
 {
 	if (gotlen == explen && (explen == 0 || memcmp(got, exp, explen) == 0))
 		return;
-	fail_msg("%s: got \"%s\", expected \"%s\"", what, escaped(got, gotlen),
-		 escaped(exp, explen));
+	fail_msg("%s: got \"%s\", expected \"%s\"", what, tu_escaped(got, gotlen),
+		 tu_escaped(exp, explen));
 }
 
 static void check_one(enum sg_canon canon, const char *in, size_t len, size_t split,
@@ -103,8 +80,8 @@ static void check_one(enum sg_canon canon, const char *in, size_t len, size_t sp
 
 	if (cap.len != explen || (explen > 0 && memcmp(cap.data, exp, explen) != 0))
 		fail_msg("%s [canon %d, split %zu, step %zu, input \"%s\"]: got \"%s\", expected \"%s\"",
-			 label, (int)canon, split, step, escaped(in, len),
-			 escaped(cap.data, cap.len), escaped(exp, explen));
+			 label, (int)canon, split, step, tu_escaped(in, len),
+			 tu_escaped(cap.data, cap.len), tu_escaped(exp, explen));
 	assert_int_equal(c.total, explen);
 	assert_int_equal(c.emitted, explen);
 	free(cap.data);

@@ -15,29 +15,6 @@
 
 #include "canon.h"
 
-static char *escaped(const char *s, size_t n)
-{
-	char *out = malloc(4 * n + 1), *p = out;
-
-	assert_non_null(out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\r')
-			p += sprintf(p, "\\r");
-		else if (ch == '\n')
-			p += sprintf(p, "\\n");
-		else if (ch == '\t')
-			p += sprintf(p, "\\t");
-		else if (ch < 0x20 || ch >= 0x7f)
-			p += sprintf(p, "\\x%02x", ch);
-		else
-			*p++ = (char)ch;
-	}
-	*p = '\0';
-	return out;
-}
-
 static void expect_canon(enum sg_canon canon, const char *raw, size_t len, bool crlf,
 			 const char *exp, size_t explen)
 {
@@ -47,7 +24,7 @@ static void expect_canon(enum sg_canon canon, const char *raw, size_t len, bool 
 	assert_int_equal(sg_header_canon(canon, raw, len, crlf, &b), SG_OK);
 	if (b.len != explen || memcmp(b.data, exp, explen) != 0)
 		fail_msg("canon %d of \"%s\": got \"%s\", expected \"%s\"", (int)canon,
-			 escaped(raw, len), escaped(b.data, b.len), escaped(exp, explen));
+			 tu_escaped(raw, len), tu_escaped(b.data, b.len), tu_escaped(exp, explen));
 	assert_int_equal(b.data[b.len], '\0');
 	sg_buf_free(&b);
 }
@@ -89,7 +66,7 @@ static size_t run_tsv_headers(const char *path)
 		assert_int_equal(start, r->input_len);	/* every field ended in CRLF */
 		if (b.len != r->expected_len || memcmp(b.data, r->expected, b.len) != 0)
 			fail_msg("%s line %d: got \"%s\", expected \"%s\"", path, r->line,
-				 escaped(b.data, b.len), escaped(r->expected, r->expected_len));
+				 tu_escaped(b.data, b.len), tu_escaped(r->expected, r->expected_len));
 		sg_buf_free(&b);
 		ran++;
 	}
