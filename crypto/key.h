@@ -54,6 +54,16 @@ bool sg_privkey_supports(const struct sg_privkey *k, enum sg_alg alg);
 
 SG_MUST_CHECK enum sg_err sg_privkey_public(const struct sg_privkey *k, uint8_t *out,
 					    size_t cap, size_t *len, struct sg_error *err);
+/* Backend precomputation cached with the key (see backend.h): one slot per
+ * tag (a backend's ops table). sg_privkey_set_prep installs data once; if
+ * another thread installed data for the tag first, it calls release(data)
+ * and returns SG_OK. The data is released with the key. At most
+ * SG_KEY_PREP_SLOTS tags per key. */
+#define SG_KEY_PREP_SLOTS 4
+void *sg_privkey_prep(const struct sg_privkey *k, const void *tag);
+SG_MUST_CHECK enum sg_err sg_privkey_set_prep(struct sg_privkey *k, const void *tag, void *data,
+					      void (*release)(void *data));
+
 SG_MUST_CHECK enum sg_err sg_privkey_sign(const struct sg_privkey *k, enum sg_alg alg,
 					  const uint8_t *digest, size_t digest_len,
 					  uint8_t *sig, size_t cap, size_t *sig_len,

@@ -1,0 +1,2 @@
+/* backend.c - not yet written */
+typedef int sg_placeholder_backend;

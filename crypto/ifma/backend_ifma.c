@@ -1,0 +1,2 @@
+/* backend_ifma.c - not yet written */
+typedef int sg_placeholder_backend_ifma;

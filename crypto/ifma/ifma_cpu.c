@@ -1,0 +1,2 @@
+/* ifma_cpu.c - not yet written */
+typedef int sg_placeholder_ifma_cpu;
