@@ -18,17 +18,25 @@
  *   dedicated squaring, and a fixed window with a table lookup that reads
  *   every entry and selects per lane with masks.
  *
- *   ifma_mont_mul computes a * b * R^-1 mod m per lane (fully reduced) —
- *   for CRT recombination by callers.
+ *   The CRT steps around the two exponentiations of an RSA signature use
+ *   three more operations, all per lane and fully reduced:
+ *     ifma_mont_mul(r, a, b)     r = a * b * R^-1 mod m, for any a, b below
+ *                                2^(52*digits) with a * b < m * R (so one
+ *                                factor may be up to 4m when the other is < m)
+ *     ifma_mont_reduce2(r, t)    r = t * R^-1 mod m for a double-length t
+ *                                (2 * digits digits) with t < m * R: with
+ *                                ifma_mont_mul(r, r, RR) this is t mod m
+ *     ifma_mul_wide(r, a, b, n)  r = a * b, the plain 2n-digit product of
+ *                                n-digit a and b (normalised digits)
  *
  *   ifma_modulus_setup fills k0 and RR from m (public data, not constant
  *   time). ifma_cpu_supported says whether the instructions are usable
  *   (CPUID avx512f+avx512ifma+avx512vl and XCR0 zmm state enabled).
  *
  * CONSTANT TIME
- *   ifma_modexp_ct and ifma_mont_mul: no branch and no memory index depends
- *   on base, exponent bits or intermediate values; only on digits and
- *   exp_bits (public). Checked by tests/unit/crypto/test_ifma_ct.c with
+ *   Every function but ifma_modulus_setup: no branch and no memory index
+ *   depends on the numbers (base, exponent bits, operands, intermediate
+ *   values); only on digits and exp_bits (public). Checked by tests/unit/crypto/test_ifma_ct.c with
  *   valgrind on the portable build (IFMA_PORTABLE, see ifma_simd.h).
  *
  * PRECONDITIONS
@@ -65,6 +73,8 @@ void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsi
 		    const struct ifma_modulus *mod);
 void ifma_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
 		   const struct ifma_modulus *mod);
+void ifma_mont_reduce2(uint64_t *r, const uint64_t *t, const struct ifma_modulus *mod);
+void ifma_mul_wide(uint64_t *r, const uint64_t *a, const uint64_t *b, unsigned digits);
 
 /* Byte conversions for one lane: big-endian bytes <-> 52-bit digits. */
 void ifma_lane_from_bytes(uint64_t *v, unsigned lane, unsigned digits, const uint8_t *be,
