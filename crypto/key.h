@@ -58,7 +58,9 @@ SG_MUST_CHECK enum sg_err sg_privkey_public(const struct sg_privkey *k, uint8_t 
  * tag (a backend's ops table). sg_privkey_set_prep installs data once; if
  * another thread installed data for the tag first, it calls release(data)
  * and returns SG_OK. The data is released with the key. At most
- * SG_KEY_PREP_SLOTS tags per key. */
+ * SG_KEY_PREP_SLOTS tags per key. The call always takes data: on an error
+ * (SG_E_ARG, SG_E_NOMEM, SG_E_LIMIT) it is released too, so callers never
+ * free what they passed. */
 #define SG_KEY_PREP_SLOTS 4
 void *sg_privkey_prep(const struct sg_privkey *k, const void *tag);
 SG_MUST_CHECK enum sg_err sg_privkey_set_prep(struct sg_privkey *k, const void *tag, void *data,

@@ -16,10 +16,19 @@
  *   RSA-2048, 5 ms for RSA-4096). sg_ossl_fail records the newest OpenSSL
  *   error reason in err after a caller-supplied prefix and empties
  *   OpenSSL's (per-thread) error queue.
+ *   sg_evp_sign is the signing code behind sg_privkey_sign, for any
+ *   EVP_PKEY (also one imported into another library context, or a legacy
+ *   RSA key bound to an ENGINE): alg must fit the key and digest_len the
+ *   hash; libctx and propq may be NULL (the default context).
+ *   The prep slots hold backend precomputation (key_prep.c):
+ *   sg_privkey_prep_init empties them (before the key is shared) and
+ *   sg_privkey_prep_release releases what backends installed (when the key
+ *   is freed).
  */
 #ifndef SIGNET_CRYPTO_KEY_INTERNAL_H
 #define SIGNET_CRYPTO_KEY_INTERNAL_H
 
+#include <stdatomic.h>
 #include <openssl/evp.h>
 
 #include "key.h"
@@ -31,16 +40,26 @@
 #define SG_ED25519_SIG_BYTES 64
 #define SG_ED25519_BITS 256		/* what sg_privkey_bits reports */
 
+struct sg_key_prep;			/* one installed precomputation */
+
 struct sg_privkey {
 	EVP_PKEY *pkey;
 	enum sg_keytype type;
 	unsigned bits;
+	/* Filled from index 0 up, each set once (compare-and-swap). */
+	_Atomic(struct sg_key_prep *) prep[SG_KEY_PREP_SLOTS];
 };
 
 SG_MUST_CHECK enum sg_err sg_privkey_adopt(EVP_PKEY *pkey, struct sg_privkey **out,
 					   struct sg_error *err);
 SG_MUST_CHECK enum sg_err sg_privkey_self_test(const struct sg_privkey *k,
 					       struct sg_error *err);
+SG_MUST_CHECK enum sg_err sg_evp_sign(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *propq,
+				      enum sg_alg alg, const uint8_t *digest, size_t digest_len,
+				      uint8_t *sig, size_t cap, size_t *sig_len,
+				      struct sg_error *err);
+void sg_privkey_prep_init(struct sg_privkey *k);
+void sg_privkey_prep_release(struct sg_privkey *k);
 enum sg_err sg_ossl_fail(struct sg_error *err, enum sg_err code, const char *what);
 
 #endif

@@ -97,6 +97,7 @@ enum sg_err sg_privkey_adopt(EVP_PKEY *pkey, struct sg_privkey **out, struct sg_
 	k->pkey = pkey;
 	k->type = type;
 	k->bits = bits;
+	sg_privkey_prep_init(k);
 	rc = sg_privkey_self_test(k, err);
 	if (rc != SG_OK) {
 		sg_privkey_free(k);
@@ -110,6 +111,7 @@ void sg_privkey_free(struct sg_privkey *k)
 {
 	if (k == NULL)
 		return;
+	sg_privkey_prep_release(k);	/* backend data first: it may mirror the key */
 	EVP_PKEY_free(k->pkey);	/* OpenSSL wipes the private numbers */
 	free(k);
 }

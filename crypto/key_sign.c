@@ -12,6 +12,8 @@
  *     ed25519-sha256         PureEdDSA (RFC 8032) whose *message* is the
  *                            32-byte SHA-256 digest (RFC 8463 3).
  *   The algorithm must match the key type and the digest its hash length.
+ *   sg_evp_sign (key_internal.h) is the same for any EVP_PKEY and library
+ *   context (the evp backend's ENGINE and provider variants use it).
  *   sg_privkey_self_test (key_internal.h) signs a fixed digest and checks
  *   it with the public key. The key is read-only here: concurrent calls on
  *   one key are safe.
@@ -89,12 +91,12 @@ enum sg_err sg_privkey_public(const struct sg_privkey *k, uint8_t *out, size_t c
 	return SG_OK;
 }
 
-static enum sg_err rsa_sign(const struct sg_privkey *k, enum sg_alg alg, const uint8_t *digest,
-			    size_t digest_len, uint8_t *sig, size_t cap, size_t *sig_len,
-			    struct sg_error *err)
+static enum sg_err rsa_sign(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *propq,
+			    enum sg_alg alg, const uint8_t *digest, size_t digest_len, uint8_t *sig,
+			    size_t cap, size_t *sig_len, struct sg_error *err)
 {
 	const EVP_MD *md = alg == SG_ALG_RSA_SHA1 ? EVP_sha1() : EVP_sha256();
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, propq);
 	size_t need = 0, n;
 	enum sg_err rc = SG_OK;
 
@@ -119,9 +121,9 @@ static enum sg_err rsa_sign(const struct sg_privkey *k, enum sg_alg alg, const u
 	return rc;
 }
 
-static enum sg_err ed25519_sign(const struct sg_privkey *k, const uint8_t *digest,
-				size_t digest_len, uint8_t *sig, size_t cap, size_t *sig_len,
-				struct sg_error *err)
+static enum sg_err ed25519_sign(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *propq,
+				const uint8_t *digest, size_t digest_len, uint8_t *sig, size_t cap,
+				size_t *sig_len, struct sg_error *err)
 {
 	EVP_MD_CTX *ctx;
 	size_t n = cap;
@@ -135,7 +137,7 @@ static enum sg_err ed25519_sign(const struct sg_privkey *k, const uint8_t *diges
 	if (ctx == NULL)
 		return sg_ossl_fail(err, SG_E_NOMEM, "cannot start Ed25519 signature");
 	/* No digest: PureEdDSA over the message, which is the SHA-256 digest. */
-	if (EVP_DigestSignInit_ex(ctx, NULL, NULL, NULL, NULL, k->pkey, NULL) != 1 ||
+	if (EVP_DigestSignInit_ex(ctx, NULL, NULL, libctx, propq, pkey, NULL) != 1 ||
 	    EVP_DigestSign(ctx, sig, &n, digest, digest_len) != 1)
 		rc = sg_ossl_fail(err, SG_E_CRYPTO, "Ed25519 signing failed");
 	else
@@ -161,9 +163,17 @@ enum sg_err sg_privkey_sign(const struct sg_privkey *k, enum sg_alg alg, const u
 		return sg_error_set(err, SG_E_ARG, 0, 0,
 				    "%s needs a %zu-byte digest, got %zu bytes", sg_alg_name(alg),
 				    sg_hash_len(sg_alg_hash(alg)), digest_len);
-	if (k->type == SG_KEY_RSA)
-		return rsa_sign(k, alg, digest, digest_len, sig, cap, sig_len, err);
-	return ed25519_sign(k, digest, digest_len, sig, cap, sig_len, err);
+	return sg_evp_sign(k->pkey, NULL, NULL, alg, digest, digest_len, sig, cap, sig_len, err);
+}
+
+enum sg_err sg_evp_sign(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *propq, enum sg_alg alg,
+			const uint8_t *digest, size_t digest_len, uint8_t *sig, size_t cap,
+			size_t *sig_len, struct sg_error *err)
+{
+	if (alg == SG_ALG_ED25519_SHA256)
+		return ed25519_sign(pkey, libctx, propq, digest, digest_len, sig, cap, sig_len,
+				    err);
+	return rsa_sign(pkey, libctx, propq, alg, digest, digest_len, sig, cap, sig_len, err);
 }
 
 /*
