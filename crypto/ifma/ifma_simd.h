@@ -111,6 +111,7 @@ typedef struct {
 	uint64_t l[8];
 } ifma_v;
 typedef uint8_t ifma_mask;
+__extension__ typedef unsigned __int128 ifma_u128;
 
 #define IV_EACH(i) for (unsigned i = 0; i < 8; i++)
 
@@ -148,7 +149,7 @@ IFMA_INLINE ifma_v iv_madd_lo(ifma_v acc, ifma_v a, ifma_v b)
 	const uint64_t m52 = (1ull << 52) - 1;
 
 	IV_EACH(i) {
-		unsigned __int128 p = (unsigned __int128)(a.l[i] & m52) * (b.l[i] & m52);
+		ifma_u128 p = (ifma_u128)(a.l[i] & m52) * (b.l[i] & m52);
 
 		acc.l[i] += (uint64_t)p & m52;
 	}
@@ -160,7 +161,7 @@ IFMA_INLINE ifma_v iv_madd_hi(ifma_v acc, ifma_v a, ifma_v b)
 	const uint64_t m52 = (1ull << 52) - 1;
 
 	IV_EACH(i) {
-		unsigned __int128 p = (unsigned __int128)(a.l[i] & m52) * (b.l[i] & m52);
+		ifma_u128 p = (ifma_u128)(a.l[i] & m52) * (b.l[i] & m52);
 
 		acc.l[i] += (uint64_t)(p >> 52);
 	}

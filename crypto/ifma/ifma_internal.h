@@ -1,0 +1,56 @@
+/*
+ * NAME
+ *   ifma_internal.h - kernels shared by the IFMA arithmetic files
+ *
+ * SUMMARY
+ *   The Montgomery kernels for one digit count each (20, 30, 40), reached
+ *   through struct ifma_kernels so that ifma_arith.c picks them once per
+ *   call from the (public) digit count:
+ *
+ *     amm(r, a, b, mod)   r = a * b * R^-1 mod m "almost": r < 2m for
+ *                         a, b < 2m (4m < R), digits normalised (< 2^52)
+ *     ams(r, a, mod)      the same for a * a, with the dedicated squaring
+ *
+ *   r may be the same buffer as a or b. All buffers are digits vectors of
+ *   IFMA_LANES words, 64-byte aligned (see ifma_arith.h for the layout).
+ *
+ *   With -DIFMA_PORTABLE every external name of the arithmetic files gets
+ *   the prefix ifma_portable_ (see ifma_portable.h): the portable build is
+ *   linked beside the AVX-512 one.
+ */
+#ifndef SIGNET_CRYPTO_IFMA_INTERNAL_H
+#define SIGNET_CRYPTO_IFMA_INTERNAL_H
+
+#ifdef IFMA_PORTABLE
+#define ifma_modexp_ct ifma_portable_modexp_ct
+#define ifma_mont_mul ifma_portable_mont_mul
+#define ifma_mont_reduce2 ifma_portable_mont_reduce2
+#define ifma_mul_wide ifma_portable_mul_wide
+#define ifma_kernels_for ifma_portable_kernels_for
+#define ifma_amm20 ifma_portable_amm20
+#define ifma_amm30 ifma_portable_amm30
+#define ifma_amm40 ifma_portable_amm40
+#define ifma_ams20 ifma_portable_ams20
+#define ifma_ams30 ifma_portable_ams30
+#define ifma_ams40 ifma_portable_ams40
+#include "ifma_portable.h"
+#endif
+
+#include "ifma_arith.h"
+
+typedef void ifma_amm_fn(uint64_t *r, const uint64_t *a, const uint64_t *b,
+			 const struct ifma_modulus *mod);
+typedef void ifma_ams_fn(uint64_t *r, const uint64_t *a, const struct ifma_modulus *mod);
+
+struct ifma_kernels {
+	ifma_amm_fn *amm;
+	ifma_ams_fn *ams;
+};
+
+/* The kernels for mod->digits (20, 30 or 40); NULL for another count. */
+const struct ifma_kernels *ifma_kernels_for(unsigned digits);
+
+ifma_amm_fn ifma_amm20, ifma_amm30, ifma_amm40;
+ifma_ams_fn ifma_ams20, ifma_ams30, ifma_ams40;
+
+#endif
