@@ -1,0 +1,54 @@
+/*
+ * NAME
+ *   ifma_rsa.h - RSA PKCS#1 v1.5 signing of eight messages at once on
+ *                ifma_arith.h (the ifma backend's batch step)
+ *
+ * SUMMARY
+ *   ifma_emsa_pkcs1 builds the encoded message EM of RFC 8017 9.2 for a
+ *   k-byte modulus: 00 01 FF..FF 00 || DigestInfo(hash) || digest, for
+ *   rsa-sha1 and rsa-sha256. It returns false when the algorithm is not
+ *   RSA, the digest length is not the hash's, or k is too small.
+ *
+ *   ifma_rsa_sign_batch computes EM^d mod n for eight lanes with the CRT:
+ *     base_p = EM mod p                   (wide Montgomery reduction, then
+ *                                          a multiplication by R^2 mod p)
+ *     s_p    = base_p^dP mod p            (same for q)
+ *     h      = (s_p + 2p - s_q) * qInv mod p
+ *     s      = s_q + h * q                (0 <= s < n)
+ *   and writes each lane's s as k big-endian bytes. All eight keys must
+ *   have the same size (one class); a lane may repeat another's key and
+ *   message (padding of a partial batch). The workspace holds the
+ *   transposed keys and intermediate values: it comes from
+ *   sg_secbuf_alloc and is zeroed after every batch.
+ *
+ * CONSTANT TIME
+ *   No branch or memory index depends on the keys, the messages or the
+ *   intermediate values: loops run over lanes and digit counts of the
+ *   class (public), the exponent length is the class's half size for
+ *   every key, and the recombination uses ifma_digits.h. The encoding
+ *   sees public data only (the digest is what gets signed).
+ */
+#ifndef SIGNET_CRYPTO_IFMA_RSA_H
+#define SIGNET_CRYPTO_IFMA_RSA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ifma_arith.h"
+#include "ifma_key.h"
+#include "status.h"
+#include "types.h"
+
+struct ifma_rsa_work;
+
+SG_MUST_CHECK bool ifma_emsa_pkcs1(enum sg_alg alg, const uint8_t *digest, size_t digest_len,
+				   uint8_t *em, size_t k);
+
+struct ifma_rsa_work *ifma_rsa_work_new(void);
+void ifma_rsa_work_free(struct ifma_rsa_work *w);
+
+void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *const key[IFMA_LANES],
+			 const uint8_t *const em[IFMA_LANES], uint8_t *const sig[IFMA_LANES]);
+
+#endif
