@@ -7,6 +7,11 @@
  *   makes one DKIM signature per -k/-s pair and optionally a DomainKeys
  *   signature, and writes the signature fields followed by the message
  *   (CRLF line ends, or LF with --lf). Output is reproducible with --time.
+ *   Signing goes through a signing backend (--backend, default "auto";
+ *   see backend.h): the keys are prepared on it, every digest is
+ *   submitted, then flush and poll collect the signatures in any order.
+ *   Every backend gives the same bytes, so the output does not depend on
+ *   the backend chosen.
  *
  * UNTRUSTED INPUT
  *   The message (limits of struct sg_limits) and the key files.
@@ -16,12 +21,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend.h"
 #include "cli_common.h"
 #include "hash_evp.h"
 #include "key.h"
 #include "signer.h"
 
 #define MAX_KEYS 4
+#define MAX_SLOTS (MAX_KEYS + 1)		/* DKIM signatures + DomainKeys */
+#define POLL_ROUNDS 200000		/* x 50 us: a backend that never answers */
 
 static int run_sign(int argc, char **argv);
 
@@ -30,14 +38,15 @@ const struct cli_command cli_sign = {
 	"signet sign -k KEYFILE -d DOMAIN -s SELECTOR [-a ALG] [-c HDRCANON/BODYCANON] "
 	"[-H HEADERLIST] [-i IDENTITY] [-x HOURS] [-l] [-z] [-q] [--time UNIXTIME] "
 	"[--dk [--dk-canon simple|nofws] [--dk-headers]] [--dk-only] [--allow-unsafe-key] "
-	"[--lf] [-o OUTFILE] [FILE|-]\n"
+	"[--lf] [--backend auto|evp|ifma|cryptodev|engine:ID|provider:NAME] [-o OUTFILE] "
+	"[FILE|-]\n"
 	"       (repeat -k/-s, and -a, to add more DKIM signatures in one pass)",
 };
 
 struct sign_opts {
 	const char *keyfiles[MAX_KEYS], *selectors[MAX_KEYS], *algs[MAX_KEYS];
 	size_t nkeys, nselectors, nalgs;
-	const char *domain, *canon, *headerlist, *identity, *output, *input, *dk_canon;
+	const char *domain, *canon, *headerlist, *identity, *output, *input, *dk_canon, *backend;
 	uint64_t hours, time;
 	bool time_set, length, copy, query, dk, dk_only, dk_headers, unsafe, lf;
 };
@@ -79,6 +88,7 @@ static int sign_option(struct sign_opts *o, int c)
 	case 'E': o->dk_headers = true; break;
 	case 'U': o->unsafe = true; break;
 	case 'L': o->lf = true; break;
+	case 'B': o->backend = optarg; break;
 	default: return cli_usage(&cli_sign, NULL);
 	}
 	return CLI_EXIT_OK;
@@ -99,6 +109,7 @@ static int parse_sign(int argc, char **argv, struct sign_opts *o)
 		{ "dk-canon", required_argument, NULL, 'C' },
 		{ "dk-headers", no_argument, NULL, 'E' },
 		{ "allow-unsafe-key", no_argument, NULL, 'U' }, { "lf", no_argument, NULL, 'L' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c, rc;
@@ -178,32 +189,84 @@ static int dk_request(const struct sign_opts *o, const struct sg_privkey *key,
 	return CLI_EXIT_OK;
 }
 
-/* Runs the signer over the message and asks the keys for the signatures. */
-static int sign_message(struct sg_signer *signer, struct sg_privkey **slot_keys,
-			const struct sign_opts *o, const struct sg_buf *msg)
+/* Collects n completions; each cookie is the signature's slot number + 1. */
+static int collect_signatures(struct sg_backend *b, struct sg_signer *signer, size_t n)
+{
+	const struct timespec pause = { 0, 50 * 1000 };
+	struct sg_sign_done done[MAX_SLOTS];
+	struct sg_error err = { 0 };
+	size_t got = 0;
+
+	for (long round = 0; got < n; round++) {
+		size_t k = sg_backend_poll(b, done, n - got < MAX_SLOTS ? n - got : MAX_SLOTS);
+
+		if (k == 0 && round > POLL_ROUNDS)
+			return cli_fail("backend %s did not return %zu signature(s)",
+					sg_backend_name(b), n - got);
+		if (k == 0)
+			nanosleep(&pause, NULL);
+		for (size_t i = 0; i < k; i++) {
+			size_t slot = (size_t)(uintptr_t)done[i].cookie - 1;
+
+			if (slot >= n)
+				return cli_fail("backend %s returned an unknown job",
+						sg_backend_name(b));
+			if (done[i].status != SG_OK)
+				return cli_fail("cannot sign (backend %s): %s", sg_backend_name(b),
+						done[i].error);
+			if (sg_signer_set_signature(signer, slot, done[i].sig, done[i].sig_len,
+						    &err) != SG_OK)
+				return cli_fail("cannot sign: %s", err.msg);
+		}
+		got += k;
+	}
+	return CLI_EXIT_OK;
+}
+
+/* Runs the signer over the message and has the backend sign the digests. */
+static int sign_message(struct sg_signer *signer, struct sg_backend *b,
+			struct sg_privkey **slot_keys, const struct sign_opts *o,
+			const struct sg_buf *msg)
 {
 	struct sg_error err = { 0 };
-	uint8_t sig[SG_SIG_MAX];
-	size_t off = 0, siglen, dlen;
+	size_t off = 0, dlen, n;
 	enum sg_alg alg;
 
 	while (off < msg->len) {
-		size_t n = msg->len - off < 65536 ? msg->len - off : 65536;
+		size_t chunk = msg->len - off < 65536 ? msg->len - off : 65536;
 
-		if (sg_signer_feed(signer, msg->data + off, n, &err) != SG_OK)
+		if (sg_signer_feed(signer, msg->data + off, chunk, &err) != SG_OK)
 			return cli_fail("%s: %s", o->input, err.msg);
-		off += n;
+		off += chunk;
 	}
 	if (sg_signer_finish(signer, &err) != SG_OK)
 		return cli_fail("%s: %s", o->input, err.msg);
-	for (size_t i = 0; i < sg_signer_count(signer); i++) {
+	n = sg_signer_count(signer);
+	for (size_t i = 0; i < n; i++) {
 		const uint8_t *digest = sg_signer_digest(signer, i, &dlen, &alg);
 
-		if (digest == NULL ||
-		    sg_privkey_sign(slot_keys[i], alg, digest, dlen, sig, sizeof(sig), &siglen,
-				    &err) != SG_OK ||
-		    sg_signer_set_signature(signer, i, sig, siglen, &err) != SG_OK)
+		if (digest == NULL)
+			return cli_fail("cannot sign: no digest for signature %zu", i + 1);
+		if (sg_backend_submit(b, slot_keys[i], alg, digest, dlen, (void *)(uintptr_t)(i + 1),
+				      &err) != SG_OK)
 			return cli_fail("cannot sign: %s", err.msg);
+	}
+	sg_backend_flush(b);
+	return collect_signatures(b, signer, n);
+}
+
+/* Opens the backend and prepares every key on it. */
+static int open_backend(const struct sign_opts *o, struct sg_privkey **keys,
+			struct sg_backend **b)
+{
+	const char *spec = o->backend ? o->backend : "auto";
+	struct sg_error err = { 0 };
+
+	if (sg_backend_open(spec, b, &err) != SG_OK)
+		return cli_fail("%s", err.msg);	/* names the spec */
+	for (size_t i = 0; i < o->nkeys; i++) {
+		if (sg_backend_prepare(*b, keys[i], &err) != SG_OK)
+			return cli_fail("%s: %s", o->keyfiles[i], err.msg);
 	}
 	return CLI_EXIT_OK;
 }
@@ -263,7 +326,8 @@ static int add_requests(struct sg_signer *signer, struct sg_privkey **keys,
 static int run_sign(int argc, char **argv)
 {
 	struct sign_opts o;
-	struct sg_privkey *keys[MAX_KEYS] = { NULL }, *slot_keys[MAX_KEYS + 1];
+	struct sg_privkey *keys[MAX_KEYS] = { NULL }, *slot_keys[MAX_SLOTS];
+	struct sg_backend *backend = NULL;
 	struct sg_limits lim;
 	struct sg_signer *signer = NULL;
 	struct sg_error err = { 0 };
@@ -278,6 +342,8 @@ static int run_sign(int argc, char **argv)
 		if (sg_privkey_load(o.keyfiles[i], o.unsafe, &keys[i], &err) != SG_OK)
 			rc = cli_fail("%s", err.msg);
 	}
+	if (rc == CLI_EXIT_OK)
+		rc = open_backend(&o, keys, &backend);
 	if (rc == CLI_EXIT_OK && !cli_read_input(o.input, lim.max_message_bytes, &msg))
 		rc = CLI_EXIT_USAGE;
 	if (rc == CLI_EXIT_OK) {
@@ -285,10 +351,11 @@ static int run_sign(int argc, char **argv)
 		rc = signer ? add_requests(signer, keys, slot_keys, &o) : cli_fail("out of memory");
 	}
 	if (rc == CLI_EXIT_OK)
-		rc = sign_message(signer, slot_keys, &o, &msg);
+		rc = sign_message(signer, backend, slot_keys, &o, &msg);
 	if (rc == CLI_EXIT_OK)
 		rc = write_signed(signer, &o, &msg);
 	sg_signer_free(signer);
+	sg_backend_close(backend);	/* before the keys: it may hold copies of them */
 	for (size_t i = 0; i < o.nkeys; i++)
 		sg_privkey_free(keys[i]);
 	sg_buf_free(&msg);

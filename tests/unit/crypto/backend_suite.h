@@ -5,7 +5,8 @@
  * SUMMARY
  *   One test body runs against every backend: each kind sg_backend_all()
  *   lists, plus "auto", "provider:default" and "engine:pkcs11". bs_main()
- *   opens each spec once; one that is not available here is reported as
+ *   opens each spec once (engines not under AddressSanitizer: see
+ *   BS_ENGINE_UNDER_ASAN); one that is not available here is reported as
  *   skipped (cmocka skip(), with the reason printed), and when none is
  *   available the binary exits 77 so the run never passes silently. Each
  *   test case runs once per spec, named "SPEC: case".
@@ -71,6 +72,16 @@ struct bs_case {
 	const char *name;
 	CMUnitTestFunction fn;
 };
+
+/* The pkcs11 engine (libp11) builds its RSA/EC/PKEY methods once per process
+ * and never frees them, and LeakSanitizer cannot tell those leaks from ours:
+ * under AddressSanitizer the engine is reported as skipped. */
+#ifdef __SANITIZE_ADDRESS__
+#define BS_ENGINE_UNDER_ASAN "not run under AddressSanitizer (the pkcs11 engine never " \
+	"frees its methods)"
+#else
+#define BS_ENGINE_UNDER_ASAN NULL
+#endif
 
 static const unsigned bs_rsa_bits[4] = { 1024, 2048, 3072, 4096 };
 static struct bs_key bs_keys[BS_SIZES][BS_KEYS_PER_SIZE];
@@ -307,6 +318,12 @@ static inline void bs_add_spec(struct bs_spec *specs, size_t *n, const char *spe
 
 	sg_error_clear(&err);
 	specs[*n].spec = spec;
+	if (BS_ENGINE_UNDER_ASAN != NULL && strncmp(spec, "engine:", 7) == 0) {
+		specs[*n].available = false;
+		snprintf(specs[*n].why, sizeof(specs[*n].why), "%s", BS_ENGINE_UNDER_ASAN);
+		(*n)++;
+		return;
+	}
 	specs[*n].available = sg_backend_open(spec, &b, &err) == SG_OK;
 	snprintf(specs[*n].why, sizeof(specs[*n].why), "%s", err.msg);
 	sg_backend_close(b);
