@@ -80,7 +80,7 @@ struct bs_case {
 #define BS_ENGINE_UNDER_ASAN "not run under AddressSanitizer (the pkcs11 engine never " \
 	"frees its methods)"
 #else
-#define BS_ENGINE_UNDER_ASAN NULL
+#define BS_ENGINE_UNDER_ASAN ""
 #endif
 
 static const unsigned bs_rsa_bits[4] = { 1024, 2048, 3072, 4096 };
@@ -318,7 +318,7 @@ static inline void bs_add_spec(struct bs_spec *specs, size_t *n, const char *spe
 
 	sg_error_clear(&err);
 	specs[*n].spec = spec;
-	if (BS_ENGINE_UNDER_ASAN != NULL && strncmp(spec, "engine:", 7) == 0) {
+	if (BS_ENGINE_UNDER_ASAN[0] != '\0' && strncmp(spec, "engine:", 7) == 0) {
 		specs[*n].available = false;
 		snprintf(specs[*n].why, sizeof(specs[*n].why), "%s", BS_ENGINE_UNDER_ASAN);
 		(*n)++;
