@@ -25,15 +25,13 @@
 #include "ifma_simd.h"
 
 #define W IFMA_LANES
-#define IFMA_WINDOW 5
-#define IFMA_TABLE (1u << IFMA_WINDOW)
 
 /* A vector number of the largest size, aligned for vector loads. */
 typedef uint64_t ifma_num[IFMA_MAX_DIGITS * W] __attribute__((aligned(IFMA_ALIGN)));
 
-static const struct ifma_kernels kernels20 = { ifma_amm20, ifma_ams20 };
-static const struct ifma_kernels kernels30 = { ifma_amm30, ifma_ams30 };
-static const struct ifma_kernels kernels40 = { ifma_amm40, ifma_ams40 };
+static const struct ifma_kernels kernels20 = { ifma_amm20, ifma_ams20, ifma_select20 };
+static const struct ifma_kernels kernels30 = { ifma_amm30, ifma_ams30, ifma_select30 };
+static const struct ifma_kernels kernels40 = { ifma_amm40, ifma_ams40, ifma_select40 };
 
 const struct ifma_kernels *ifma_kernels_for(unsigned digits)
 {
@@ -141,32 +139,15 @@ void ifma_mul_wide(uint64_t *r, const uint64_t *a, const uint64_t *b, unsigned n
  * Per lane, bits [pos, pos + width) of the exponent (width <= IFMA_WINDOW);
  * pos and width are public, the bits are not.
  */
-static ifma_v window_at(const uint64_t *exp, unsigned exp_bits, unsigned pos, unsigned width)
+static void window_at(uint64_t *win, const uint64_t *exp, unsigned exp_bits, unsigned pos,
+		      unsigned width)
 {
 	unsigned word = pos / 64, shift = pos % 64;
 	ifma_v v = iv_srli(iv_load(exp + word * W), shift);
 
 	if (shift + width > 64 && (word + 1) * 64 < exp_bits)
 		v = iv_or(v, iv_slli(iv_load(exp + (word + 1) * W), 64 - shift));
-	return iv_and(v, iv_set1((1u << width) - 1));
-}
-
-/* r = table[win] lane by lane, reading every entry (d digits each). */
-static void table_select(uint64_t *r, const uint64_t *table, ifma_v win, unsigned d)
-{
-	ifma_v out[IFMA_MAX_DIGITS];
-
-	for (unsigned j = 0; j < d; j++)
-		out[j] = iv_load(table + j * W);
-	for (unsigned e = 1; e < IFMA_TABLE; e++) {
-		ifma_mask hit = iv_cmpeq(win, iv_set1(e));
-		const uint64_t *t = table + (size_t)e * d * W;
-
-		for (unsigned j = 0; j < d; j++)
-			out[j] = iv_select(out[j], hit, iv_load(t + j * W));
-	}
-	for (unsigned j = 0; j < d; j++)
-		iv_store(r + j * W, out[j]);
+	iv_store(win, iv_and(v, iv_set1((1u << width) - 1)));
 }
 
 /* table[e] = base^e in Montgomery form (< 2m), e < IFMA_TABLE. */
@@ -196,6 +177,7 @@ void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsi
 	const unsigned d = mod->digits;
 	uint64_t table[IFMA_TABLE * IFMA_MAX_DIGITS * W] __attribute__((aligned(IFMA_ALIGN)));
 	ifma_num acc, t;
+	uint64_t win[W] __attribute__((aligned(IFMA_ALIGN)));
 	unsigned windows = (exp_bits + IFMA_WINDOW - 1) / IFMA_WINDOW, pos;
 
 	table_build(table, base, mod, k);
@@ -203,14 +185,16 @@ void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsi
 		memcpy(acc, table, (size_t)d * W * sizeof(uint64_t));
 	} else {
 		pos = (windows - 1) * IFMA_WINDOW;
-		table_select(acc, table, window_at(exp, exp_bits, pos, exp_bits - pos), d);
+		window_at(win, exp, exp_bits, pos, exp_bits - pos);
+		k->select(acc, table, win);
 	}
 	while (windows > 1) {
 		windows--;
 		pos = (windows - 1) * IFMA_WINDOW;
 		for (unsigned s = 0; s < IFMA_WINDOW; s++)
 			k->ams(acc, acc, mod);
-		table_select(t, table, window_at(exp, exp_bits, pos, IFMA_WINDOW), d);
+		window_at(win, exp, exp_bits, pos, IFMA_WINDOW);
+		k->select(t, table, win);
 		k->amm(acc, acc, t, mod);
 	}
 	set_one(t, d);
@@ -219,4 +203,5 @@ void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsi
 	explicit_bzero(table, sizeof(table));
 	explicit_bzero(acc, sizeof(acc));
 	explicit_bzero(t, sizeof(t));
+	explicit_bzero(win, sizeof(win));
 }

@@ -10,6 +10,8 @@
  *     amm(r, a, b, mod)   r = a * b * R^-1 mod m "almost": r < 2m for
  *                         a, b < 2m (4m < R), digits normalised (< 2^52)
  *     ams(r, a, mod)      the same for a * a, with the dedicated squaring
+ *     select(r, t, win)   r = entry win[l] of the IFMA_TABLE-entry table t
+ *                         in each lane l, reading every entry
  *
  *   r may be the same buffer as a or b. All buffers are digits vectors of
  *   IFMA_LANES words, 64-byte aligned (see ifma_arith.h for the layout).
@@ -33,18 +35,27 @@
 #define ifma_ams20 ifma_portable_ams20
 #define ifma_ams30 ifma_portable_ams30
 #define ifma_ams40 ifma_portable_ams40
+#define ifma_select20 ifma_portable_select20
+#define ifma_select30 ifma_portable_select30
+#define ifma_select40 ifma_portable_select40
 #include "ifma_portable.h"
 #endif
 
 #include "ifma_arith.h"
 
+/* Exponent bits per window of ifma_modexp_ct, and its table's entries. */
+#define IFMA_WINDOW 5
+#define IFMA_TABLE (1u << IFMA_WINDOW)
+
 typedef void ifma_amm_fn(uint64_t *r, const uint64_t *a, const uint64_t *b,
 			 const struct ifma_modulus *mod);
 typedef void ifma_ams_fn(uint64_t *r, const uint64_t *a, const struct ifma_modulus *mod);
+typedef void ifma_select_fn(uint64_t *r, const uint64_t *table, const uint64_t *win);
 
 struct ifma_kernels {
 	ifma_amm_fn *amm;
 	ifma_ams_fn *ams;
+	ifma_select_fn *select;
 };
 
 /* The kernels for mod->digits (20, 30 or 40); NULL for another count. */
@@ -52,5 +63,6 @@ const struct ifma_kernels *ifma_kernels_for(unsigned digits);
 
 ifma_amm_fn ifma_amm20, ifma_amm30, ifma_amm40;
 ifma_ams_fn ifma_ams20, ifma_ams30, ifma_ams40;
+ifma_select_fn ifma_select20, ifma_select30, ifma_select40;
 
 #endif

@@ -13,6 +13,15 @@
  *     iv_srli, iv_slli        shifts by a count below 64 (public)
  *     iv_cmpeq(a, b)          mask of the lanes where a == b
  *     iv_select(a, k, b)      lane l: (k bit l) ? b : a
+ *     iv_load_here(p)         a load the compiler issues where it stands:
+ *                             not merged with another load of p, not hoisted
+ *                             out of a loop (keeps unrolled kernels from
+ *                             parking whole operands in registers and
+ *                             spilling the accumulators)
+ *
+ *   IFMA_UNROLL before a loop with a constant trip count asks for it to be
+ *   unrolled completely, so that arrays indexed by its counter become
+ *   registers (nothing in the portable build, where speed does not matter).
  *
  *   Built with -DIFMA_PORTABLE the same functions are plain C on a struct
  *   of eight uint64_t with exactly the same results, so the arithmetic in
@@ -32,12 +41,22 @@
 
 #include <immintrin.h>
 
+#define IFMA_UNROLL _Pragma("GCC unroll 128")
+
 typedef __m512i ifma_v;
 typedef __mmask8 ifma_mask;
 
 IFMA_INLINE ifma_v iv_load(const uint64_t *p)
 {
 	return _mm512_load_si512((const void *)p);
+}
+
+IFMA_INLINE ifma_v iv_load_here(const uint64_t *p)
+{
+	ifma_v r;
+
+	__asm__ volatile("vmovdqa64 %1, %0" : "=v"(r) : "m"(*(const ifma_v *)p));
+	return r;
 }
 
 IFMA_INLINE void iv_store(uint64_t *p, ifma_v a)
@@ -107,6 +126,8 @@ IFMA_INLINE ifma_v iv_select(ifma_v a, ifma_mask k, ifma_v b)
 
 #else /* IFMA_PORTABLE */
 
+#define IFMA_UNROLL
+
 typedef struct {
 	uint64_t l[8];
 } ifma_v;
@@ -122,6 +143,11 @@ IFMA_INLINE ifma_v iv_load(const uint64_t *p)
 	IV_EACH(i)
 		r.l[i] = p[i];
 	return r;
+}
+
+IFMA_INLINE ifma_v iv_load_here(const uint64_t *p)
+{
+	return iv_load(p);
 }
 
 IFMA_INLINE void iv_store(uint64_t *p, ifma_v a)

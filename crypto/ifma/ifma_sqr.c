@@ -3,56 +3,89 @@
  *   ifma_sqr.c - almost-Montgomery squaring, 8 lanes, radix 2^52
  *
  * SUMMARY
- *   The square is formed first: each cross product a_i * a_j (i < j) once,
- *   the sum doubled with one shift per digit, then the squares a_i^2 on
- *   the diagonal. The 2d-digit result is then reduced row by row as in
- *   ifma_mul.c (y = t_i * k0 mod 2^52, add y * m, carry up).
+ *   r = a * a * R^-1 mod m "almost", with the square formed first: each
+ *   cross product a_i * a_j (i < j) once, the column sums doubled, the
+ *   squares a_i^2 added on the diagonal: d(d-1) + 2d multiply-adds instead
+ *   of 2d^2. The 2d-position square goes through a buffer on the stack;
+ *   then the reduction runs as in ifma_mul.c (two rows at a time, the
+ *   square's upper positions entering the window as it slides), 2d^2 + d
+ *   multiply-adds.
+ *
+ *   The square is built in slabs of SLAB positions so that a slab's
+ *   accumulators fit in registers; every loop bound is a constant, so the
+ *   slab code unrolls into straight-line multiply-adds.
  */
 #include "ifma_internal.h"
-#include "ifma_simd.h"
+#include "ifma_kernel.h"
 
-#define W IFMA_LANES
+#define SLAB 20
+
+/*
+ * Positions [p0, p0 + SLAB) of the doubled cross products plus the
+ * diagonal, into sq (each position a vector, not normalised).
+ */
+IFMA_INLINE void square_slab(uint64_t *sq, const uint64_t *a, const unsigned p0, const unsigned d)
+{
+	ifma_v acc[SLAB];
+
+	IFMA_UNROLL
+	for (unsigned k = 0; k < SLAB; k++)
+		acc[k] = iv_zero();
+	IFMA_UNROLL
+	for (unsigned i = 0; i < d; i++) {
+		/* Row i reaches positions 2i + 1 .. i + d. */
+		if (2 * i + 1 >= p0 + SLAB || i + d < p0)
+			continue;
+		ifma_v ai = iv_load_here(a + i * W);
+
+		IFMA_UNROLL
+		for (unsigned j = 0; j < d; j++) {
+			const unsigned lo = i + j, hi = i + j + 1;
+
+			if (j <= i || hi < p0 || lo >= p0 + SLAB)
+				continue;
+			ifma_v aj = iv_load_here(a + j * W);
+
+			if (lo >= p0)
+				acc[lo - p0] = iv_madd_lo(acc[lo - p0], ai, aj);
+			if (hi < p0 + SLAB)
+				acc[hi - p0] = iv_madd_hi(acc[hi - p0], ai, aj);
+		}
+	}
+	IFMA_UNROLL
+	for (unsigned k = 0; k < SLAB; k++) {
+		const unsigned p = p0 + k, h = p / 2;
+		ifma_v s = iv_add(acc[k], acc[k]);
+
+		if (p >= 2 * d)
+			break;
+		if (p % 2 == 0)
+			s = iv_madd_lo(s, iv_load_here(a + h * W), iv_load_here(a + h * W));
+		else
+			s = iv_madd_hi(s, iv_load_here(a + h * W), iv_load_here(a + h * W));
+		iv_store(sq + p * W, s);
+	}
+}
 
 IFMA_INLINE void ams_kernel(uint64_t *r, const uint64_t *a, const struct ifma_modulus *mod,
 			    const unsigned d)
 {
-	const uint64_t *m = mod->m;
-	const ifma_v k0 = iv_load(mod->k0), mask = iv_set1(IFMA_DIGIT_MASK);
-	ifma_v t[2 * IFMA_MAX_DIGITS], y, ai;
+	uint64_t sq[(2 * IFMA_MAX_DIGITS + 2) * W] __attribute__((aligned(IFMA_ALIGN)));
+	const ifma_v k0 = iv_load(mod->k0);
+	ifma_v acc[IFMA_MAX_DIGITS + 2];
 
-	for (unsigned j = 0; j < 2 * d; j++)
-		t[j] = iv_zero();
-	for (unsigned i = 0; i < d; i++) {
-		ai = iv_load(a + i * W);
-		for (unsigned j = i + 1; j < d; j++) {
-			ifma_v aj = iv_load(a + j * W);
-
-			t[i + j] = iv_madd_lo(t[i + j], ai, aj);
-			t[i + j + 1] = iv_madd_hi(t[i + j + 1], ai, aj);
-		}
-	}
-	for (unsigned j = 0; j < 2 * d; j++)
-		t[j] = iv_slli(t[j], 1);
-	for (unsigned i = 0; i < d; i++) {
-		ai = iv_load(a + i * W);
-		t[2 * i] = iv_madd_lo(t[2 * i], ai, ai);
-		t[2 * i + 1] = iv_madd_hi(t[2 * i + 1], ai, ai);
-	}
-	for (unsigned i = 0; i < d; i++) {
-		y = iv_madd_lo(iv_zero(), t[i], k0);
-		for (unsigned j = 0; j < d; j++) {
-			ifma_v mj = iv_load(m + j * W);
-
-			t[i + j] = iv_madd_lo(t[i + j], y, mj);
-			t[i + j + 1] = iv_madd_hi(t[i + j + 1], y, mj);
-		}
-		t[i + 1] = iv_add(t[i + 1], iv_srli(t[i], IFMA_DIGIT_BITS));
-	}
-	for (unsigned j = d; j < 2 * d; j++) {
-		if (j + 1 < 2 * d)
-			t[j + 1] = iv_add(t[j + 1], iv_srli(t[j], IFMA_DIGIT_BITS));
-		iv_store(r + (j - d) * W, iv_and(t[j], mask));
-	}
+	IFMA_UNROLL
+	for (unsigned p0 = 0; p0 < 2 * d; p0 += SLAB)
+		square_slab(sq, a, p0, d);
+	iv_store(sq + 2 * d * W, iv_zero());
+	iv_store(sq + (2 * d + 1) * W, iv_zero());
+	IFMA_UNROLL
+	for (unsigned k = 0; k < d + 2; k++)
+		acc[k] = iv_load_here(sq + k * W);
+	for (unsigned i = 0; i < d; i += 2)
+		reduce_two_rows(acc, mod->m, k0, iv_load_here(sq + (i + d + 2) * W),
+				iv_load_here(sq + (i + d + 3) * W), d);
+	normalise_store(r, acc, d);
 }
 
 void ifma_ams20(uint64_t *r, const uint64_t *a, const struct ifma_modulus *mod)
