@@ -43,7 +43,7 @@
 
 #define SIGN_ONE_WAIT_MS 10000
 #define SG_ERROR_WHY_MAX 256
-#define KNOWN_SPECS "auto, evp, ifma, cryptodev, engine:ID, provider:NAME"
+#define KNOWN_SPECS "auto, evp, ifma, cryptodev[:OPTIONS], engine:ID, provider:NAME"
 
 /* TEMPORARY: weak until crypto/cryptodev/backend_cryptodev.c defines the
  * table (a weak reference does not pull an archive member in, so this must

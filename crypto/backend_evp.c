@@ -21,6 +21,9 @@
  *                  fetched with "?provider=NAME". NAME must offer RSA
  *                  signatures; Ed25519 is delegated when it has none.
  *
+ *   Loading the engine or provider, and copying keys into them, is in
+ *   backend_evp_load.c.
+ *
  *   The engine and provider copies of a key belong to the instance (they
  *   hang on its ENGINE or library context) in a small cache. The cache
  *   recognises a key by its pointer and by a token installed in the key's
@@ -34,28 +37,20 @@
  */
 
 /* System library. */
-#include <limits.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* OpenSSL. */
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/engine.h>
 #include <openssl/err.h>
-#include <openssl/provider.h>
-#include <openssl/rsa.h>
 
 /* Crypto layer. */
 #include "backend_evp.h"
+#include "backend_evp_load.h"
 #include "key_internal.h"
 
 #define EVP_CAPACITY 64
-#define VARIANT_ARG_MAX 48
 
 enum evp_variant { VARIANT_PLAIN, VARIANT_ENGINE, VARIANT_PROVIDER };
 
@@ -76,10 +71,7 @@ struct evp_backend {
 	enum evp_variant variant;
 	char arg[VARIANT_ARG_MAX];
 	ENGINE *engine;			/* engine: functional reference */
-	OSSL_LIB_CTX *libctx;		/* provider: own library context */
-	OSSL_PROVIDER *provider, *fallback;
-	char propq[VARIANT_ARG_MAX + 16];
-	bool own_ed25519;		/* the provider signs Ed25519 itself */
+	struct evp_provider prov;	/* provider: own library context */
 	struct cached_key *cache;
 	size_t cached, cache_cap;
 	size_t head, queued;		/* completion ring */
@@ -114,228 +106,6 @@ static const char *variant_prefix(enum evp_variant v)
 	return v == VARIANT_ENGINE ? "engine" : v == VARIANT_PROVIDER ? "provider" : "evp";
 }
 
-/* snprintf for reasons (a long reason is cut, which is fine). */
-static void say(char *why, size_t cap, const char *fmt, ...) SG_PRINTF(3, 4);
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
-
-/* Where OpenSSL looks for engines or providers: the environment variable,
- * else the built-in directory (OpenSSL_version gives it as NAME: "DIR"). */
-static const char *ossl_dir(const char *env, int which, char *out, size_t cap)
-{
-	const char *v = getenv(env), *q;
-	size_t n;
-
-	if (v != NULL && *v != '\0')
-		return v;
-	v = OpenSSL_version(which);
-	q = strchr(v, '"');
-	if (q == NULL)
-		return v;
-	n = strcspn(q + 1, "\"");
-	snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), q + 1);
-	return out;
-}
-
-/*
- * ENGINE support. OpenSSL 3 deprecates the ENGINE API (and the RSA object
- * API it needs) in favour of providers, but hardware vendors still ship
- * engines (Intel's qatengine), so signet keeps using it here, and only
- * here: the deprecation warnings are silenced for this block alone.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-
-/* Why ENGINE_by_id found nothing, with how to get the engine. */
-static void engine_missing(const char *id, const char *reason, char *why, size_t cap)
-{
-	char dir[PATH_MAX], so[PATH_MAX + VARIANT_ARG_MAX];
-	const char *hint = strcmp(id, "qatengine") == 0 ?
-		"install Intel's QAT engine (the QAT_Engine project, built against the QAT "
-		"driver) so that qatengine.so is in that directory" :
-		strcmp(id, "pkcs11") == 0 ? "install the Debian package libengine-pkcs11-openssl" :
-		"install the engine's shared object there or set OPENSSL_ENGINES";
-
-	snprintf(so, sizeof(so), "%s/%s.so",
-		 ossl_dir("OPENSSL_ENGINES", OPENSSL_ENGINES_DIR, dir, sizeof(dir)), id);
-	if (access(so, F_OK) == 0)
-		say(why, cap, "%s is installed but does not load (%s)", so, reason);
-	else
-		say(why, cap, "no built-in engine \"%s\" and no %s (%s)", id, so, hint);
-}
-
-/* Functional reference on engine ID that offers an RSA method, or NULL. */
-static ENGINE *engine_start(const char *id, char *why, size_t cap)
-{
-	unsigned long e;
-	ENGINE *eng;
-
-	eng = ENGINE_by_id(id);
-	if (eng == NULL) {
-		e = ERR_peek_error();	/* the first error: why the load failed */
-		engine_missing(id, e ? ERR_reason_error_string(e) : "no reason", why, cap);
-		ERR_clear_error();
-		return NULL;
-	}
-	if (ENGINE_init(eng) != 1) {
-		e = ERR_peek_last_error();
-		say(why, cap, "engine found but does not start (%s); are its device and "
-		    "driver present?", e ? ERR_reason_error_string(e) : "no reason");
-		ERR_clear_error();
-		ENGINE_free(eng);
-		return NULL;
-	}
-	ENGINE_free(eng);		/* keep the functional reference only */
-	if (ENGINE_get_RSA(eng) == NULL) {
-		say(why, cap, "engine \"%s\" offers no RSA method (signet uses engines for "
-		    "RSA signing)", id);
-		ENGINE_finish(eng);
-		return NULL;
-	}
-	return eng;
-}
-
-static void engine_stop(ENGINE *eng)
-{
-	ENGINE_finish(eng);
-}
-
-/* Copies the RSA numbers of params into an RSA object run by eng. */
-static EVP_PKEY *engine_rsa_copy(ENGINE *eng, const OSSL_PARAM *params)
-{
-	static const char *const names[8] = {
-		OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
-		OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
-		OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
-		OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
-	};
-	BIGNUM *bn[8] = { NULL };
-	EVP_PKEY *pkey = NULL;
-	RSA *rsa = NULL;
-	size_t i;
-
-	for (i = 0; i < 8; i++) {
-		const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, names[i]);
-
-		bn[i] = BN_secure_new();
-		if (bn[i] == NULL || p == NULL || OSSL_PARAM_get_BN(p, &bn[i]) != 1)
-			goto fail;
-	}
-	rsa = RSA_new_method(eng);
-	if (rsa == NULL || RSA_set0_key(rsa, bn[0], bn[1], bn[2]) != 1)
-		goto fail;
-	bn[0] = bn[1] = bn[2] = NULL;
-	if (RSA_set0_factors(rsa, bn[3], bn[4]) != 1)
-		goto fail;
-	bn[3] = bn[4] = NULL;
-	if (RSA_set0_crt_params(rsa, bn[5], bn[6], bn[7]) != 1)
-		goto fail;
-	bn[5] = bn[6] = bn[7] = NULL;
-	pkey = EVP_PKEY_new();
-	if (pkey == NULL || EVP_PKEY_assign_RSA(pkey, rsa) != 1)
-		goto fail;
-	return pkey;
-fail:
-	EVP_PKEY_free(pkey);
-	RSA_free(rsa);
-	for (i = 0; i < 8; i++)
-		BN_clear_free(bn[i]);
-	return NULL;
-}
-
-#pragma GCC diagnostic pop
-
-/* Why provider NAME is unusable, or "" when it signs RSA in libctx. */
-static void provider_check(OSSL_LIB_CTX *libctx, const char *name, char *why, size_t cap)
-{
-	char must[VARIANT_ARG_MAX + 16];
-	EVP_SIGNATURE *sig;
-	EVP_KEYMGMT *km;
-
-	snprintf(must, sizeof(must), "provider=%s", name);
-	sig = EVP_SIGNATURE_fetch(libctx, "RSA", must);
-	km = EVP_KEYMGMT_fetch(libctx, "RSA", must);
-	if (sig == NULL || km == NULL)
-		say(why, cap, "provider \"%s\" offers no RSA %s (signet needs RSA PKCS#1 "
-		    "v1.5 signing from it)", name, sig ? "key management" : "signature");
-	else
-		why[0] = '\0';
-	EVP_SIGNATURE_free(sig);
-	EVP_KEYMGMT_free(km);
-	ERR_clear_error();
-}
-
-/* Loads provider NAME (and "default" beside it) into a new library context. */
-static bool provider_start(struct evp_backend *eb, const char *name, char *why, size_t cap)
-{
-	char dir[PATH_MAX];
-	EVP_SIGNATURE *ed;
-
-	eb->libctx = OSSL_LIB_CTX_new();
-	if (eb->libctx == NULL) {
-		say(why, cap, "cannot make a library context");
-		return false;
-	}
-	eb->provider = OSSL_PROVIDER_load(eb->libctx, name);
-	if (eb->provider == NULL) {
-		ERR_clear_error();
-		say(why, cap, "no built-in provider \"%s\" and no %s/%s.so (install it, e.g. "
-		    "Intel's QAT provider, qatprovider, from the QAT_Engine project; or set "
-		    "OPENSSL_MODULES)", name,
-		    ossl_dir("OPENSSL_MODULES", OPENSSL_MODULES_DIR, dir, sizeof(dir)), name);
-		return false;
-	}
-	if (strcmp(name, "default") != 0) {
-		eb->fallback = OSSL_PROVIDER_load(eb->libctx, "default");
-		if (eb->fallback == NULL) {
-			ERR_clear_error();
-				say(why, cap, "cannot load the default provider beside it");
-			return false;
-		}
-	}
-	provider_check(eb->libctx, name, why, cap);
-	if (why[0] != '\0')
-		return false;
-	snprintf(eb->propq, sizeof(eb->propq), "?provider=%s", name);
-	snprintf(why, cap, "provider=%s", name);
-	ed = EVP_SIGNATURE_fetch(eb->libctx, "ED25519", why);
-	eb->own_ed25519 = ed != NULL;
-	EVP_SIGNATURE_free(ed);
-	ERR_clear_error();
-	why[0] = '\0';
-	return true;
-}
-
-static void provider_stop(struct evp_backend *eb)
-{
-	if (eb->fallback != NULL)
-		OSSL_PROVIDER_unload(eb->fallback);
-	if (eb->provider != NULL)
-		OSSL_PROVIDER_unload(eb->provider);
-	OSSL_LIB_CTX_free(eb->libctx);
-}
-
-/* The key re-imported into the provider's library context. */
-static EVP_PKEY *provider_import(struct evp_backend *eb, const struct sg_privkey *key,
-				 OSSL_PARAM *params)
-{
-	const char *type = key->type == SG_KEY_RSA ? "RSA" : "ED25519";
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(eb->libctx, type, eb->propq);
-	EVP_PKEY *pkey = NULL;
-
-	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
-		pkey = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	return pkey;
-}
-
 /* Does this instance sign key itself (true) or delegate it to evp? */
 static bool signs_itself(const struct evp_backend *eb, const struct sg_privkey *key)
 {
@@ -343,7 +113,7 @@ static bool signs_itself(const struct evp_backend *eb, const struct sg_privkey *
 		return false;
 	if (key->type == SG_KEY_RSA)
 		return true;
-	return eb->variant == VARIANT_PROVIDER && eb->own_ed25519;
+	return eb->variant == VARIANT_PROVIDER && eb->prov.own_ed25519;
 }
 
 /* The instance's copy of key: engine-bound or provider-imported. */
@@ -355,9 +125,10 @@ static enum sg_err make_copy(struct evp_backend *eb, const struct sg_privkey *ke
 	if (EVP_PKEY_todata(key->pkey, EVP_PKEY_KEYPAIR, &params) != 1)
 		return sg_ossl_fail(err, SG_E_CRYPTO, "cannot export the key");
 	if (eb->variant == VARIANT_ENGINE)
-		*out = engine_rsa_copy(eb->engine, params);
+		*out = evp_engine_rsa_copy(eb->engine, params);
 	else
-		*out = provider_import(eb, key, params);
+		*out = evp_provider_import(&eb->prov, key->type == SG_KEY_RSA ? "RSA" : "ED25519",
+					   params);
 	OSSL_PARAM_free(params);	/* wipes the secure-heap part */
 	if (*out == NULL) {
 		char what[VARIANT_ARG_MAX + 64];
@@ -484,10 +255,10 @@ static enum sg_err evp_submit(struct sg_backend *b, const struct sg_privkey *key
 	d = &eb->done[(eb->head + eb->queued) % EVP_CAPACITY];
 	sg_error_clear(&sign_err);
 	d->cookie = cookie;
-	d->status = sg_evp_sign(pkey ? pkey : key->pkey, pkey ? eb->libctx : NULL,
-				pkey && eb->libctx ? eb->propq : NULL, alg, digest, digest_len,
+	d->status = sg_evp_sign(pkey ? pkey : key->pkey, pkey ? eb->prov.libctx : NULL,
+				pkey && eb->prov.libctx ? eb->prov.propq : NULL, alg, digest, digest_len,
 				d->sig, sizeof(d->sig), &d->sig_len, &sign_err);
-	say(d->error, sizeof(d->error), "%s", d->status == SG_OK ? "" : sign_err.msg);
+	evp_say(d->error, sizeof(d->error), "%s", d->status == SG_OK ? "" : sign_err.msg);
 	eb->queued++;
 	return SG_OK;
 }
@@ -526,9 +297,8 @@ static void evp_destroy(struct sg_backend *b)
 	}
 	free(eb->cache);
 	if (eb->engine != NULL)
-		engine_stop(eb->engine);
-	if (eb->libctx != NULL)
-		provider_stop(eb);
+		evp_engine_stop(eb->engine);
+	evp_provider_stop(&eb->prov);
 	free(eb);
 }
 
@@ -536,16 +306,16 @@ static void evp_destroy(struct sg_backend *b)
 static bool arg_ok(enum evp_variant v, const char *arg, char *why, size_t cap)
 {
 	if (v == VARIANT_PLAIN && arg != NULL) {
-		say(why, cap, "evp takes no argument (engine:ID and provider:NAME do)");
+		evp_say(why, cap, "evp takes no argument (engine:ID and provider:NAME do)");
 		return false;
 	}
 	if (v != VARIANT_PLAIN && (arg == NULL || *arg == '\0')) {
-		say(why, cap, "%s needs a name: %s:%s", variant_prefix(v), variant_prefix(v),
+		evp_say(why, cap, "%s needs a name: %s:%s", variant_prefix(v), variant_prefix(v),
 			 v == VARIANT_ENGINE ? "ID" : "NAME");
 		return false;
 	}
 	if (arg != NULL && strlen(arg) >= VARIANT_ARG_MAX) {
-		say(why, cap, "%s name is longer than %d bytes", variant_prefix(v),
+		evp_say(why, cap, "%s name is longer than %d bytes", variant_prefix(v),
 			 VARIANT_ARG_MAX - 1);
 		return false;
 	}
@@ -565,16 +335,16 @@ static struct evp_backend *start_variant(enum evp_variant v, const char *arg, ch
 	*rc = SG_E_NOMEM;
 	eb = calloc(1, sizeof(*eb));
 	if (eb == NULL) {
-		say(why, cap, "out of memory");
+		evp_say(why, cap, "out of memory");
 		return NULL;
 	}
 	eb->variant = v;
 	snprintf(eb->arg, sizeof(eb->arg), "%s", arg ? arg : "");
 	if (v == VARIANT_ENGINE) {
-		eb->engine = engine_start(arg, why, cap);
+		eb->engine = evp_engine_start(arg, why, cap);
 		ok = eb->engine != NULL;
 	} else if (v == VARIANT_PROVIDER) {
-		ok = provider_start(eb, arg, why, cap);
+		ok = evp_provider_start(&eb->prov, arg, why, cap);
 	}
 	if (!ok) {
 		*rc = SG_E_UNSUPPORTED;

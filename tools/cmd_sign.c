@@ -38,7 +38,7 @@ const struct cli_command cli_sign = {
 	"signet sign -k KEYFILE -d DOMAIN -s SELECTOR [-a ALG] [-c HDRCANON/BODYCANON] "
 	"[-H HEADERLIST] [-i IDENTITY] [-x HOURS] [-l] [-z] [-q] [--time UNIXTIME] "
 	"[--dk [--dk-canon simple|nofws] [--dk-headers]] [--dk-only] [--allow-unsafe-key] "
-	"[--lf] [--backend auto|evp|ifma|cryptodev|engine:ID|provider:NAME] [-o OUTFILE] "
+	"[--lf] [--backend auto|evp|ifma|cryptodev[:OPTS]|engine:ID|provider:NAME] [-o OUTFILE] "
 	"[FILE|-]\n"
 	"       (repeat -k/-s, and -a, to add more DKIM signatures in one pass)",
 };
