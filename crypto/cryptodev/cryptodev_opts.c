@@ -174,6 +174,9 @@ enum sg_err cdev_opts_parse(const char *arg, struct cdev_opts *o, struct sg_erro
 			break;
 		}
 		pos = next_option(arg, pos, &t);
+		if (pos == len && arg[len - 1] == ',')
+			return sg_error_set(err, SG_E_SYNTAX, 0, len,
+					    "cryptodev argument: empty option at byte %zu", len);
 		if (t.name_len == 0)
 			return sg_error_set(err, SG_E_SYNTAX, 0, t.offset,
 					    "cryptodev argument: empty option at byte %zu", t.offset);
@@ -221,7 +224,7 @@ static enum sg_err split_eal(const char *eal, struct cdev_eal_argv *out, size_t 
 		n = strcspn(p, " ");
 		if (n == 0)
 			break;
-		if (!push_word(out, used, p, n))
+		if (out->argc >= CDEV_EAL_WORDS_MAX - 2 || !push_word(out, used, p, n))
 			return sg_error_set(err, SG_E_LIMIT, 0, (uint64_t)(p - eal),
 					    "cryptodev option eal: more than %d EAL arguments",
 					    CDEV_EAL_WORDS_MAX - 3);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* DPDK. */
 #include <rte_cryptodev.h>
@@ -72,6 +73,33 @@ static void join_words(const struct cdev_eal_argv *av, char *out, size_t cap)
 					 av->argv[i]);
 }
 
+/*
+ * rte_eal_init prints its usage text on stdout when an argument is wrong;
+ * stdout may be the signed message, so fd 1 points at stderr meanwhile.
+ * Returns the saved fd 1 (or -1).
+ */
+static int stdout_to_stderr(void)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	return saved;
+}
+
+static void stdout_restore(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
+
 enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started, struct sg_error *err)
 {
 	struct cdev_eal_argv av;
@@ -79,7 +107,7 @@ enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started, struct sg_e
 	cpu_set_t saved;
 	bool have_saved;
 	enum sg_err rc;
-	int ret;
+	int ret, stdout_fd;
 
 	*started = false;
 	if (cdev_eal_running())
@@ -90,7 +118,9 @@ enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started, struct sg_e
 	join_words(&av, words, sizeof(words));
 	have_saved = pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) == 0;
 	rte_openlog_stream(stderr);
+	stdout_fd = stdout_to_stderr();
 	ret = rte_eal_init(av.argc, av.argv);
+	stdout_restore(stdout_fd);
 	if (have_saved)
 		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
 	if (ret < 0 && rte_errno == EALREADY)

@@ -9,7 +9,9 @@
  *   whether it is up (the IOVA mode is decided only by a successful
  *   rte_eal_init). cdev_eal_start starts it when it is not, with the argv
  *   of cdev_opts_eal_argv for the current CPU; EAL messages go to stderr
- *   only (rte_openlog_stream), and the calling thread's CPU affinity, which
+ *   only (rte_openlog_stream), its usage text (printed on stdout for a bad
+ *   argument) too: fd 1 points at stderr during rte_eal_init, since stdout
+ *   may carry a signed message. The calling thread's CPU affinity, which
  *   rte_eal_init narrows to the main lcore, is restored afterwards. When
  *   another thread is starting the EAL at the same moment it waits for it
  *   (at most CDEV_EAL_WAIT_MS). signet never calls rte_eal_cleanup: the

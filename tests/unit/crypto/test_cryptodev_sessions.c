@@ -1,0 +1,188 @@
+/*
+ * NAME
+ *   test_cryptodev_sessions.c - the cryptodev backend's device sessions
+ *
+ * SUMMARY
+ *   prepare makes one session per key in each instance (a second prepare
+ *   or a second instance's prepare does not add to the first instance); a
+ *   table smaller than the keys in use evicts the least recently used idle
+ *   session and keeps signing correctly; a session whose job is still in
+ *   the device is never the one evicted; a key freed while an instance
+ *   holds its session has that session released at the instance's next
+ *   miss, and freeing keys before or after closing the instance leaves
+ *   nothing behind (ASan). Exits 77 when the backend cannot run here.
+ */
+#include "testutil.h"
+
+#include "backend_suite.h"
+#include "cryptodev_testutil.h"
+#include "keyfiles.h"
+
+static void fill(struct bs_job *j, struct bs_key *k)
+{
+	j->k = k;
+	j->alg = SG_ALG_RSA_SHA256;
+	j->digest_len = 32;
+	for (size_t i = 0; i < sizeof(j->digest); i++)
+		j->digest[i] = (uint8_t)bs_rand();
+	j->returned = 0;
+}
+
+/* A fresh RSA-1024 key as a bs_key (written and read back, for the reference). */
+static void fresh_key(const char *dir, const char *name, struct bs_key *out)
+{
+	struct sg_privkey *key = NULL;
+	struct sg_error err;
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s.pem", dir, name);
+	assert_int_equal(sg_privkey_generate(SG_KEY_RSA, 1024, &key, &err), SG_OK);
+	assert_int_equal(sg_privkey_write(key, path, &err), SG_OK);
+	sg_privkey_free(key);
+	bs_key_load(path, false, out);
+	assert_int_equal(unlink(path), 0);
+}
+
+static void test_one_session_per_key_and_instance(void **state)
+{
+	struct sg_backend *b1 = ct_open("cryptodev"), *b2 = ct_open("cryptodev");
+	struct bs_key *k1 = bs_key_get(0, 0), *k2 = bs_key_get(1, 0);
+	struct bs_job jobs[4];
+
+	(void)state;
+	bs_prepare(b1, k1);
+	bs_prepare(b1, k2);
+	bs_prepare(b1, k1);
+	assert_int_equal(ct_info(b1).sessions_created, 2);
+	assert_int_equal(ct_info(b1).sessions_live, 2);
+	bs_prepare(b2, k1);
+	assert_int_equal(ct_info(b2).sessions_created, 1);
+	assert_int_equal(ct_info(b1).sessions_created, 2);
+	fill(&jobs[0], k1);
+	fill(&jobs[1], k2);
+	bs_run(b1, jobs, 2);
+	fill(&jobs[2], k1);
+	fill(&jobs[3], k1);
+	bs_run(b2, jobs + 2, 2);
+	assert_int_equal(ct_info(b1).sessions_created, 2);	/* jobs reuse them */
+	sg_backend_close(b1);
+	sg_backend_close(b2);
+}
+
+static void test_lru_eviction(void **state)
+{
+	struct sg_backend *b = ct_open("cryptodev:qp=2,sessions=2");
+	struct bs_key *keys[3] = { bs_key_get(0, 0), bs_key_get(0, 1), bs_key_get(0, 2) };
+	struct bs_job jobs[2];
+	struct sg_cryptodev_info info;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		bs_prepare(b, keys[i]);
+	info = ct_info(b);
+	assert_int_equal(info.sessions_live, 2);
+	assert_int_equal(info.sessions_evicted, 1);
+	for (size_t round = 0; round < 9; round++) {
+		fill(&jobs[0], keys[round % 3]);
+		fill(&jobs[1], keys[(round + 1) % 3]);
+		bs_run(b, jobs, 2);
+	}
+	info = ct_info(b);
+	assert_int_equal(info.sessions_live, 2);
+	assert_true(info.sessions_evicted > 3);
+	assert_int_equal(info.sessions_created, 3 + info.sessions_evicted - 1);
+	assert_int_equal(info.device_errors, 0);
+	sg_backend_close(b);
+}
+
+/*
+ * qp=2: crypto_openssl's ring holds one op, so of a burst of two (A, B)
+ * the device takes A and B stays pending, its session busy. Polling one
+ * completion returns A; preparing A again makes B's session the least
+ * recently used. A third key C then needs a session: A's idle one must
+ * go, not B's busy one.
+ */
+static void test_busy_session_is_not_evicted(void **state)
+{
+	struct sg_backend *b = ct_open("cryptodev:qp=2,sessions=2,burst=2"), *other;
+	struct bs_key *a = bs_key_get(0, 0), *bk = bs_key_get(0, 1), *c = bs_key_get(0, 2);
+	struct bs_job jobs[3];
+	struct sg_sign_done done;
+
+	(void)state;
+	other = ct_open("cryptodev");		/* C prepared, but not on b */
+	bs_prepare(other, c);
+	sg_backend_close(other);
+	bs_prepare(b, a);
+	bs_prepare(b, bk);
+	fill(&jobs[0], a);
+	fill(&jobs[1], bk);
+	fill(&jobs[2], c);
+	bs_submit(b, &jobs[0]);
+	bs_submit(b, &jobs[1]);
+	assert_int_equal(ct_info(b).pending, 1);
+	assert_int_equal(sg_backend_poll(b, &done, 1), 1);
+	bs_check_done(b, &done);
+	assert_ptr_equal(done.cookie, &jobs[0]);
+	bs_prepare(b, a);			/* A used last: B is the LRU one, but busy */
+	bs_submit(b, &jobs[2]);			/* C was never prepared on b */
+	assert_int_equal(ct_info(b).sessions_evicted, 1);
+	sg_backend_flush(b);
+	bs_collect(b, 2);				/* B still signs with its session */
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(jobs[i].returned, 1);
+	assert_int_equal(ct_info(b).device_errors, 0);
+	assert_int_equal(ct_info(b).sessions_live, 2);
+	sg_backend_close(b);
+}
+
+static void test_freed_key_releases_its_session(void **state)
+{
+	struct sg_backend *b = ct_open("cryptodev");
+	struct bs_key a, bk;
+	struct bs_job job;
+	char dir[256];
+
+	(void)state;
+	kf_tmpdir(dir, sizeof(dir));
+	fresh_key(dir, "a", &a);
+	fresh_key(dir, "b", &bk);
+	bs_prepare(b, &a);
+	fill(&job, &a);
+	bs_run(b, &job, 1);
+	assert_int_equal(ct_info(b).sessions_live, 1);
+	bs_key_free(&a);				/* b holds the last reference */
+	assert_int_equal(ct_info(b).sessions_live, 1);
+	bs_prepare(b, &bk);				/* a miss: the orphan goes */
+	assert_int_equal(ct_info(b).sessions_live, 1);
+	assert_int_equal(ct_info(b).sessions_created, 2);
+	assert_int_equal(ct_info(b).sessions_evicted, 0);
+	fill(&job, &bk);
+	bs_run(b, &job, 1);
+	bs_key_free(&bk);				/* freed before the instance closes */
+	sg_backend_close(b);
+	fresh_key(dir, "c", &a);			/* and freed after it closed */
+	b = ct_open("cryptodev");
+	bs_prepare(b, &a);
+	sg_backend_close(b);
+	bs_key_free(&a);
+	kf_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_session_per_key_and_instance),
+		cmocka_unit_test(test_lru_eviction),
+		cmocka_unit_test(test_busy_session_is_not_evicted),
+		cmocka_unit_test(test_freed_key_releases_its_session),
+	};
+	int rc = ct_skip_unless_available("cryptodev_sessions");
+
+	if (rc != 0)
+		return rc;
+	bs_rng_state = bs_seed();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	bs_keys_free();
+	return rc;
+}
