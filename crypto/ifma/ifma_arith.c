@@ -81,6 +81,13 @@ void ifma_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
 
 	k->amm(r, a, b, mod);
 	reduce_once(r, mod->m, mod->digits);
+#ifdef IFMA_CT_LEAK_TEST
+	{	/* test-only leak: a memory index from a secret operand */
+		volatile uint64_t probe = mod->m[a[0] % (mod->digits * W)];
+
+		(void)probe;
+	}
+#endif
 }
 
 /* r = t * R^-1 mod m for 2d-digit t < m * R: reduction rows, then one subtraction. */
@@ -194,6 +201,10 @@ void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsi
 		for (unsigned s = 0; s < IFMA_WINDOW; s++)
 			k->ams(acc, acc, mod);
 		window_at(win, exp, exp_bits, pos, IFMA_WINDOW);
+#ifdef IFMA_CT_LEAK_TEST
+		if (win[0] == 0)	/* test-only leak: a branch on exponent bits */
+			continue;
+#endif
 		k->select(t, table, win);
 		k->amm(acc, acc, t, mod);
 	}

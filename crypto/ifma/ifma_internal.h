@@ -18,26 +18,33 @@
  *
  *   With -DIFMA_PORTABLE every external name of the arithmetic files gets
  *   the prefix ifma_portable_ (see ifma_portable.h): the portable build is
- *   linked beside the AVX-512 one.
+ *   linked beside the AVX-512 one. -DIFMA_CT_LEAK_TEST (with IFMA_PORTABLE)
+ *   makes the test-only leaky build, prefix ifma_leaky_: see
+ *   test_ifma_ct.c.
  */
 #ifndef SIGNET_CRYPTO_IFMA_INTERNAL_H
 #define SIGNET_CRYPTO_IFMA_INTERNAL_H
 
-#ifdef IFMA_PORTABLE
-#define ifma_modexp_ct ifma_portable_modexp_ct
-#define ifma_mont_mul ifma_portable_mont_mul
-#define ifma_mont_reduce2 ifma_portable_mont_reduce2
-#define ifma_mul_wide ifma_portable_mul_wide
-#define ifma_kernels_for ifma_portable_kernels_for
-#define ifma_amm20 ifma_portable_amm20
-#define ifma_amm30 ifma_portable_amm30
-#define ifma_amm40 ifma_portable_amm40
-#define ifma_ams20 ifma_portable_ams20
-#define ifma_ams30 ifma_portable_ams30
-#define ifma_ams40 ifma_portable_ams40
-#define ifma_select20 ifma_portable_select20
-#define ifma_select30 ifma_portable_select30
-#define ifma_select40 ifma_portable_select40
+#if defined(IFMA_CT_LEAK_TEST)
+#define IFMA_RENAME(name) ifma_leaky_##name
+#elif defined(IFMA_PORTABLE)
+#define IFMA_RENAME(name) ifma_portable_##name
+#endif
+#ifdef IFMA_RENAME
+#define ifma_modexp_ct IFMA_RENAME(modexp_ct)
+#define ifma_mont_mul IFMA_RENAME(mont_mul)
+#define ifma_mont_reduce2 IFMA_RENAME(mont_reduce2)
+#define ifma_mul_wide IFMA_RENAME(mul_wide)
+#define ifma_kernels_for IFMA_RENAME(kernels_for)
+#define ifma_amm20 IFMA_RENAME(amm20)
+#define ifma_amm30 IFMA_RENAME(amm30)
+#define ifma_amm40 IFMA_RENAME(amm40)
+#define ifma_ams20 IFMA_RENAME(ams20)
+#define ifma_ams30 IFMA_RENAME(ams30)
+#define ifma_ams40 IFMA_RENAME(ams40)
+#define ifma_select20 IFMA_RENAME(select20)
+#define ifma_select30 IFMA_RENAME(select30)
+#define ifma_select40 IFMA_RENAME(select40)
 #include "ifma_portable.h"
 #endif
 

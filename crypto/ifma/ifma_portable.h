@@ -25,4 +25,18 @@ void ifma_portable_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
 void ifma_portable_mont_reduce2(uint64_t *r, const uint64_t *t, const struct ifma_modulus *mod);
 void ifma_portable_mul_wide(uint64_t *r, const uint64_t *a, const uint64_t *b, unsigned digits);
 
+/*
+ * Test only: the portable build with two deliberate leaks, compiled with
+ * -DIFMA_CT_LEAK_TEST (library signet_ifma_leaky), so the constant-time
+ * test can show that it catches them: ifma_leaky_modexp_ct skips the
+ * multiplication after a window whose value in lane 0 is 0 (a branch on
+ * exponent bits); ifma_leaky_mont_mul reads a word of m at an index taken
+ * from a (a memory index from a secret). Wrong results; never call them
+ * for anything else.
+ */
+void ifma_leaky_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp,
+			  unsigned exp_bits, const struct ifma_modulus *mod);
+void ifma_leaky_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
+			 const struct ifma_modulus *mod);
+
 #endif
