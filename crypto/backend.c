@@ -45,26 +45,11 @@
 #define SG_ERROR_WHY_MAX 256
 #define KNOWN_SPECS "auto, evp, ifma, cryptodev[:OPTIONS], engine:ID, provider:NAME"
 
-/* TEMPORARY: weak until crypto/cryptodev/backend_cryptodev.c defines the
- * table (a weak reference does not pull an archive member in, so this must
- * become a plain reference again as soon as it does). */
-extern const struct sg_backend_ops sg_backend_cryptodev_ops __attribute__((weak));
-
 static const struct sg_backend_ops *const kinds[] = {
 	&sg_backend_evp_ops,
 	&sg_backend_ifma_ops,
 	&sg_backend_cryptodev_ops,
 };
-
-/* Kinds built in: the table's entries up to the first missing one. */
-static size_t kind_count(void)
-{
-	size_t n = sizeof(kinds) / sizeof(kinds[0]);
-
-	while (n > 0 && kinds[n - 1] == NULL)
-		n--;
-	return n;
-}
 
 /* Kinds that take an argument after "name:" (not in sg_backend_all). */
 static const struct sg_backend_ops *const variants[] = {
@@ -74,7 +59,7 @@ static const struct sg_backend_ops *const variants[] = {
 
 static const struct sg_backend_ops *find_n(const char *name, size_t len)
 {
-	for (size_t i = 0; i < kind_count(); i++) {
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (strlen(kinds[i]->name) == len && memcmp(kinds[i]->name, name, len) == 0)
 			return kinds[i];
 	}
@@ -93,7 +78,7 @@ const struct sg_backend_ops *sg_backend_find(const char *name)
 const struct sg_backend_ops *const *sg_backend_all(size_t *count)
 {
 	if (count != NULL)
-		*count = kind_count();
+		*count = sizeof(kinds) / sizeof(kinds[0]);
 	return kinds;
 }
 

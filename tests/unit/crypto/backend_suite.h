@@ -9,7 +9,8 @@
  *   BS_ENGINE_UNDER_ASAN); one that is not available here is reported as
  *   skipped (cmocka skip(), with the reason printed), and when none is
  *   available the binary exits 77 so the run never passes silently. Each
- *   test case runs once per spec, named "SPEC: case".
+ *   test case runs once per spec, named "SPEC: case"; cases that need no
+ *   backend (registry, wrapper checks on a fake backend) run once.
  *
  *   Keys: bs_key_get(type, bits, i) gives test key i of a size, generated
  *   once and cached as PEM (mode 0600) in a private directory
@@ -338,8 +339,10 @@ static inline uint64_t bs_seed(void)
 	return seed ? seed : 1;
 }
 
-/* Runs every case against every spec; 77 when no backend is available. */
-static inline int bs_main(const char *group, const struct bs_case *cases, size_t ncases)
+/* Runs every case against every spec, then the once cases (no spec) one
+ * time each; 77 when no backend is available. */
+static inline int bs_main(const char *group, const struct bs_case *cases, size_t ncases,
+			  const struct bs_case *once, size_t nonce)
 {
 	static struct bs_spec specs[BS_MAX_SPECS];
 	size_t nkinds, nspecs = 0, available = 0, t = 0;
@@ -364,7 +367,7 @@ static inline int bs_main(const char *group, const struct bs_case *cases, size_t
 		printf("# %s: no backend is available here\n", group);
 		return 77;
 	}
-	tests = calloc(nspecs * ncases, sizeof(*tests));
+	tests = calloc(nspecs * ncases + nonce, sizeof(*tests));
 	assert_non_null(tests);
 	for (size_t i = 0; i < nspecs; i++) {
 		for (size_t c = 0; c < ncases; c++, t++) {
@@ -373,6 +376,12 @@ static inline int bs_main(const char *group, const struct bs_case *cases, size_t
 			assert_true(asprintf(&name, "%s: %s", specs[i].spec, cases[c].name) > 0);
 			tests[t] = (struct CMUnitTest){ name, cases[c].fn, NULL, NULL, &specs[i] };
 		}
+	}
+	for (size_t c = 0; c < nonce; c++, t++) {
+		char *name = strdup(once[c].name);
+
+		assert_non_null(name);
+		tests[t] = (struct CMUnitTest){ name, once[c].fn, NULL, NULL, NULL };
 	}
 	rc = _cmocka_run_group_tests(group, tests, t, NULL, NULL);
 	for (size_t i = 0; i < t; i++)

@@ -10,7 +10,11 @@
  *   sg_backend_capacity() jobs refuses the next with SG_E_LIMIT until
  *   polled; the counters (submitted at submit, completed and failed at
  *   poll); sign_one refuses a backend with jobs in flight.
- *   Registry checks (also run once per spec, cheap): the kinds listed,
+ *   Once: what the wrappers do with what a backend does (a fake backend:
+ *   refused submits are not counted, failed completions are, the wrapper
+ *   stops at capacity without asking the backend, sign_one passes a job's
+ *   error on and refuses a completion it never submitted). Registry: the
+ *   kinds listed,
  *   sg_backend_find, unknown / malformed / overlong specs, "auto" (and a
  *   NULL spec) choosing ifma exactly when its probe says yes, and NULL
  *   arguments.
@@ -202,16 +206,153 @@ static void test_auto_choice(void **state)
 		printf("# ifma not offered here (%s): auto chose evp\n", why);
 }
 
+/*
+ * A fake backend, to check what the wrappers do with what a backend does:
+ * capacity 2; a digest starting 0xEE completes with an error, one starting
+ * 0xAA is refused at submit; with foreign_cookie it answers with a cookie
+ * it was never given.
+ */
+struct fake {
+	struct sg_backend base;
+	void *cookies[2];
+	uint8_t first[2];
+	size_t held, submit_calls;
+	bool foreign_cookie;
+};
+
+static enum sg_err fake_submit(struct sg_backend *b, const struct sg_privkey *key,
+			       enum sg_alg alg, const uint8_t *digest, size_t digest_len,
+			       void *cookie, struct sg_error *err)
+{
+	struct fake *f = (struct fake *)b;
+
+	(void)key;
+	(void)alg;
+	(void)digest_len;
+	f->submit_calls++;
+	if (digest[0] == 0xAA)
+		return sg_error_set(err, SG_E_NOMEM, 0, 0, "fake refuses");
+	assert_true(f->held < 2);
+	f->first[f->held] = digest[0];
+	f->cookies[f->held++] = cookie;
+	return SG_OK;
+}
+
+static size_t fake_poll(struct sg_backend *b, struct sg_sign_done *done, size_t max)
+{
+	struct fake *f = (struct fake *)b;
+	size_t n = 0;
+
+	for (; n < max && n < f->held; n++) {
+		memset(&done[n], 0, sizeof(done[n]));
+		done[n].cookie = f->foreign_cookie ? (void *)&f->held : f->cookies[n];
+		done[n].status = f->first[n] == 0xEE ? SG_E_CRYPTO : SG_OK;
+		snprintf(done[n].error, sizeof(done[n].error), "%s",
+			 done[n].status ? "fake device error" : "");
+		done[n].sig_len = 3;
+		memcpy(done[n].sig, "sig", 3);
+	}
+	f->held = 0;
+	return n;
+}
+
+static size_t fake_capacity(const struct sg_backend *b)
+{
+	(void)b;
+	return 2;
+}
+
+static const struct sg_backend_ops fake_ops = {
+	.name = "fake", .submit = fake_submit, .poll = fake_poll, .capacity = fake_capacity,
+};
+
+static void fake_init(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->base.ops = &fake_ops;
+	snprintf(f->base.spec, sizeof(f->base.spec), "fake");
+}
+
+static enum sg_err fake_submit_digest(struct fake *f, uint8_t first, void *cookie)
+{
+	uint8_t digest[32] = { first };
+	struct sg_error err;
+
+	return sg_backend_submit(&f->base, bs_key_get(RSA2048, 0)->key, SG_ALG_RSA_SHA256,
+				 digest, 32, cookie, &err);
+}
+
+static void test_wrapper_counts(void **state)
+{
+	struct sg_sign_done done[4];
+	struct sg_backend_stats st;
+	struct fake f;
+	int a, b, c;
+
+	(void)state;
+	fake_init(&f);
+	assert_int_equal(fake_submit_digest(&f, 0xAA, &a), SG_E_NOMEM);	/* refused */
+	assert_int_equal(fake_submit_digest(&f, 0x01, &a), SG_OK);
+	assert_int_equal(fake_submit_digest(&f, 0xEE, &b), SG_OK);
+	assert_int_equal(fake_submit_digest(&f, 0x02, &c), SG_E_LIMIT);
+	assert_int_equal(f.submit_calls, 3);	/* the wrapper refused the fourth */
+	sg_backend_get_stats(&f.base, &st);
+	assert_int_equal(st.submitted, 2);
+	assert_int_equal(sg_backend_poll(&f.base, NULL, 4), 0);
+	assert_int_equal(sg_backend_poll(&f.base, done, 0), 0);
+	assert_int_equal(sg_backend_poll(&f.base, done, 4), 2);
+	sg_backend_get_stats(&f.base, &st);
+	assert_int_equal(st.completed, 2);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(fake_submit_digest(&f, 0x02, &c), SG_OK);	/* room again */
+	sg_backend_get_stats(NULL, &st);
+	assert_int_equal(st.submitted, 0);
+	sg_backend_close(NULL);
+}
+
+static void test_sign_one_passes_errors_on(void **state)
+{
+	uint8_t digest[32] = { 0xEE }, sig[8];
+	size_t len = 9;
+	struct sg_error err;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f);
+	sg_error_clear(&err);
+	assert_int_equal(sg_backend_sign_one(&f.base, bs_key_get(RSA2048, 0)->key,
+					     SG_ALG_RSA_SHA256, digest, 32, sig, sizeof(sig),
+					     &len, &err), SG_E_CRYPTO);
+	assert_string_equal(err.msg, "fake device error");
+	assert_int_equal(len, 0);
+	digest[0] = 0;
+	assert_int_equal(sg_backend_sign_one(&f.base, bs_key_get(RSA2048, 0)->key,
+					     SG_ALG_RSA_SHA256, digest, 32, sig, sizeof(sig),
+					     &len, &err), SG_OK);
+	assert_int_equal(len, 3);
+	assert_memory_equal(sig, "sig", 3);
+	f.foreign_cookie = true;
+	assert_int_equal(sg_backend_sign_one(&f.base, bs_key_get(RSA2048, 0)->key,
+					     SG_ALG_RSA_SHA256, digest, 32, sig, sizeof(sig),
+					     &len, &err), SG_E_STATE);
+	assert_non_null(strstr(err.msg, "never submitted"));
+}
+
 int main(void)
 {
 	static const struct bs_case cases[] = {
 		{ "argument errors", test_argument_errors },
 		{ "capacity limit", test_capacity_limit },
 		{ "sign_one needs an idle backend", test_sign_one_needs_idle_backend },
+	};
+	static const struct bs_case once[] = {
 		{ "registry", test_registry },
 		{ "open errors", test_open_errors },
 		{ "auto choice", test_auto_choice },
+		{ "wrapper counts (fake backend)", test_wrapper_counts },
+		{ "sign_one passes errors on (fake backend)", test_sign_one_passes_errors_on },
 	};
 
-	return bs_main("backend", cases, sizeof(cases) / sizeof(cases[0]));
+	return bs_main("backend", cases, sizeof(cases) / sizeof(cases[0]), once,
+		       sizeof(once) / sizeof(once[0]));
 }

@@ -161,5 +161,5 @@ int main(void)
 		{ "close with jobs in flight", test_close_with_jobs_in_flight },
 	};
 
-	return bs_main("backend_batch", cases, sizeof(cases) / sizeof(cases[0]));
+	return bs_main("backend_batch", cases, sizeof(cases) / sizeof(cases[0]), NULL, 0);
 }

@@ -170,5 +170,5 @@ int main(void)
 		{ "sign_one", test_sign_one },
 	};
 
-	return bs_main("backend_sign", cases, sizeof(cases) / sizeof(cases[0]));
+	return bs_main("backend_sign", cases, sizeof(cases) / sizeof(cases[0]), NULL, 0);
 }
