@@ -127,3 +127,18 @@ void ifma_vec_add_into(uint64_t *r, unsigned rn, const uint64_t *a, unsigned n)
 		}
 	}
 }
+
+void ifma_vec_lt(uint64_t lt[IFMA_LANES], const uint64_t *a, const uint64_t *b, unsigned n)
+{
+	size_t at;
+
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		lt[l] = 0;
+	/* The borrow out of a - b, digit by digit. */
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned l = 0; l < IFMA_LANES; l++) {
+			at = (size_t)i * IFMA_LANES + l;
+			lt[l] = (a[at] - b[at] - lt[l]) >> 63;
+		}
+	}
+}

@@ -34,6 +34,7 @@
  *     ifma_vec_add_into(r, rn, a, n)      r += a per lane, r of rn digits,
  *                                         a of n <= rn digits; the sum
  *                                         must fit in rn digits
+ *     ifma_vec_lt(lt, a, b, n)            lt[lane] = 1 when a < b there
  *
  * CONSTANT TIME
  *   No branch and no memory index depends on the values: only on digit
@@ -88,5 +89,6 @@ uint64_t ifma_dig_k0(uint64_t m0);
 void ifma_vec_add_2m_sub(uint64_t *r, const uint64_t *a, const uint64_t *m, const uint64_t *b,
 			 unsigned n);
 void ifma_vec_add_into(uint64_t *r, unsigned rn, const uint64_t *a, unsigned n);
+void ifma_vec_lt(uint64_t lt[IFMA_LANES], const uint64_t *a, const uint64_t *b, unsigned n);
 
 #endif

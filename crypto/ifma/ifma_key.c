@@ -7,7 +7,8 @@
  *   Reads p, q, dP, dQ and qInv with EVP_PKEY_get_params into a scratch
  *   buffer from sg_secbuf_alloc (OpenSSL writes them as little-endian
  *   byte strings of the buffer's size), checks the key's shape, converts
- *   to 52-bit digits and derives k0, RR and qInv * R. The scratch buffer
+ *   to 52-bit digits and derives k0, RR and qInv * R; n and e likewise
+ *   for RSA-2048. The scratch buffer
  *   is zeroed and unmapped before returning.
  *
  * DIAGNOSTICS
@@ -34,7 +35,7 @@
  * read (and refused) instead of failing inside OpenSSL. */
 #define CRT_BYTES (SG_RSA_MAX_BITS / 8)
 
-enum crt_index { CRT_P, CRT_Q, CRT_DP, CRT_DQ, CRT_QINV, CRT_P3, CRT_COUNT };
+enum crt_index { CRT_P, CRT_Q, CRT_DP, CRT_DQ, CRT_QINV, CRT_N, CRT_E, CRT_P3, CRT_COUNT };
 
 struct crt_numbers {
 	uint8_t le[CRT_COUNT][CRT_BYTES];	/* little-endian, as OpenSSL writes them */
@@ -61,7 +62,8 @@ static enum sg_err read_crt(const struct sg_privkey *k, struct crt_numbers *c, b
 	static const char *const names[CRT_COUNT] = {
 		OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
 		OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
-		OSSL_PKEY_PARAM_RSA_COEFFICIENT1, OSSL_PKEY_PARAM_RSA_FACTOR3,
+		OSSL_PKEY_PARAM_RSA_COEFFICIENT1, OSSL_PKEY_PARAM_RSA_N,
+		OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_FACTOR3,
 	};
 	OSSL_PARAM params[CRT_COUNT + 1];
 
@@ -109,6 +111,32 @@ static void setup_half(struct ifma_half *h, const uint8_t *m, const uint8_t *e, 
 	ifma_dig_mod_double(h->rr, h->m, digits, 2 * IFMA_DIGIT_BITS * digits);
 }
 
+/* The public key, when n fits one modulus set and e one word (public
+ * data: branches are fine here). */
+static void derive_pub(struct ifma_key_prep *prep, const struct crt_numbers *c)
+{
+	struct ifma_pub *pub = &prep->pub;
+	size_t n_bytes = prep->bits / 8;
+	uint64_t e = 0;
+
+	prep->has_pub = false;
+	if (2 * prep->digits > IFMA_MAX_DIGITS)
+		return;
+	for (size_t i = 8; i < CRT_BYTES; i++)
+		if (c->le[CRT_E][i] != 0)
+			return;
+	for (size_t i = 0; i < 8; i++)
+		e |= (uint64_t)c->le[CRT_E][i] << (8 * i);
+	pub->e = e;
+	ifma_dig_from_le(pub->n, IFMA_MAX_DIGITS, c->le[CRT_N], n_bytes);
+	pub->k0 = ifma_dig_k0(pub->n[0]);
+	memset(pub->rr, 0, sizeof(pub->rr));
+	pub->rr[0] = 1;
+	ifma_dig_mod_double(pub->rr, pub->n, IFMA_MAX_DIGITS,
+			    2 * IFMA_DIGIT_BITS * IFMA_MAX_DIGITS);
+	prep->has_pub = true;
+}
+
 /* Fills prep from the numbers; SG_E_UNSUPPORTED when the shape is wrong. */
 static enum sg_err derive(struct ifma_key_prep *prep, const struct crt_numbers *c,
 			  struct sg_error *err)
@@ -142,6 +170,7 @@ static enum sg_err derive(struct ifma_key_prep *prep, const struct crt_numbers *
 	memcpy(prep->qinv_r, qinv, sizeof(prep->qinv_r));
 	explicit_bzero(qinv, sizeof(qinv));
 	explicit_bzero(diff, sizeof(diff));
+	derive_pub(prep, c);
 	return SG_OK;
 }
 

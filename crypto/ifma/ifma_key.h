@@ -9,7 +9,11 @@
  *   generator makes) into one lane's worth of numbers for ifma_arith.h:
  *   per prime the 52-bit digits, k0 = -prime^-1 mod 2^52, RR = R^2 mod
  *   prime (R = 2^(52 * digits)) and the CRT exponent in 64-bit words; and
- *   qInv * R mod p, the CRT coefficient in Montgomery form. Other keys
+ *   qInv * R mod p, the CRT coefficient in Montgomery form. For RSA-2048,
+ *   whose modulus fits one modulus set (40 digits), also the public key
+ *   in the same form (n, k0, R^2 mod n, e when it fits 64 bits: has_pub),
+ *   for the backend's check of each signature (ifma_rsa_check_batch).
+ *   Other keys
  *   give SG_E_UNSUPPORTED with the reason (the backend signs them through
  *   evp). The numbers live in memory from sg_secbuf_alloc (locked, kept
  *   out of core dumps, zeroed when freed); ifma_key_prep_free releases it
@@ -27,6 +31,7 @@
 #ifndef SIGNET_CRYPTO_IFMA_KEY_H
 #define SIGNET_CRYPTO_IFMA_KEY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ifma_arith.h"
@@ -42,11 +47,21 @@ struct ifma_half {
 	uint64_t k0;			/* -prime^-1 mod 2^52 */
 };
 
+/* The public key as one modulus set's lane (public data). */
+struct ifma_pub {
+	uint64_t n[IFMA_MAX_DIGITS];	/* the modulus, IFMA_MAX_DIGITS digits */
+	uint64_t rr[IFMA_MAX_DIGITS];	/* R^2 mod n, R = 2^(52 * IFMA_MAX_DIGITS) */
+	uint64_t k0;			/* -n^-1 mod 2^52 */
+	uint64_t e;			/* the public exponent */
+};
+
 struct ifma_key_prep {
 	unsigned bits;			/* modulus bits: 2048, 3072 or 4096 */
 	unsigned digits;		/* digits of one half: 20, 30 or 40 */
 	struct ifma_half p, q;
 	uint64_t qinv_r[IFMA_MAX_DIGITS];	/* q^-1 * R mod p */
+	bool has_pub;			/* pub is set: RSA-2048 with e < 2^64 */
+	struct ifma_pub pub;
 };
 
 unsigned ifma_key_class_digits(unsigned bits);

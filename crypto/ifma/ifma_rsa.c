@@ -31,6 +31,15 @@ struct ifma_rsa_work {
 	uint64_t diff[VEC_WORDS] ALIGNED;	/* s_p + 2p - s_q */
 	uint64_t h[VEC_WORDS] ALIGNED;
 	uint64_t s[2 * VEC_WORDS] ALIGNED;	/* the signatures */
+	struct ifma_check {			/* ifma_rsa_check_batch: public data */
+		struct ifma_modulus mod_n;
+		uint64_t s[VEC_WORDS] ALIGNED;
+		uint64_t s_mont[VEC_WORDS] ALIGNED;	/* s * R mod n */
+		uint64_t a[VEC_WORDS] ALIGNED;		/* the power, two buffers */
+		uint64_t b[VEC_WORDS] ALIGNED;
+		uint64_t one[VEC_WORDS] ALIGNED;
+		uint64_t opened[VEC_WORDS] ALIGNED;	/* s^e mod n */
+	} check;
 };
 
 /* RFC 8017 9.2 note 1: DER of DigestInfo up to the digest bytes. */
@@ -134,4 +143,79 @@ void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *co
 	for (unsigned l = 0; l < IFMA_LANES; l++)
 		ifma_lane_to_bytes(w->s, l, 2 * digits, sig[l], k);
 	explicit_bzero(w, sizeof(*w));
+}
+
+static unsigned bit_length(uint64_t x)
+{
+	return x == 0 ? 0 : 64 - (unsigned)__builtin_clzll(x);
+}
+
+static void load_public(struct ifma_check *c, const struct ifma_key_prep *const key[IFMA_LANES],
+			const uint8_t *const sig[IFMA_LANES], size_t k)
+{
+	const unsigned d = IFMA_MAX_DIGITS;
+
+	c->mod_n.digits = d;
+	memset(c->one, 0, sizeof(c->one));
+	for (unsigned l = 0; l < IFMA_LANES; l++) {
+		for (unsigned i = 0; i < d; i++) {
+			c->mod_n.m[i * IFMA_LANES + l] = key[l]->pub.n[i];
+			c->mod_n.rr[i * IFMA_LANES + l] = key[l]->pub.rr[i];
+		}
+		c->mod_n.k0[l] = key[l]->pub.k0;
+		c->one[l] = 1;
+		ifma_lane_from_bytes(c->s, l, d, sig[l], k);
+	}
+}
+
+/*
+ * Left to right over the longest exponent: square every lane, multiply
+ * by s where the lane's exponent has the bit (e is public: the branches
+ * and the per-lane copy depend on it only).
+ */
+static uint64_t *public_power(struct ifma_check *c, const struct ifma_key_prep *const key[IFMA_LANES])
+{
+	uint64_t *acc = c->a, *spare = c->b, *t;
+	unsigned top = 0, have;
+
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		if (bit_length(key[l]->pub.e) > top)
+			top = bit_length(key[l]->pub.e);
+	ifma_mont_mul(c->s_mont, c->s, c->mod_n.rr, &c->mod_n);
+	ifma_mont_mul(acc, c->one, c->mod_n.rr, &c->mod_n);	/* 1 * R */
+	for (unsigned bit = top; bit-- > 0;) {
+		ifma_mont_mul(spare, acc, acc, &c->mod_n);
+		t = acc, acc = spare, spare = t;
+		have = 0;
+		for (unsigned l = 0; l < IFMA_LANES; l++)
+			have |= (unsigned)(key[l]->pub.e >> bit) & 1;
+		if (!have)
+			continue;
+		ifma_mont_mul(spare, acc, c->s_mont, &c->mod_n);
+		for (unsigned l = 0; l < IFMA_LANES; l++) {
+			if (!((key[l]->pub.e >> bit) & 1))
+				continue;
+			for (unsigned i = 0; i < IFMA_MAX_DIGITS; i++)
+				acc[i * IFMA_LANES + l] = spare[i * IFMA_LANES + l];
+		}
+	}
+	return acc;
+}
+
+void ifma_rsa_check_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *const key[IFMA_LANES],
+			  const uint8_t *const em[IFMA_LANES], const uint8_t *const sig[IFMA_LANES],
+			  bool ok[IFMA_LANES])
+{
+	struct ifma_check *c = &w->check;
+	size_t k = key[0]->bits / 8;
+	uint8_t opened[IFMA_MAX_DIGITS * 8];
+	uint64_t below_n[IFMA_LANES];
+
+	load_public(c, key, sig, k);
+	ifma_vec_lt(below_n, c->s, c->mod_n.m, IFMA_MAX_DIGITS);
+	ifma_mont_mul(c->opened, public_power(c, key), c->one, &c->mod_n);
+	for (unsigned l = 0; l < IFMA_LANES; l++) {
+		ifma_lane_to_bytes(c->opened, l, IFMA_MAX_DIGITS, opened, k);
+		ok[l] = below_n[l] == 1 && memcmp(opened, em[l], k) == 0;
+	}
 }

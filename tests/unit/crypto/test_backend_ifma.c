@@ -12,7 +12,9 @@
  *   and Ed25519 delegated to evp (completed during submit, counted in
  *   stats.delegated), as are unprepared and three-prime keys; the
  *   fallback path (lanes corrupted by the test hook are re-signed by evp,
- *   counted in stats.fallbacks, and still byte-identical); prepare
+ *   counted in stats.fallbacks, and still byte-identical) under both
+ *   checks (IFMA modulo n for RSA-2048, EVP_PKEY_verify for larger keys
+ *   and for a 2048-bit key whose e has 65 bits); prepare
  *   idempotence and sharing between instances; the precomputation
  *   unmapped when the key is freed (an ASan build also reports a leaked
  *   slot); capacity (SG_E_LIMIT at 64 held jobs, free again after poll);
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -267,20 +270,26 @@ static void test_delegation(void **state)
 	sg_backend_close(b);
 }
 
-static struct sg_privkey *three_prime_key(void)
+/* A 2048-bit key with three primes, or with two and the public exponent
+ * e_dec (decimal). */
+static struct sg_privkey *special_key(int primes, const char *e_dec)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
 	struct sg_privkey *k = NULL;
 	EVP_PKEY *pkey = NULL;
 	BIO *bio = BIO_new(BIO_s_mem());
+	BIGNUM *e = NULL;
 	struct sg_error err;
 	char *pem;
 	long len;
 
+	assert_true(BN_dec2bn(&e, e_dec) > 0);
 	assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
 	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_primes(ctx, 3), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_primes(ctx, primes), 1);
+	assert_int_equal(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e), 1);
 	assert_int_equal(EVP_PKEY_keygen(ctx, &pkey), 1);
+	BN_free(e);
 	assert_int_equal(PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL), 1);
 	len = BIO_get_mem_data(bio, &pem);
 	if (sg_privkey_load_mem(pem, (size_t)len, &k, &err) != SG_OK)
@@ -295,7 +304,7 @@ static void test_three_prime_delegated(void **state)
 {
 	struct fixture *f = *state;
 	struct sg_backend *b = open_ifma();
-	struct sg_privkey *k = three_prime_key();
+	struct sg_privkey *k = special_key(3, "65537");
 	struct sg_backend_stats st;
 	struct sg_error err;
 
@@ -340,6 +349,32 @@ static void test_fallback(void **state)
 	sg_backend_get_stats(b, &st);
 	assert_int_equal(st.fallbacks, 9);
 	assert_int_equal(st.failed, 0);
+	sg_backend_close(b);
+}
+
+/*
+ * A 2048-bit key whose e has 65 bits has no IFMA public form: its batch
+ * is checked with EVP_PKEY_verify, corrupted lanes still fall back.
+ */
+static void test_wide_e_key_in_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct sg_backend *b = open_ifma();
+	struct sg_privkey *wide = special_key(2, "18446744073709551617");
+	struct sg_backend_stats st;
+	struct sg_error err;
+
+	assert_int_equal(sg_backend_prepare(b, wide, &err), SG_OK);
+	assert_non_null(sg_privkey_prep(wide, &sg_backend_ifma_ops));
+	sg_backend_ifma_test_corrupt(b, 0x12);	/* lanes 1 and 4 */
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		submit(b, add_job(f, l % 3 == 0 ? wide : kp_key(&f->pool, 2048, l), alg_of(l)));
+	assert_int_equal(poll_check(b), IFMA_LANES);
+	assert_all_returned(f);
+	sg_backend_get_stats(b, &st);
+	assert_int_equal(st.fallbacks, 2);
+	assert_int_equal(st.delegated, 0);
+	sg_privkey_free(wide);
 	sg_backend_close(b);
 }
 
@@ -454,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_delegation),
 		cmocka_unit_test(test_three_prime_delegated),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_wide_e_key_in_batch),
 		cmocka_unit_test(test_prepare_idempotent_and_shared),
 		cmocka_unit_test(test_prep_released_with_key),
 		cmocka_unit_test(test_capacity),

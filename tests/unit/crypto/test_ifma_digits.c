@@ -9,7 +9,8 @@
  *   of the three class sizes: little-endian bytes to digits (with zero
  *   excess digits), subtraction with borrow, modular doubling (R^2 mod m
  *   and x * R mod m), k0, and the two eight-lane CRT helpers (a + 2m - b
- *   and the wide add with carries through the top). Digits are compared
+ *   and the wide add with carries through the top; the per-lane
+ *   comparison). Digits are compared
  *   with numbers built bit by bit, independent of the code under test.
  *   Plain C: runs on every CPU.
  */
@@ -301,6 +302,39 @@ static void test_vec_add_into(void **state)
 	}
 }
 
+/* Per lane a < b: equal, one less, one more at the bottom digit, random. */
+static void test_vec_lt(void **state)
+{
+	uint64_t a[IFMA_MAX_DIGITS * IFMA_LANES], b[IFMA_MAX_DIGITS * IFMA_LANES];
+	uint64_t lt[IFMA_LANES];
+	BIGNUM *x[IFMA_LANES], *y[IFMA_LANES];
+
+	(void)state;
+	for (int round = 0; round < 30; round++) {
+		unsigned n = class_digits[round % 3];
+
+		for (unsigned l = 0; l < IFMA_LANES; l++) {
+			x[l] = rand_bn((int)n * IFMA_DIGIT_BITS, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY);
+			y[l] = l < 3 ? BN_dup(x[l]) : rand_bn((int)n * IFMA_DIGIT_BITS,
+							      BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY);
+			if (l == 1)
+				assert_int_equal(BN_add_word(y[l], 1), 1);	/* x = y - 1 */
+			if (l == 2 && !BN_is_zero(y[l]))
+				assert_int_equal(BN_sub_word(y[l], 1), 1);	/* x = y + 1 */
+			if (BN_num_bits(y[l]) > (int)n * IFMA_DIGIT_BITS)
+				BN_copy(y[l], x[l]);
+			bn_to_digits(x[l], a + l, n, IFMA_LANES);
+			bn_to_digits(y[l], b + l, n, IFMA_LANES);
+		}
+		ifma_vec_lt(lt, a, b, n);
+		for (unsigned l = 0; l < IFMA_LANES; l++) {
+			assert_int_equal(lt[l], BN_cmp(x[l], y[l]) < 0);
+			BN_free(x[l]);
+			BN_free(y[l]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_k0),
 		cmocka_unit_test(test_vec_add_2m_sub),
 		cmocka_unit_test(test_vec_add_into),
+		cmocka_unit_test(test_vec_lt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

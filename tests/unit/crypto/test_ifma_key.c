@@ -7,7 +7,8 @@
  *   ../shared/testdata, every precomputed number against OpenSSL BIGNUM
  *   arithmetic on the key's own CRT numbers: the primes' digits, k0
  *   (m * k0 = -1 mod 2^52), R^2 mod p and mod q, the exponents' words,
- *   qInv * R mod p. Refusals with SG_E_UNSUPPORTED and a reason: RSA-1024,
+ *   qInv * R mod p; for RSA-2048 the public form (n, R^2 mod n, k0, e),
+ *   absent for larger keys and for e of 65 bits. Refusals with SG_E_UNSUPPORTED and a reason: RSA-1024,
  *   Ed25519, a three-prime key, a key whose primes are 1000 and 1048 bits.
  *   NULL key. The precomputation's pages are unmapped when it is freed.
  *   Plain C (no IFMA instructions): runs on every CPU.
@@ -90,6 +91,27 @@ static void check_half(const struct ifma_half *h, const BIGNUM *m, const BIGNUM 
 	BN_free(rr);
 }
 
+/* The public form: RSA-2048 with e below 2^64 only. */
+static void check_pub(const struct sg_privkey *k, const struct ifma_key_prep *prep, BN_CTX *ctx)
+{
+	BIGNUM *n = key_bn(k, OSSL_PKEY_PARAM_RSA_N), *e = key_bn(k, OSSL_PKEY_PARAM_RSA_E);
+	BIGNUM *rr;
+
+	if (k->bits != 2048 || BN_num_bits(e) > 64) {
+		assert_false(prep->has_pub);
+	} else {
+		assert_true(prep->has_pub);
+		assert_int_equal(prep->pub.e, BN_get_word(e));
+		assert_digits(prep->pub.n, IFMA_MAX_DIGITS, n, "n");
+		rr = pow2_mod(2 * IFMA_DIGIT_BITS * IFMA_MAX_DIGITS, NULL, n, ctx);
+		assert_digits(prep->pub.rr, IFMA_MAX_DIGITS, rr, "R^2 mod n");
+		assert_int_equal((prep->pub.n[0] * prep->pub.k0 + 1) & IFMA_DIGIT_MASK, 0);
+		BN_free(rr);
+	}
+	BN_free(n);
+	BN_free(e);
+}
+
 /* Builds the prep of k and checks every number in it. */
 static void check_prep(const struct sg_privkey *k)
 {
@@ -113,6 +135,7 @@ static void check_prep(const struct sg_privkey *k)
 	check_half(&prep->q, q, dq, n, ctx);
 	qinv_r = pow2_mod(IFMA_DIGIT_BITS * (int)n, qinv, p, ctx);
 	assert_digits(prep->qinv_r, n, qinv_r, "qInv * R mod p");
+	check_pub(k, prep, ctx);
 	ifma_key_prep_free(prep);
 	BN_free(qinv_r);
 	BN_free(p);
@@ -254,6 +277,28 @@ static struct sg_privkey *unbalanced_key(int pbits)
 	return load_pkey(pkey);
 }
 
+/* e = 2^64 + 1 does not fit the check's word: the key is prepared
+ * without the public form (the backend checks it with EVP). */
+static void test_wide_public_exponent(void **state)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	BIGNUM *e = NULL;
+	EVP_PKEY *pkey = NULL;
+	struct sg_privkey *k;
+
+	(void)state;
+	assert_true(BN_dec2bn(&e, "18446744073709551617") > 0);
+	assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048), 1);
+	assert_int_equal(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e), 1);
+	assert_int_equal(EVP_PKEY_keygen(ctx, &pkey), 1);
+	EVP_PKEY_CTX_free(ctx);
+	BN_free(e);
+	k = load_pkey(pkey);
+	check_prep(k);		/* asserts has_pub is false for a 65-bit e */
+	sg_privkey_free(k);
+}
+
 static void test_refused_keys(void **state)
 {
 	struct sg_privkey *k = NULL;
@@ -307,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_class_digits),
 		cmocka_unit_test(test_generated_keys),
 		cmocka_unit_test(test_testdata_keys),
+		cmocka_unit_test(test_wide_public_exponent),
 		cmocka_unit_test(test_refused_keys),
 		cmocka_unit_test(test_free_unmaps),
 	};

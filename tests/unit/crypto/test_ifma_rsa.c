@@ -11,11 +11,16 @@
  *   distinct keys, random digests and mixed algorithms give byte for byte
  *   what OpenSSL gives, for every class and several lane orders; a batch
  *   of one key in all lanes; digests of all zeros and all ones. The
- *   workspace is reused across batches and classes.
+ *   workspace is reused across batches and classes. The RSA-2048 public
+ *   check accepts real signatures under e = 65537, 3 and 2^32 + 1 in one
+ *   batch and refuses a flipped signature bit, a changed message and a
+ *   signature of the right residue that is not below n.
  */
 #include "testutil.h"
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include "ifma_keypool.h"
@@ -192,6 +197,108 @@ static void test_batch_one_key_everywhere(void **state)
 	}
 }
 
+static struct sg_privkey *rsa2048_with_e(const char *e_dec)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	BIGNUM *e = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = BIO_new(BIO_s_mem());
+	struct sg_privkey *k = NULL;
+	struct sg_error err;
+	char *pem;
+	long len;
+
+	assert_true(BN_dec2bn(&e, e_dec) > 0);
+	assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048), 1);
+	assert_int_equal(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e), 1);
+	assert_int_equal(EVP_PKEY_keygen(ctx, &pkey), 1);
+	assert_int_equal(PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL), 1);
+	len = BIO_get_mem_data(bio, &pem);
+	if (sg_privkey_load_mem(pem, (size_t)len, &k, &err) != SG_OK)
+		fail_msg("load: %s", err.msg);
+	BIO_free(bio);
+	BN_free(e);
+	EVP_PKEY_free(pkey);
+	EVP_PKEY_CTX_free(ctx);
+	return k;
+}
+
+/* Raw RSA public operation with OpenSSL: out = s^e mod n, k bytes. */
+static BIGNUM *key_param(const struct sg_privkey *k, const char *name)
+{
+	BIGNUM *bn = NULL;
+
+	assert_int_equal(EVP_PKEY_get_bn_param(k->pkey, name, &bn), 1);
+	return bn;
+}
+
+/*
+ * The check accepts real signatures (keys with e = 65537, 3 and 2^32 + 1
+ * side by side, so lanes multiply at different bits) and refuses a
+ * flipped bit, a wrong message, and s + n (same residue, but >= n).
+ */
+static void test_check_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct sg_privkey *odd_e[2] = { rsa2048_with_e("3"), rsa2048_with_e("4294967297") };
+	struct sg_privkey *keys[IFMA_LANES];
+	struct ifma_key_prep *prep[IFMA_LANES];
+	const struct ifma_key_prep *cprep[IFMA_LANES];
+	uint8_t em[IFMA_LANES][SG_SIG_MAX], sig[IFMA_LANES][SG_SIG_MAX], d[32];
+	const uint8_t *em_p[IFMA_LANES], *sig_p[IFMA_LANES];
+	BN_CTX *bn = BN_CTX_new();
+	struct sg_error err;
+	bool ok[IFMA_LANES];
+
+	SKIP_WITHOUT_IFMA();
+	for (unsigned l = 0; l < IFMA_LANES; l++) {
+		keys[l] = l == 3 ? odd_e[0] : l == 6 ? odd_e[1] : kp_key(&f->pool, 2048, l);
+		if (ifma_key_prep_new(keys[l], &prep[l], &err) != SG_OK)
+			fail_msg("prep: %s", err.msg);
+		assert_true(prep[l]->has_pub);
+		cprep[l] = prep[l];
+		kp_digest(SG_ALG_RSA_SHA256, d);
+		assert_true(ifma_emsa_pkcs1(SG_ALG_RSA_SHA256, d, 32, em[l], 256));
+		assert_int_equal(kp_reference(keys[l], SG_ALG_RSA_SHA256, d, 32, sig[l]), 256);
+		em_p[l] = em[l];
+		sig_p[l] = sig[l];
+	}
+	assert_int_equal(prep[3]->pub.e, 3);
+	assert_int_equal(prep[6]->pub.e, 4294967297ull);
+	ifma_rsa_check_batch(f->work, cprep, em_p, sig_p, ok);
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		assert_true(ok[l]);
+	/* Lane 1: one bit of the signature; lane 2: one bit of the message. */
+	sig[1][100] ^= 0x10;
+	em[2][255] ^= 0x01;
+	/* Lane 5: s < 2^2048 - n, paired with its residue, then as s + n. */
+	{
+		BIGNUM *n = key_param(keys[5], "n"), *e = key_param(keys[5], "e");
+		BIGNUM *gap = BN_new(), *x = BN_new(), *r = BN_new();
+
+		assert_int_equal(BN_set_bit(gap, 2048), 1);
+		assert_int_equal(BN_sub(gap, gap, n), 1);
+		assert_int_equal(BN_rand_range(x, gap), 1);
+		assert_int_equal(BN_mod_exp(r, x, e, n, bn), 1);
+		assert_int_equal(BN_bn2binpad(r, em[5], 256), 256);
+		assert_int_equal(BN_bn2binpad(x, sig[5], 256), 256);
+		ifma_rsa_check_batch(f->work, cprep, em_p, sig_p, ok);
+		assert_true(ok[5]);
+		assert_int_equal(BN_add(x, x, n), 1);
+		assert_int_equal(BN_bn2binpad(x, sig[5], 256), 256);
+		BN_free(n), BN_free(e), BN_free(gap), BN_free(x), BN_free(r);
+	}
+	ifma_rsa_check_batch(f->work, cprep, em_p, sig_p, ok);
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		assert_int_equal(ok[l], l != 1 && l != 2 && l != 5);
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		ifma_key_prep_free(prep[l]);
+	sg_privkey_free(odd_e[0]);
+	sg_privkey_free(odd_e[1]);
+	BN_CTX_free(bn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_emsa_refuses),
 		cmocka_unit_test(test_batch_matches_openssl),
 		cmocka_unit_test(test_batch_one_key_everywhere),
+		cmocka_unit_test(test_check_batch),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
