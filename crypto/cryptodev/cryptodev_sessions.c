@@ -14,6 +14,7 @@
  */
 
 /* System library. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,18 @@ static void make_room(struct cdev_sessions *t)
 	}
 }
 
+/*
+ * Devices size the CRT numbers as half the modulus (QAT copies each into a
+ * k/2-byte slot); a key with unbalanced primes is not offered to them.
+ */
+static bool balanced(const struct cdev_crt *crt, size_t k)
+{
+	size_t half = (k + 1) / 2;
+
+	return crt->p.len <= half && crt->q.len <= half && crt->dp.len <= half &&
+	       crt->dq.len <= half && crt->qinv.len <= half;
+}
+
 /* Creates the device session of key, or leaves *sess NULL when refused. */
 static enum sg_err make_session(struct cdev_sessions *t, const struct sg_privkey *key,
 				const struct cdev_keymat *km, void **sess, struct sg_error *err)
@@ -134,6 +147,10 @@ static enum sg_err make_session(struct cdev_sessions *t, const struct sg_privkey
 	rc = cdev_crt_get(key, &crt, err);
 	if (rc != SG_OK)
 		return rc;
+	if (!balanced(&crt, km->k)) {
+		cdev_crt_wipe(&crt);
+		return SG_OK;		/* refused: evp signs this key */
+	}
 	memset(&x, 0, sizeof(x));
 	x.xform_type = RTE_CRYPTO_ASYM_XFORM_RSA;
 	x.rsa.key_type = RTE_RSA_KEY_TYPE_QT;

@@ -10,13 +10,25 @@
  *   the device is never the one evicted; a key freed while an instance
  *   holds its session has that session released at the instance's next
  *   miss, and freeing keys before or after closing the instance leaves
- *   nothing behind (ASan). Exits 77 when the backend cannot run here.
+ *   nothing behind (ASan); a key with unbalanced primes (384 and 640 bits)
+ *   is not offered to the device and is signed by evp. Exits 77 when the backend cannot run here.
  */
 #include "testutil.h"
+
+#include <openssl/bn.h>
+#include <openssl/param_build.h>
 
 #include "backend_suite.h"
 #include "cryptodev_testutil.h"
 #include "keyfiles.h"
+
+static uint64_t stats_of_delegated(const struct sg_backend *b)
+{
+	struct sg_backend_stats st;
+
+	sg_backend_get_stats(b, &st);
+	return st.delegated;
+}
 
 static void fill(struct bs_job *j, struct bs_key *k)
 {
@@ -169,6 +181,98 @@ static void test_freed_key_releases_its_session(void **state)
 	kf_rmtree(dir);
 }
 
+/* An RSA-1024 key from a 384-bit and a 640-bit prime, as PEM. */
+static char *unbalanced_key_pem(void)
+{
+	BIGNUM *p = BN_new(), *q = BN_new(), *n = BN_new(), *e = BN_new(), *d = BN_new();
+	BIGNUM *pm1 = BN_new(), *qm1 = BN_new(), *phi = BN_new(), *dp = BN_new();
+	BIGNUM *dq = BN_new(), *qinv = BN_new();
+	BN_CTX *bn = BN_CTX_new();
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *pkey = NULL;
+	OSSL_PARAM *params;
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *pem, *data;
+	long len;
+
+	assert_int_equal(BN_set_word(e, 65537), 1);
+	do {
+		assert_int_equal(BN_generate_prime_ex(p, 384, 0, NULL, NULL, NULL), 1);
+		assert_int_equal(BN_generate_prime_ex(q, 640, 0, NULL, NULL, NULL), 1);
+		assert_int_equal(BN_mul(n, p, q, bn), 1);
+		assert_non_null(BN_copy(pm1, p));
+		assert_non_null(BN_copy(qm1, q));
+		assert_int_equal(BN_sub_word(pm1, 1) & BN_sub_word(qm1, 1), 1);
+		assert_int_equal(BN_mul(phi, pm1, qm1, bn), 1);
+	} while (BN_num_bits(n) != 1024 || BN_mod_inverse(d, e, phi, bn) == NULL);
+	assert_int_equal(BN_mod(dp, d, pm1, bn) & BN_mod(dq, d, qm1, bn), 1);
+	assert_non_null(BN_mod_inverse(qinv, q, p, bn));
+	assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, "n", n) & OSSL_PARAM_BLD_push_BN(bld, "e", e) &
+			 OSSL_PARAM_BLD_push_BN(bld, "d", d) &
+			 OSSL_PARAM_BLD_push_BN(bld, "rsa-factor1", p) &
+			 OSSL_PARAM_BLD_push_BN(bld, "rsa-factor2", q) &
+			 OSSL_PARAM_BLD_push_BN(bld, "rsa-exponent1", dp) &
+			 OSSL_PARAM_BLD_push_BN(bld, "rsa-exponent2", dq) &
+			 OSSL_PARAM_BLD_push_BN(bld, "rsa-coefficient1", qinv), 1);
+	params = OSSL_PARAM_BLD_to_param(bld);
+	assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params), 1);
+	assert_int_equal(PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL), 1);
+	len = BIO_get_mem_data(mem, &data);
+	pem = strndup(data, (size_t)len);
+	BIO_free(mem);
+	EVP_PKEY_free(pkey);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(ctx);
+	BN_CTX_free(bn);
+	BN_free(p);
+	BN_free(q);
+	BN_free(n);
+	BN_free(e);
+	BN_clear_free(d);
+	BN_free(pm1);
+	BN_free(qm1);
+	BN_free(phi);
+	BN_clear_free(dp);
+	BN_clear_free(dq);
+	BN_free(qinv);
+	return pem;
+}
+
+/* Devices size CRT numbers as half the modulus: such a key goes to evp. */
+static void test_unbalanced_primes_go_to_evp(void **state)
+{
+	struct sg_backend *b = ct_open("cryptodev");
+	char *pem = unbalanced_key_pem();
+	struct sg_privkey *key = NULL;
+	uint8_t digest[32] = "unbalanced primes, 32-byte hash", sig[SG_SIG_MAX];
+	uint8_t ref[SG_SIG_MAX];
+	size_t sig_len = 0, ref_len = 0;
+	struct sg_error err;
+
+	(void)state;
+	sg_error_clear(&err);
+	if (sg_privkey_load_mem(pem, strlen(pem), &key, &err) != SG_OK)
+		fail_msg("load: %s", err.msg);
+	assert_int_equal(sg_privkey_bits(key), 1024);
+	assert_int_equal(sg_backend_prepare(b, key, &err), SG_OK);
+	assert_int_equal(ct_info(b).sessions_refused, 1);
+	assert_int_equal(ct_info(b).sessions_created, 0);
+	assert_int_equal(sg_backend_sign_one(b, key, SG_ALG_RSA_SHA256, digest, 32, sig,
+					     sizeof(sig), &sig_len, &err), SG_OK);
+	assert_int_equal(sg_privkey_sign(key, SG_ALG_RSA_SHA256, digest, 32, ref, sizeof(ref),
+					 &ref_len, &err), SG_OK);
+	assert_int_equal(sig_len, ref_len);
+	assert_memory_equal(sig, ref, ref_len);
+	assert_int_equal(stats_of_delegated(b), 1);
+	assert_int_equal(ct_info(b).enqueue_bursts, 0);
+	sg_backend_close(b);
+	sg_privkey_free(key);
+	free(pem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_lru_eviction),
 		cmocka_unit_test(test_busy_session_is_not_evicted),
 		cmocka_unit_test(test_freed_key_releases_its_session),
+		cmocka_unit_test(test_unbalanced_primes_go_to_evp),
 	};
 	int rc = ct_skip_unless_available("cryptodev_sessions");
 
