@@ -41,6 +41,7 @@
 #include <openssl/rsa.h>
 
 #include "backend.h"
+#include "cryptodev_lsan.h"	/* ASan: the crypto_openssl PMD's known leak */
 #include "key.h"
 
 #define BS_MAX_SPECS 8
