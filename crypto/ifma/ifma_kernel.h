@@ -12,18 +12,21 @@
  *         adds a_i * b and a_i+1 * b: low halves of a_i * b_j at k = j,
  *         high halves at j + 1, and the same one position up for a_i+1.
  *         Each b_j is loaded once for four multiply-adds.
- *     reduce_two_rows(acc, m, k0, top0, top1, d)
+ *     reduce_two_rows(acc, m, k0, d)
  *         y0 = acc[0] * k0 mod 2^52 and y0 * m make position i a multiple
  *         of 2^52; its carry goes to position i + 1, which then gets y1
  *         the same way; y0 * m and y1 * m are added in one sweep over m
- *         (each m_j loaded once for four multiply-adds). The window then
- *         slides up two positions; top0 and top1 enter at the top.
+ *         (each m_j loaded once for four multiply-adds). acc[0], acc[1]
+ *         are spent afterwards (only their carries count).
+ *     slide_window(acc, d)
+ *         moves the window up two positions (acc[k] = acc[k + 2]), zeros in
+ *         at the top.
  *     normalise_store(r, acc, d)
  *         propagates the carries once, low to high, and stores d digits.
  *
  *   d is a compile-time constant at every call (the kernels are
  *   instantiated per digit count), so the loops unroll completely and acc
- *   lives in registers; the row loop around them stays a loop.
+ *   lives in registers.
  *
  * BOUNDS
  *   A position receives at most 4d products' halves (< 2^52 each) plus
@@ -51,8 +54,7 @@ IFMA_INLINE void mul_two_rows(ifma_v *acc, ifma_v a0, ifma_v a1, const uint64_t 
 	}
 }
 
-IFMA_INLINE void reduce_two_rows(ifma_v *acc, const uint64_t *m, ifma_v k0, ifma_v top0,
-				 ifma_v top1, const unsigned d)
+IFMA_INLINE void reduce_two_rows(ifma_v *acc, const uint64_t *m, ifma_v k0, const unsigned d)
 {
 	const ifma_v m0 = iv_load_here(m), m1 = iv_load_here(m + W), m2 = iv_load_here(m + 2 * W);
 	const ifma_v zero = iv_zero();
@@ -81,11 +83,15 @@ IFMA_INLINE void reduce_two_rows(ifma_v *acc, const uint64_t *m, ifma_v k0, ifma
 		acc[j + 1] = iv_madd_lo(acc[j + 1], y1, mj);
 		acc[j + 2] = iv_madd_hi(acc[j + 2], y1, mj);
 	}
+}
+
+IFMA_INLINE void slide_window(ifma_v *acc, const unsigned d)
+{
 	IFMA_UNROLL
 	for (unsigned k = 0; k < d; k++)
 		acc[k] = acc[k + 2];
-	acc[d] = top0;
-	acc[d + 1] = top1;
+	acc[d] = iv_zero();
+	acc[d + 1] = iv_zero();
 }
 
 IFMA_INLINE void normalise_store(uint64_t *r, ifma_v *acc, const unsigned d)

@@ -3,89 +3,85 @@
  *   ifma_sqr.c - almost-Montgomery squaring, 8 lanes, radix 2^52
  *
  * SUMMARY
- *   r = a * a * R^-1 mod m "almost", with the square formed first: each
- *   cross product a_i * a_j (i < j) once, the column sums doubled, the
- *   squares a_i^2 added on the diagonal: d(d-1) + 2d multiply-adds instead
- *   of 2d^2. The 2d-position square goes through a buffer on the stack;
- *   then the reduction runs as in ifma_mul.c (two rows at a time, the
- *   square's upper positions entering the window as it slides), 2d^2 + d
- *   multiply-adds.
+ *   r = a * a * R^-1 mod m "almost" (r < 2m for a < 2m, 4m < R), with each
+ *   cross product a_i * a_j (i < j) computed once: d(d-1) + 2d
+ *   multiply-adds for the square instead of 2d^2, and the reduction
+ *   interleaved as in ifma_mul.c (2d^2 + d).
  *
- *   The square is built in slabs of SLAB positions so that a slab's
- *   accumulators fit in registers; every loop bound is a constant, so the
- *   slab code unrolls into straight-line multiply-adds.
+ *   The doubling of the cross products is folded into the operand: row i
+ *   multiplies a_i by the digits of 2a above i. With e_j = 2 a_j and
+ *   c_j = e_j + (top bit of a_j-1), the number 2 * sum(j > i) a_j B^j is
+ *   e_i+1 B^(i+1) + sum(j > i+1) c_j B^j (IFMA reads the low 52 bits of e_j
+ *   and c_j; the bit above goes into c_j+1, and none leaves the top digit
+ *   because a < 2m < R / 2). So a row is a plain multiply-add sweep like
+ *   ifma_mul.c's, and the square's rows, its diagonal a_i^2 and the
+ *   reduction rows all go into one set of accumulators, two rows at a
+ *   time.
+ *
+ *   The row work shrinks from row to row (a triangle), so the whole thing
+ *   unrolls completely: acc[p] is digit position p for the whole call, and
+ *   every index is a constant.
  */
 #include "ifma_internal.h"
 #include "ifma_kernel.h"
 
-#define SLAB 20
-
-/*
- * Positions [p0, p0 + SLAB) of the doubled cross products plus the
- * diagonal, into sq (each position a vector, not normalised).
- */
-IFMA_INLINE void square_slab(uint64_t *sq, const uint64_t *a, const unsigned p0, const unsigned d)
+/* e_j = 2 a_j and c_j = 2 a_j + (a_j-1 >> 51), each taken mod 2^52 by IFMA. */
+IFMA_INLINE void double_digits(uint64_t *e, uint64_t *c, const uint64_t *a, const unsigned d)
 {
-	ifma_v acc[SLAB];
-
 	IFMA_UNROLL
-	for (unsigned k = 0; k < SLAB; k++)
-		acc[k] = iv_zero();
-	IFMA_UNROLL
-	for (unsigned i = 0; i < d; i++) {
-		/* Row i reaches positions 2i + 1 .. i + d. */
-		if (2 * i + 1 >= p0 + SLAB || i + d < p0)
-			continue;
-		ifma_v ai = iv_load_here(a + i * W);
+	for (unsigned j = 0; j < d; j++) {
+		ifma_v aj = iv_load_here(a + j * W), ej = iv_add(aj, aj);
 
-		IFMA_UNROLL
-		for (unsigned j = 0; j < d; j++) {
-			const unsigned lo = i + j, hi = i + j + 1;
-
-			if (j <= i || hi < p0 || lo >= p0 + SLAB)
-				continue;
-			ifma_v aj = iv_load_here(a + j * W);
-
-			if (lo >= p0)
-				acc[lo - p0] = iv_madd_lo(acc[lo - p0], ai, aj);
-			if (hi < p0 + SLAB)
-				acc[hi - p0] = iv_madd_hi(acc[hi - p0], ai, aj);
-		}
+		iv_store(e + j * W, ej);
+		if (j > 0)
+			ej = iv_add(ej, iv_srli(iv_load_here(a + (j - 1) * W), IFMA_DIGIT_BITS - 1));
+		iv_store(c + j * W, ej);
 	}
-	IFMA_UNROLL
-	for (unsigned k = 0; k < SLAB; k++) {
-		const unsigned p = p0 + k, h = p / 2;
-		ifma_v s = iv_add(acc[k], acc[k]);
+}
 
-		if (p >= 2 * d)
-			break;
-		if (p % 2 == 0)
-			s = iv_madd_lo(s, iv_load_here(a + h * W), iv_load_here(a + h * W));
-		else
-			s = iv_madd_hi(s, iv_load_here(a + h * W), iv_load_here(a + h * W));
-		iv_store(sq + p * W, s);
+/* Adds rows i and i+1 of the square (cross products doubled, diagonal) at acc[p]. */
+IFMA_INLINE void square_two_rows(ifma_v *acc, const uint64_t *a, const uint64_t *e,
+				 const uint64_t *c, const unsigned i, const unsigned d)
+{
+	const ifma_v a0 = iv_load_here(a + i * W), a1 = iv_load_here(a + (i + 1) * W);
+
+	acc[2 * i] = iv_madd_lo(acc[2 * i], a0, a0);
+	acc[2 * i + 1] = iv_madd_hi(acc[2 * i + 1], a0, a0);
+	acc[2 * i + 2] = iv_madd_lo(acc[2 * i + 2], a1, a1);
+	acc[2 * i + 3] = iv_madd_hi(acc[2 * i + 3], a1, a1);
+	IFMA_UNROLL
+	for (unsigned j = i + 1; j < d; j++) {
+		ifma_v cj = iv_load_here((j == i + 1 ? e : c) + j * W);
+
+		acc[i + j] = iv_madd_lo(acc[i + j], a0, cj);
+		acc[i + j + 1] = iv_madd_hi(acc[i + j + 1], a0, cj);
+		if (j == i + 1)
+			continue;
+		if (j == i + 2)
+			cj = iv_load_here(e + j * W);
+		acc[i + j + 1] = iv_madd_lo(acc[i + j + 1], a1, cj);
+		acc[i + j + 2] = iv_madd_hi(acc[i + j + 2], a1, cj);
 	}
 }
 
 IFMA_INLINE void ams_kernel(uint64_t *r, const uint64_t *a, const struct ifma_modulus *mod,
 			    const unsigned d)
 {
-	uint64_t sq[(2 * IFMA_MAX_DIGITS + 2) * W] __attribute__((aligned(IFMA_ALIGN)));
+	uint64_t e[IFMA_MAX_DIGITS * W] __attribute__((aligned(IFMA_ALIGN)));
+	uint64_t c[IFMA_MAX_DIGITS * W] __attribute__((aligned(IFMA_ALIGN)));
 	const ifma_v k0 = iv_load(mod->k0);
-	ifma_v acc[IFMA_MAX_DIGITS + 2];
+	ifma_v acc[2 * IFMA_MAX_DIGITS + 2];
 
+	double_digits(e, c, a, d);
 	IFMA_UNROLL
-	for (unsigned p0 = 0; p0 < 2 * d; p0 += SLAB)
-		square_slab(sq, a, p0, d);
-	iv_store(sq + 2 * d * W, iv_zero());
-	iv_store(sq + (2 * d + 1) * W, iv_zero());
+	for (unsigned p = 0; p < 2 * d + 2; p++)
+		acc[p] = iv_zero();
 	IFMA_UNROLL
-	for (unsigned k = 0; k < d + 2; k++)
-		acc[k] = iv_load_here(sq + k * W);
-	for (unsigned i = 0; i < d; i += 2)
-		reduce_two_rows(acc, mod->m, k0, iv_load_here(sq + (i + d + 2) * W),
-				iv_load_here(sq + (i + d + 3) * W), d);
-	normalise_store(r, acc, d);
+	for (unsigned i = 0; i < d; i += 2) {
+		square_two_rows(acc, a, e, c, i, d);
+		reduce_two_rows(acc + i, mod->m, k0, d);
+	}
+	normalise_store(r, acc + d, d);
 }
 
 void ifma_ams20(uint64_t *r, const uint64_t *a, const struct ifma_modulus *mod)
