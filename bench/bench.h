@@ -4,7 +4,8 @@
  *
  * SUMMARY
  *   signet-bench SUBCOMMAND [OPTIONS]; each subcommand is a struct
- *   bench_command. bench_now() is a monotonic clock in seconds.
+ *   bench_command. bench_now() is a monotonic clock in seconds,
+ *   bench_cpu_now() the CPU time of the calling thread in seconds.
  *   bench_pin_one_core() binds the process to the CPU it runs on (one core,
  *   so figures are per core) and returns that CPU number, or -1 when the
  *   kernel refused. bench_parse_seconds() reads a positive duration.
@@ -24,6 +25,7 @@ struct bench_command {
 extern const struct bench_command bench_crypto;
 
 double bench_now(void);
+double bench_cpu_now(void);
 int bench_pin_one_core(void);
 bool bench_parse_seconds(const char *text, double *out);
 

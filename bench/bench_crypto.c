@@ -4,10 +4,11 @@
  *                    of every signing backend, on one core, in one run
  *
  * SUMMARY
- *   signet-bench crypto [--json] [--seconds S] [--backends LIST]
+ *   signet-bench crypto [--json] [--seconds S] [--rounds N] [--backends LIST]
  *
  *   Makes one key per size (RSA 1024, 2048, 3072, 4096; Ed25519) and, per
- *   size, measures for S seconds (default 2) each of:
+ *   size, measures N times (default 3, in turns) for S seconds (default 2)
+ *   each of:
  *     openssl_raw  EVP_PKEY_sign in a loop on one prepared context (RSA) or
  *                  EVP_DigestSign (Ed25519): OpenSSL with no signet layer;
  *     evp          always measured, the reference of ratio_to_evp;
@@ -15,13 +16,19 @@
  *                  "auto", "engine:ID", "provider:NAME").
  *   A backend is kept full: submit until it refuses (SG_E_LIMIT), flush,
  *   poll what is done, repeat; the figure is completions / elapsed time
- *   after a short warm-up. The process is pinned to the CPU it started on.
- *   Signatures are checked for errors only (the test suite checks bytes).
+ *   after a short warm-up. The best of the N rounds is reported (other
+ *   processes only ever slow a round down), with the CPU time this thread
+ *   used in it: signs_per_cpu_s is the rate per second of CPU actually
+ *   received, and cpu_share = CPU time / elapsed time shows how much the
+ *   machine was shared (1.0 = the core was ours). The process is pinned to
+ *   the CPU it started on. Signatures are checked for errors only (the
+ *   test suite checks bytes).
  *
  *   Output: with --json one JSON object per line and measurement:
  *     {"bench":"crypto","backend":"ifma","alg":"rsa-sha256","bits":2048,
  *      "signs_per_s":8123.4,"ratio_to_evp":2.31,"signs":16247,
- *      "seconds":2.0001,"cpu":1}
+ *      "seconds":2.0001,"signs_per_cpu_s":8130.2,"cpu_share":0.999,
+ *      "rounds":3,"cpu":1}
  *   (ratio_to_evp is null when evp failed); otherwise a table. Backends
  *   that are not available are named with the reason on stderr.
  *
@@ -57,7 +64,7 @@ struct size_case {
 struct result {
 	const char *backend;
 	const struct size_case *size;
-	double signs_per_s, seconds;
+	double signs_per_s, seconds, cpu_seconds;
 	unsigned long long signs;
 	bool ok;
 };
@@ -65,6 +72,7 @@ struct result {
 struct crypto_opts {
 	bool json;
 	double seconds;
+	unsigned rounds;
 	const char *backends[MAX_BACKENDS];
 	size_t nbackends;
 	char list[512];
@@ -75,7 +83,7 @@ static const uint8_t digest[32] = "signet-bench digest 0123456789a";
 static int run_crypto(int argc, char **argv);
 
 const struct bench_command bench_crypto = {
-	"crypto", "crypto [--json] [--seconds S] [--backends LIST]", run_crypto,
+	"crypto", "crypto [--json] [--seconds S] [--rounds N] [--backends LIST]", run_crypto,
 };
 
 /* A new key of the size and the same key as signet loads it. */
@@ -133,10 +141,12 @@ static void measure_raw(const struct size_case *c, double seconds, struct result
 		r->ok = raw_sign_once(ctx, c->pkey, ed);
 	start = bench_now();
 	end = start + seconds;
+	r->cpu_seconds = bench_cpu_now();
 	while (r->ok && bench_now() < end) {
 		r->ok = raw_sign_once(ctx, c->pkey, ed);
 		n++;
 	}
+	r->cpu_seconds = bench_cpu_now() - r->cpu_seconds;
 	r->seconds = bench_now() - start;
 	r->signs = n;
 	r->signs_per_s = r->ok ? (double)n / r->seconds : 0;
@@ -205,7 +215,9 @@ static void measure_backend(const char *spec, const struct size_case *c, double 
 	}
 	keep_full(b, c, seconds * WARMUP_FRACTION, &r->ok);
 	start = bench_now();
+	r->cpu_seconds = bench_cpu_now();
 	r->signs = keep_full(b, c, seconds, &r->ok);
+	r->cpu_seconds = bench_cpu_now() - r->cpu_seconds;
 	r->seconds = bench_now() - start;
 	r->signs_per_s = r->ok ? (double)r->signs / r->seconds : 0;
 	sg_backend_close(b);
@@ -246,6 +258,34 @@ static void choose_backends(struct crypto_opts *o, const char *list)
 	}
 }
 
+/* One size: openssl_raw and every backend, o->rounds times in turns; the
+ * best round of each goes to out[0..nbackends]. Returns 1 if one failed. */
+static int measure_size(const struct crypto_opts *o, const struct size_case *c,
+			struct result *out)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i <= o->nbackends; i++)
+		out[i] = (struct result){ .backend = i ? o->backends[i - 1] : "openssl_raw",
+					  .size = c, .ok = true };
+	for (unsigned round = 0; round < o->rounds; round++) {
+		for (size_t i = 0; i <= o->nbackends; i++) {
+			struct result r = out[i];
+
+			if (!out[i].ok)
+				continue;
+			if (i == 0)
+				measure_raw(c, o->seconds, &r);
+			else
+				measure_backend(o->backends[i - 1], c, o->seconds, &r);
+			if (!r.ok || r.signs_per_s > out[i].signs_per_s)
+				out[i] = r;
+			failed |= !r.ok;
+		}
+	}
+	return failed;
+}
+
 static double evp_rate(const struct result *all, size_t n, const struct size_case *c)
 {
 	for (size_t i = 0; i < n; i++)
@@ -254,10 +294,12 @@ static double evp_rate(const struct result *all, size_t n, const struct size_cas
 	return 0;
 }
 
-static void print_results(const struct result *all, size_t n, bool json, int cpu)
+static void print_results(const struct result *all, size_t n, bool json, unsigned rounds,
+			  int cpu)
 {
 	if (!json)
-		printf("%-18s %-16s %12s %10s\n", "backend", "key", "signs/s", "x evp");
+		printf("%-18s %-16s %12s %8s %14s %6s\n", "backend", "key", "signs/s", "x evp",
+		       "signs/cpu-s", "cpu%");
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = &all[i];
 		double evp = evp_rate(all, n, r->size);
@@ -265,8 +307,10 @@ static void print_results(const struct result *all, size_t n, bool json, int cpu
 		if (!r->ok)
 			continue;
 		if (!json) {
-			printf("%-18s %-16s %12.1f %10.2f\n", r->backend, r->size->label,
-			       r->signs_per_s, evp > 0 ? r->signs_per_s / evp : 0);
+			printf("%-18s %-16s %12.1f %8.2f %14.1f %6.1f\n", r->backend,
+			       r->size->label, r->signs_per_s, evp > 0 ? r->signs_per_s / evp : 0,
+			       r->cpu_seconds > 0 ? (double)r->signs / r->cpu_seconds : 0,
+			       100 * r->cpu_seconds / r->seconds);
 			continue;
 		}
 		printf("{\"bench\":\"crypto\",\"backend\":\"%s\",\"alg\":\"%s\",\"bits\":%u,"
@@ -276,8 +320,10 @@ static void print_results(const struct result *all, size_t n, bool json, int cpu
 			printf("%.3f", r->signs_per_s / evp);
 		else
 			printf("null");
-		printf(",\"signs\":%llu,\"seconds\":%.4f,\"cpu\":%d}\n", r->signs, r->seconds,
-		       cpu);
+		printf(",\"signs\":%llu,\"seconds\":%.4f,\"signs_per_cpu_s\":%.1f,"
+		       "\"cpu_share\":%.3f,\"rounds\":%u,\"cpu\":%d}\n", r->signs, r->seconds,
+		       r->cpu_seconds > 0 ? (double)r->signs / r->cpu_seconds : 0,
+		       r->cpu_seconds / r->seconds, rounds, cpu);
 	}
 }
 
@@ -286,6 +332,7 @@ static int parse_crypto(int argc, char **argv, struct crypto_opts *o, const char
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "backends", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -293,12 +340,16 @@ static int parse_crypto(int argc, char **argv, struct crypto_opts *o, const char
 
 	memset(o, 0, sizeof(*o));
 	o->seconds = 2.0;
+	o->rounds = 3;
 	*list = NULL;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == 'j') {
 			o->json = true;
 		} else if (c == 's' && bench_parse_seconds(optarg, &o->seconds)) {
 			continue;
+		} else if (c == 'r' && strspn(optarg, "0123456789") == strlen(optarg) &&
+			   strlen(optarg) <= 3 && atoi(optarg) >= 1) {
+			o->rounds = (unsigned)atoi(optarg);
 		} else if (c == 'b' && strlen(optarg) < sizeof(o->list)) {
 			*list = optarg;
 		} else {
@@ -340,15 +391,10 @@ static int run_crypto(int argc, char **argv)
 			rc = 1;
 			break;
 		}
-		results[n] = (struct result){ .backend = "openssl_raw", .size = &sizes[s] };
-		measure_raw(&sizes[s], o.seconds, &results[n++]);
-		for (size_t i = 0; i < o.nbackends; i++) {
-			results[n] = (struct result){ .backend = o.backends[i], .size = &sizes[s] };
-			measure_backend(o.backends[i], &sizes[s], o.seconds, &results[n]);
-			rc |= !results[n++].ok;
-		}
+		rc |= measure_size(&o, &sizes[s], &results[n]);
+		n += o.nbackends + 1;
 	}
-	print_results(results, n, o.json, cpu);
+	print_results(results, n, o.json, o.rounds, cpu);
 	for (size_t s = 0; s < NSIZES; s++) {
 		sg_privkey_free(sizes[s].key);
 		EVP_PKEY_free(sizes[s].pkey);

@@ -3,7 +3,7 @@
  *   signet_bench.c - signet-bench: command dispatch and shared helpers
  *
  * SUMMARY
- *   signet-bench crypto [--json] [--seconds S] [--backends LIST]
+ *   signet-bench crypto [--json] [--seconds S] [--rounds N] [--backends LIST]
  *   (see bench_crypto.c). Sets up the locked key heap like signet does, so
  *   keys live where they live in production.
  *
@@ -28,6 +28,14 @@ double bench_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double bench_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
