@@ -274,7 +274,7 @@ static void run_batch(struct ifma_backend *ib, struct ifma_class *c)
 		em[l] = j->em;
 		sig[l] = ib->sig[l];
 	}
-	ifma_rsa_sign_batch(ib->work, keys, em, sig);
+	ifma_rsa_sign_batch(ib->work, &ifma_rsa_arith_native, keys, em, sig);
 	ib->base.stats.batches++;
 	ib->base.stats.padded_lanes += IFMA_LANES - c->count;
 	for (unsigned l = 0; l < c->count; l++)

@@ -40,7 +40,8 @@
  *   No branch and no memory index depends on the values: only on digit
  *   counts, byte lengths and shift counts (public). Results of the ct_
  *   primitives are computed with arithmetic only; the compiler may turn a
- *   mux into cmov, which is constant time too.
+ *   mux into cmov, which is constant time too. Checked with valgrind by
+ *   tests/unit/crypto/test_ifma_rsa_ct.c.
  */
 #ifndef SIGNET_CRYPTO_IFMA_DIGITS_H
 #define SIGNET_CRYPTO_IFMA_DIGITS_H

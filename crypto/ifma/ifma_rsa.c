@@ -115,16 +115,24 @@ static void load_keys(struct ifma_rsa_work *w, const struct ifma_key_prep *const
 	}
 }
 
+const struct ifma_rsa_arith ifma_rsa_arith_native = {
+	.modexp_ct = ifma_modexp_ct,
+	.mont_mul = ifma_mont_mul,
+	.mont_reduce2 = ifma_mont_reduce2,
+	.mul_wide = ifma_mul_wide,
+};
+
 /* out = em^exp mod the half's prime, for every lane. */
-static void sign_half(struct ifma_rsa_work *w, uint64_t *out, const struct ifma_modulus *mod,
-		      const uint64_t *exp, unsigned exp_bits)
+static void sign_half(struct ifma_rsa_work *w, const struct ifma_rsa_arith *ar, uint64_t *out,
+		      const struct ifma_modulus *mod, const uint64_t *exp, unsigned exp_bits)
 {
-	ifma_mont_reduce2(w->reduced, w->em, mod);
-	ifma_mont_mul(w->base, w->reduced, mod->rr, mod);
-	ifma_modexp_ct(out, w->base, exp, exp_bits, mod);
+	ar->mont_reduce2(w->reduced, w->em, mod);
+	ar->mont_mul(w->base, w->reduced, mod->rr, mod);
+	ar->modexp_ct(out, w->base, exp, exp_bits, mod);
 }
 
-void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *const key[IFMA_LANES],
+void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_rsa_arith *ar,
+			 const struct ifma_key_prep *const key[IFMA_LANES],
 			 const uint8_t *const em[IFMA_LANES], uint8_t *const sig[IFMA_LANES])
 {
 	unsigned digits = key[0]->digits, bits = key[0]->bits;
@@ -133,12 +141,12 @@ void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *co
 	load_keys(w, key, digits);
 	for (unsigned l = 0; l < IFMA_LANES; l++)
 		ifma_lane_from_bytes(w->em, l, 2 * digits, em[l], k);
-	sign_half(w, w->s_p, &w->mod_p, w->exp_p, bits / 2);
-	sign_half(w, w->s_q, &w->mod_q, w->exp_q, bits / 2);
+	sign_half(w, ar, w->s_p, &w->mod_p, w->exp_p, bits / 2);
+	sign_half(w, ar, w->s_q, &w->mod_q, w->exp_q, bits / 2);
 	/* Garner: s_q < q < 2p, so s_p + 2p - s_q is positive and < 3p. */
 	ifma_vec_add_2m_sub(w->diff, w->s_p, w->mod_p.m, w->s_q, digits);
-	ifma_mont_mul(w->h, w->diff, w->qinv_r, &w->mod_p);
-	ifma_mul_wide(w->s, w->h, w->mod_q.m, digits);
+	ar->mont_mul(w->h, w->diff, w->qinv_r, &w->mod_p);
+	ar->mul_wide(w->s, w->h, w->mod_q.m, digits);
 	ifma_vec_add_into(w->s, 2 * digits, w->s_q, digits);
 	for (unsigned l = 0; l < IFMA_LANES; l++)
 		ifma_lane_to_bytes(w->s, l, 2 * digits, sig[l], k);

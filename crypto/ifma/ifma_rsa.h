@@ -19,7 +19,10 @@
  *   have the same size (one class); a lane may repeat another's key and
  *   message (padding of a partial batch). The workspace holds the
  *   transposed keys and intermediate values: it comes from
- *   sg_secbuf_alloc and is zeroed after every batch.
+ *   sg_secbuf_alloc and is zeroed after every batch. ar is the
+ *   arithmetic: ifma_rsa_arith_native (ifma_arith.h, AVX-512 IFMA) for
+ *   signing; the constant-time test passes the portable build
+ *   (ifma_portable.h) to run the same batch under valgrind.
  *
  *   ifma_rsa_check_batch is the public-key check of eight RSA-2048
  *   signatures (keys with has_pub, see ifma_key.h): ok[l] is true when
@@ -37,6 +40,8 @@
  *   class (public), the exponent length is the class's half size for
  *   every key, and the recombination uses ifma_digits.h. The encoding
  *   and the check see public data only (digest, signature, n, e).
+ *   tests/unit/crypto/test_ifma_rsa_ct.c runs a whole batch with every
+ *   key number secret under valgrind (portable arithmetic).
  */
 #ifndef SIGNET_CRYPTO_IFMA_RSA_H
 #define SIGNET_CRYPTO_IFMA_RSA_H
@@ -52,13 +57,25 @@
 
 struct ifma_rsa_work;
 
+/* The ifma_arith.h operations a batch runs on. */
+struct ifma_rsa_arith {
+	void (*modexp_ct)(uint64_t *r, const uint64_t *base, const uint64_t *exp,
+			  unsigned exp_bits, const struct ifma_modulus *mod);
+	void (*mont_mul)(uint64_t *r, const uint64_t *a, const uint64_t *b,
+			 const struct ifma_modulus *mod);
+	void (*mont_reduce2)(uint64_t *r, const uint64_t *t, const struct ifma_modulus *mod);
+	void (*mul_wide)(uint64_t *r, const uint64_t *a, const uint64_t *b, unsigned digits);
+};
+extern const struct ifma_rsa_arith ifma_rsa_arith_native;
+
 SG_MUST_CHECK bool ifma_emsa_pkcs1(enum sg_alg alg, const uint8_t *digest, size_t digest_len,
 				   uint8_t *em, size_t k);
 
 struct ifma_rsa_work *ifma_rsa_work_new(void);
 void ifma_rsa_work_free(struct ifma_rsa_work *w);
 
-void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *const key[IFMA_LANES],
+void ifma_rsa_sign_batch(struct ifma_rsa_work *w, const struct ifma_rsa_arith *ar,
+			 const struct ifma_key_prep *const key[IFMA_LANES],
 			 const uint8_t *const em[IFMA_LANES], uint8_t *const sig[IFMA_LANES]);
 void ifma_rsa_check_batch(struct ifma_rsa_work *w, const struct ifma_key_prep *const key[IFMA_LANES],
 			  const uint8_t *const em[IFMA_LANES], const uint8_t *const sig[IFMA_LANES],

@@ -144,7 +144,7 @@ static void batch_and_compare(struct ifma_rsa_work *w, struct sg_privkey *const 
 		em_p[l] = em[l];
 		sig_p[l] = sig[l];
 	}
-	ifma_rsa_sign_batch(w, cprep, em_p, sig_p);
+	ifma_rsa_sign_batch(w, &ifma_rsa_arith_native, cprep, em_p, sig_p);
 	for (unsigned l = 0; l < IFMA_LANES; l++) {
 		assert_int_equal(kp_reference(keys[l], alg[l], d[l], dlen[l], want), k);
 		if (memcmp(sig[l], want, k) != 0)
