@@ -22,9 +22,11 @@
  *   for this ops table; a second prepare finds it and does nothing.
  *
  * DIAGNOSTICS
- *   submit: SG_E_ARG (no key/digest, algorithm not for the key, digest
- *   length), SG_E_LIMIT (full). Completions carry SG_OK or the evp error
- *   of a delegated or fallback signature.
+ *   sg_backend_submit checks the job and the capacity before submit runs;
+ *   submit itself refuses only what would overrun its arrays (SG_E_ARG,
+ *   SG_E_LIMIT). Completions carry SG_OK or the evp error of a delegated
+ *   or fallback signature. Jobs still batched when the instance is
+ *   closed are dropped (flush and poll first).
  *
  * UNTRUSTED INPUT
  *   None: keys and digests come from the caller.
