@@ -181,8 +181,9 @@ static void bench_size(unsigned digits, double seconds, double ghz, int last)
 	BN_set_flags(p, BN_FLG_CONSTTIME);
 	TIME_OP(ossl, seconds, BN_mod_exp_mont_consttime(y, x, p, m0, ctx, mont));
 
-	n_exp = 2 * n_amm + 15 * n_ams + 15 * n_amm + (windows - 1) * (WINDOW * n_ams + n_amm) +
-		n_amm;
+	/* table: 2 AMM (R mod m, base to Montgomery form), then even entries by AMS, odd by AMM */
+	n_exp = 2 * n_amm + (IFMA_TABLE / 2 - 1) * (n_ams + n_amm) +
+		(windows - 1) * (WINDOW * n_ams + n_amm) + n_amm;
 	printf("    {\"digits\": %u, \"modulus_bits\": %u, \"rsa_bits\": %u,\n"
 	       "     \"amm_ns\": %.1f, \"ams_ns\": %.1f, \"modexp_ns\": %.0f,\n"
 	       "     \"median_amm_ns\": %.1f, \"median_ams_ns\": %.1f,"

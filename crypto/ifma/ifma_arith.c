@@ -179,7 +179,7 @@ static void table_build(uint64_t *table, const uint64_t *base, const struct ifma
 void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsigned exp_bits,
 		    const struct ifma_modulus *mod)
 {
-	static_assert(IFMA_WINDOW <= 8, "window value fits one compare");
+	static_assert(IFMA_WINDOW >= 1 && IFMA_WINDOW <= 6, "table of at most 64 entries");
 	const struct ifma_kernels *k = ifma_kernels_for(mod->digits);
 	const unsigned d = mod->digits;
 	uint64_t table[IFMA_TABLE * IFMA_MAX_DIGITS * W] __attribute__((aligned(IFMA_ALIGN)));

@@ -50,8 +50,14 @@
 
 #include "ifma_arith.h"
 
-/* Exponent bits per window of ifma_modexp_ct, and its table's entries. */
-#define IFMA_WINDOW 5
+/*
+ * Exponent bits per window of ifma_modexp_ct (1..6; 4 measured best here,
+ * see README.md; -DIFMA_WINDOW=N overrides it for experiments), and the
+ * table's entries.
+ */
+#ifndef IFMA_WINDOW
+#define IFMA_WINDOW 4
+#endif
 #define IFMA_TABLE (1u << IFMA_WINDOW)
 
 typedef void ifma_amm_fn(uint64_t *r, const uint64_t *a, const uint64_t *b,
