@@ -17,6 +17,10 @@
  * CONSTANT TIME
  *   Branches and memory indices depend only on digits, exp_bits and loop
  *   counters. Checked on the portable build by test_ifma_ct.c.
+ *
+ * SECRETS LEFT BEHIND
+ *   The public functions zero their own buffers and the stack their
+ *   kernels used before returning (explicit_bzero, wipe_kernel_stack).
  */
 #include <assert.h>
 #include <string.h>
@@ -47,6 +51,21 @@ const struct ifma_kernels *ifma_kernels_for(unsigned digits)
 	}
 }
 
+/*
+ * The kernels leave digits of secret values in their stack frames, below
+ * the caller's: zero that much stack (more than the largest kernel frame,
+ * ~6 KB at 40 digits) before returning to the caller.
+ */
+#define KERNEL_STACK 8192
+
+static __attribute__((noinline)) void wipe_kernel_stack(void)
+{
+	uint64_t pad[KERNEL_STACK / sizeof(uint64_t)];
+
+	explicit_bzero(pad, sizeof(pad));
+	__asm__ volatile("" : : "r"(pad) : "memory");
+}
+
 /* r = the vector number 1 in every lane. */
 static void set_one(uint64_t *r, unsigned d)
 {
@@ -72,6 +91,7 @@ static void reduce_once(uint64_t *r, const uint64_t *m, unsigned d)
 	keep = iv_cmpeq(borrow, iv_set1(1));
 	for (unsigned j = 0; j < d; j++)
 		iv_store(r + j * W, iv_select(diff[j], keep, iv_load(r + j * W)));
+	explicit_bzero(diff, sizeof(diff));
 }
 
 void ifma_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
@@ -81,6 +101,7 @@ void ifma_mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
 
 	k->amm(r, a, b, mod);
 	reduce_once(r, mod->m, mod->digits);
+	wipe_kernel_stack();
 #ifdef IFMA_CT_LEAK_TEST
 	{	/* test-only leak: a memory index from a secret operand */
 		volatile uint64_t probe = mod->m[a[0] % (mod->digits * W)];
@@ -114,7 +135,9 @@ void ifma_mont_reduce2(uint64_t *r, const uint64_t *t, const struct ifma_modulus
 			acc[j + 1] = iv_add(acc[j + 1], iv_srli(acc[j], IFMA_DIGIT_BITS));
 		iv_store(r + (j - d) * W, iv_and(acc[j], mask));
 	}
+	explicit_bzero(acc, sizeof(acc));
 	reduce_once(r, mod->m, d);
+	wipe_kernel_stack();
 }
 
 /* r = a * b, 2n digits, normalised (n <= IFMA_MAX_DIGITS). */
@@ -140,6 +163,7 @@ void ifma_mul_wide(uint64_t *r, const uint64_t *a, const uint64_t *b, unsigned n
 			acc[j + 1] = iv_add(acc[j + 1], iv_srli(acc[j], IFMA_DIGIT_BITS));
 		iv_store(r + j * W, iv_and(acc[j], mask));
 	}
+	explicit_bzero(acc, sizeof(acc));
 }
 
 /*
@@ -215,4 +239,5 @@ void ifma_modexp_ct(uint64_t *r, const uint64_t *base, const uint64_t *exp, unsi
 	explicit_bzero(acc, sizeof(acc));
 	explicit_bzero(t, sizeof(t));
 	explicit_bzero(win, sizeof(win));
+	wipe_kernel_stack();
 }

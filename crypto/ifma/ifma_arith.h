@@ -31,7 +31,8 @@
  *
  *   ifma_modulus_setup fills k0 and RR from m (public data, not constant
  *   time). ifma_cpu_supported says whether the instructions are usable
- *   (CPUID avx512f+avx512ifma+avx512vl and XCR0 zmm state enabled).
+ *   (CPUID avx512f+avx512ifma+avx512vl, plus avx512dq+avx512bw which the
+ *   arithmetic is compiled with, and XCR0 zmm state enabled).
  *
  * CONSTANT TIME
  *   Every function but ifma_modulus_setup: no branch and no memory index
