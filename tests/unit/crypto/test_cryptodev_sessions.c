@@ -220,7 +220,10 @@ static char *unbalanced_key_pem(void)
 	assert_int_equal(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params), 1);
 	assert_int_equal(PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL), 1);
 	len = BIO_get_mem_data(mem, &data);
-	pem = strndup(data, (size_t)len);
+	pem = malloc((size_t)len + 1);		/* the BIO's data has no NUL */
+	assert_non_null(pem);
+	memcpy(pem, data, (size_t)len);
+	pem[len] = '\0';
 	BIO_free(mem);
 	EVP_PKEY_free(pkey);
 	OSSL_PARAM_free(params);
