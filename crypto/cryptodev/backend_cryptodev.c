@@ -88,7 +88,8 @@ struct cdev_backend {
 	unsigned inflight;
 	bool flushing;			/* flush asked: enqueue all pending */
 	bool leaked;			/* the device kept ops: do not free */
-	unsigned faults;		/* test hook: answers left to corrupt */
+	unsigned bad_answers;		/* test hook: answers left to corrupt */
+	unsigned bad_requests;		/* test hook: requests left to spoil */
 	struct sg_cryptodev_info info;	/* counters */
 };
 
@@ -175,8 +176,8 @@ static void finish_device_job(struct cdev_backend *c, struct rte_crypto_op *op)
 
 	if (!ok)
 		c->info.device_errors++;
-	if (ok && c->faults > 0) {
-		c->faults--;
+	if (ok && c->bad_answers > 0) {
+		c->bad_answers--;
 		j->sig[j->sig_len / 2] ^= 0x01;
 	}
 	if (ok)
@@ -255,7 +256,7 @@ static void dequeue_all(struct cdev_backend *c)
 }
 
 /* Fills the op of a device job; false when the message cannot be built. */
-static bool fill_op(const struct cdev_backend *c, struct rte_crypto_op *op, struct cdev_job *j,
+static bool fill_op(struct cdev_backend *c, struct rte_crypto_op *op, struct cdev_job *j,
 		    const struct cdev_keymat *km)
 {
 	struct rte_crypto_rsa_op_param *rsa = &op->asym->rsa;
@@ -273,6 +274,10 @@ static bool fill_op(const struct cdev_backend *c, struct rte_crypto_op *op, stru
 	}
 	if (len == 0)
 		return false;
+	if (c->bad_requests > 0) {
+		c->bad_requests--;
+		len--;			/* test hook: a message the device rejects */
+	}
 	rte_crypto_op_attach_asym_session(op, j->entry->sess);
 	rsa->op_type = RTE_CRYPTO_ASYM_OP_SIGN;
 	rsa->message.data = j->msg;
@@ -532,10 +537,13 @@ bool sg_cryptodev_info(const struct sg_backend *b, struct sg_cryptodev_info *out
 	return true;
 }
 
-void sg_cryptodev_inject_faults(struct sg_backend *b, unsigned n)
+void sg_cryptodev_inject_faults(struct sg_backend *b, unsigned bad_answers,
+				unsigned bad_requests)
 {
-	if (b != NULL && b->ops == &sg_backend_cryptodev_ops)
-		to_cdev(b)->faults = n;
+	if (b != NULL && b->ops == &sg_backend_cryptodev_ops) {
+		to_cdev(b)->bad_answers = bad_answers;
+		to_cdev(b)->bad_requests = bad_requests;
+	}
 }
 
 const struct sg_backend_ops sg_backend_cryptodev_ops = {

@@ -27,9 +27,11 @@
  *   "cryptodev:"); SG_OK when it was running already.
  *   sg_cryptodev_info reports where an instance runs and its counters;
  *   false when b is not a cryptodev instance.
- *   sg_cryptodev_inject_faults is a test hook: the next n signatures the
- *   device returns are corrupted (one bit flipped) before the public-key
- *   check, which must catch them and sign them again with evp.
+ *   sg_cryptodev_inject_faults is a test hook: the next bad_answers
+ *   signatures the device returns are corrupted (one bit flipped) before
+ *   the public-key check, which must catch them; the next bad_requests
+ *   jobs are sent with a message one byte short, which the device should
+ *   fail or refuse. Either way evp signs them again (stats.fallbacks).
  */
 #ifndef SIGNET_CRYPTO_BACKEND_CRYPTODEV_H
 #define SIGNET_CRYPTO_BACKEND_CRYPTODEV_H
@@ -64,6 +66,7 @@ struct sg_cryptodev_info {
 
 SG_MUST_CHECK enum sg_err sg_cryptodev_eal_start(const char *arg, struct sg_error *err);
 bool sg_cryptodev_info(const struct sg_backend *b, struct sg_cryptodev_info *out);
-void sg_cryptodev_inject_faults(struct sg_backend *b, unsigned n);
+void sg_cryptodev_inject_faults(struct sg_backend *b, unsigned bad_answers,
+				unsigned bad_requests);
 
 #endif

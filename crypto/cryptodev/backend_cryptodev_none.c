@@ -51,10 +51,12 @@ bool sg_cryptodev_info(const struct sg_backend *b, struct sg_cryptodev_info *out
 	return false;
 }
 
-void sg_cryptodev_inject_faults(struct sg_backend *b, unsigned n)
+void sg_cryptodev_inject_faults(struct sg_backend *b, unsigned bad_answers,
+				unsigned bad_requests)
 {
 	(void)b;
-	(void)n;
+	(void)bad_answers;
+	(void)bad_requests;
 }
 
 const struct sg_backend_ops sg_backend_cryptodev_ops = {

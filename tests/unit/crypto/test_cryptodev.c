@@ -13,7 +13,8 @@
  *   the fourth job pending, in order, until flush. Every cookie comes back
  *   exactly once, also with mixed keys, Ed25519 (delegated to evp) and
  *   random poll sizes. Corrupted device answers (test hook) are caught by
- *   the public-key check and signed again by evp (stats.fallbacks). An
+ *   the public-key check and signed again by evp (stats.fallbacks);
+ *   requests the device refuses at enqueue are too. An
  *   unprepared key is signed by evp, then on the device once prepared.
  *   Closing an instance with jobs in flight frees everything (ASan) and
  *   leaves the queue pair usable. Exits 77 when the backend cannot run.
@@ -232,7 +233,7 @@ static void test_bad_device_answers_fall_back(void **state)
 	bs_prepare(b, k);
 	for (size_t i = 0; i < 16; i++)
 		fill(&jobs[i], k, i % 2 ? SG_ALG_RSA_SHA1 : SG_ALG_RSA_SHA256);
-	sg_cryptodev_inject_faults(b, 5);
+	sg_cryptodev_inject_faults(b, 5, 0);
 	bs_run(b, jobs, 16);			/* all still equal OpenSSL's */
 	assert_int_equal(stats_of(b).fallbacks, 5);
 	assert_int_equal(stats_of(b).failed, 0);
@@ -241,6 +242,38 @@ static void test_bad_device_answers_fall_back(void **state)
 		fill(&jobs[i], k, SG_ALG_RSA_SHA256);
 	bs_run(b, jobs, 16);			/* the hook is used up */
 	assert_int_equal(stats_of(b).fallbacks, 5);
+	sg_backend_close(b);
+}
+
+/*
+ * Requests one byte short: crypto_openssl fails them inside the enqueue
+ * call and takes none of the ops after them in that burst. The first
+ * comes after four good jobs (a partial enqueue whose first left-over op
+ * says ERROR), the next two with nothing in flight.
+ */
+static void test_refused_requests_fall_back(void **state)
+{
+	struct sg_backend *b = ct_open("cryptodev");
+	struct bs_key *k = bs_key_get(1, 1);
+	struct sg_cryptodev_info info;
+	struct bs_job jobs[12];
+
+	(void)state;
+	bs_prepare(b, k);
+	for (size_t i = 0; i < 12; i++) {
+		fill(&jobs[i], k, i % 3 ? SG_ALG_RSA_SHA256 : SG_ALG_RSA_SHA1);
+		if (i == 4)
+			sg_cryptodev_inject_faults(b, 0, 3);
+		bs_submit(b, &jobs[i]);
+	}
+	sg_backend_flush(b);
+	bs_collect(b, 12);			/* all equal OpenSSL's, each once */
+	info = ct_info(b);
+	assert_int_equal(stats_of(b).fallbacks, 3);
+	assert_int_equal(info.device_errors, 3);
+	assert_int_equal(info.partial_enqueues, 3);
+	assert_int_equal(info.pending + info.inflight + info.done, 0);
+	assert_int_equal(stats_of(b).failed, 0);
 	sg_backend_close(b);
 }
 
@@ -308,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_partial_enqueue_keeps_the_rest),
 		cmocka_unit_test(test_cookies_once_with_mixed_keys),
 		cmocka_unit_test(test_bad_device_answers_fall_back),
+		cmocka_unit_test(test_refused_requests_fall_back),
 		cmocka_unit_test(test_unprepared_key_goes_to_evp),
 		cmocka_unit_test(test_close_with_jobs_held),
 	};
