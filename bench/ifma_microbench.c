@@ -20,7 +20,8 @@
  *     openssl_lane_speedup    8 * openssl_modexp_ns / modexp_ns
  *
  *   Usage: ifma_microbench [seconds per measurement, default 0.5]
- *   Exits 77 without AVX-512 IFMA. Build: see crypto/ifma/README.md.
+ *   Exits 77 without AVX-512 IFMA. Built by bench/meson.build as
+ *   <builddir>/bench/ifma_microbench.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,8 +123,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 #define MAX_TRIALS 100000
+static double trial_[MAX_TRIALS];
+
 #define TIME_OP(result, seconds, op) do { \
-	static double trial_[MAX_TRIALS]; \
 	long calls_ = 1, n_ = 0; \
 	double t0_ = now_ns(), start_ = t0_, t_; \
 	op; \
