@@ -26,6 +26,11 @@ PACKAGES=(
 	llvm				# llvm-symbolizer: readable sanitizer stack traces
 	libssl-dev			# crypto/ (OpenSSL 3)
 	libcmocka-dev			# tests/unit
+	dpdk-dev			# crypto/cryptodev (DPDK 22.11 EAL, cryptodev, crypto_openssl PMD)
+
+	# Test tools for the crypto backends.
+	valgrind			# constant-time tests of the IFMA code (memcheck)
+	libengine-pkcs11-openssl	# an OpenSSL ENGINE to exercise --backend engine:ID
 
 	# Test runners and peers (tests/interop, seed generators).
 	python3				# /usr/bin/python3: pytest, testlog parsing
