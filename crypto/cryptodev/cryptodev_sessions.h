@@ -17,9 +17,9 @@
  *   quintuple private key, creates the session and wipes the numbers.
  *   Each entry holds a keymat reference, so its address cannot be reused
  *   by another key while the entry lives. A device that refuses the key,
- *   or a key whose CRT numbers are longer than half the modulus (unbalanced
- *   primes, which devices do not size for), leaves an entry with sess ==
- *   NULL: that key is signed by evp.
+ *   a key without usable CRT numbers, or one whose CRT numbers are longer
+ *   than half the modulus (unbalanced primes, which devices do not size
+ *   for) leaves an entry with sess == NULL: that key is signed by evp.
  *   When the table is full, a miss first frees every idle entry whose key
  *   has been freed (the entry holds the only keymat reference), then the
  *   least recently used idle entry. "Idle" is busy == 0: the caller counts
