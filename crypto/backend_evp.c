@@ -48,9 +48,10 @@
 /* Crypto layer. */
 #include "backend_evp.h"
 #include "backend_evp_load.h"
+#include "done_ring.h"
 #include "key_internal.h"
 
-#define EVP_CAPACITY 64
+#define EVP_CAPACITY SG_DONE_RING_MAX
 
 enum evp_variant { VARIANT_PLAIN, VARIANT_ENGINE, VARIANT_PROVIDER };
 
@@ -74,8 +75,7 @@ struct evp_backend {
 	struct evp_provider prov;	/* provider: own library context */
 	struct cached_key *cache;
 	size_t cached, cache_cap;
-	size_t head, queued;		/* completion ring */
-	struct sg_sign_done done[EVP_CAPACITY];
+	struct sg_done_ring done;	/* completions to poll */
 };
 
 /* The prep-slot tag of the token (its address is what counts). */
@@ -242,7 +242,7 @@ static enum sg_err evp_submit(struct sg_backend *b, const struct sg_privkey *key
 	EVP_PKEY *pkey = NULL;
 	enum sg_err rc;
 
-	if (eb->queued == EVP_CAPACITY)
+	if (sg_done_ring_full(&eb->done))
 		return sg_error_set(err, SG_E_LIMIT, 0, 0, "%s: %d completions wait for poll",
 				    b->spec, EVP_CAPACITY);
 	if (signs_itself(eb, key)) {
@@ -252,14 +252,12 @@ static enum sg_err evp_submit(struct sg_backend *b, const struct sg_privkey *key
 	} else if (eb->variant != VARIANT_PLAIN) {
 		b->stats.delegated++;
 	}
-	d = &eb->done[(eb->head + eb->queued) % EVP_CAPACITY];
+	d = sg_done_ring_push(&eb->done, cookie);
 	sg_error_clear(&sign_err);
-	d->cookie = cookie;
 	d->status = sg_evp_sign(pkey ? pkey : key->pkey, pkey ? eb->prov.libctx : NULL,
 				pkey && eb->prov.libctx ? eb->prov.propq : NULL, alg, digest, digest_len,
 				d->sig, sizeof(d->sig), &d->sig_len, &sign_err);
 	evp_say(d->error, sizeof(d->error), "%s", d->status == SG_OK ? "" : sign_err.msg);
-	eb->queued++;
 	return SG_OK;
 }
 
@@ -270,15 +268,7 @@ static void evp_flush(struct sg_backend *b)
 
 static size_t evp_poll(struct sg_backend *b, struct sg_sign_done *done, size_t max)
 {
-	struct evp_backend *eb = evp_of(b);
-	size_t n = 0;
-
-	while (n < max && eb->queued > 0) {
-		done[n++] = eb->done[eb->head];
-		eb->head = (eb->head + 1) % EVP_CAPACITY;
-		eb->queued--;
-	}
-	return n;
+	return sg_done_ring_drain(&evp_of(b)->done, done, max);
 }
 
 static size_t evp_capacity(const struct sg_backend *b)

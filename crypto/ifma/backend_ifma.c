@@ -45,10 +45,11 @@
 #include "ifma_arith.h"
 #include "ifma_key.h"
 #include "ifma_rsa.h"
+#include "done_ring.h"
 #include "key_internal.h"
 
 #define IFMA_CLASSES 3			/* RSA-2048, -3072, -4096 */
-#define IFMA_HELD_MAX 64		/* batched + completed jobs per instance */
+#define IFMA_HELD_MAX SG_DONE_RING_MAX	/* batched + completed jobs per instance */
 
 struct ifma_job {
 	void *cookie;
@@ -69,8 +70,7 @@ struct ifma_class {
 struct ifma_backend {
 	struct sg_backend base;		/* first: the framework's header */
 	struct ifma_class cls[IFMA_CLASSES];
-	struct sg_sign_done done[IFMA_HELD_MAX];	/* ring of completions */
-	size_t done_head, done_count;
+	struct sg_done_ring done;			/* completions to poll */
 	size_t batched;			/* jobs waiting in cls[] */
 	struct ifma_rsa_work *work;	/* locked memory, zeroed after each batch */
 	uint8_t sig[IFMA_LANES][SG_SIG_MAX];
@@ -170,18 +170,6 @@ static enum sg_err ifma_prepare(struct sg_backend *b, struct sg_privkey *key,
 	return SG_OK;
 }
 
-/* The next free completion; the caller made sure there is room. */
-static struct sg_sign_done *done_push(struct ifma_backend *ib)
-{
-	struct sg_sign_done *d = &ib->done[(ib->done_head + ib->done_count) % IFMA_HELD_MAX];
-
-	ib->done_count++;
-	d->status = SG_OK;
-	d->error[0] = '\0';
-	d->sig_len = 0;
-	return d;
-}
-
 /* Signs through evp into d; the completion carries evp's error if any. */
 static void sign_evp(struct sg_sign_done *d, const struct sg_privkey *key, enum sg_alg alg,
 		     const uint8_t *digest, size_t digest_len)
@@ -222,9 +210,8 @@ static bool sig_verifies(const struct sg_privkey *key, enum sg_alg alg, const ui
 static void release_lane(struct ifma_backend *ib, const struct ifma_job *j, const uint8_t *sig,
 			 size_t k, bool checked_ok)
 {
-	struct sg_sign_done *d = done_push(ib);
+	struct sg_sign_done *d = sg_done_ring_push(&ib->done, j->cookie);
 
-	d->cookie = j->cookie;
 	if (checked_ok) {
 		memcpy(d->sig, sig, k);
 		d->sig_len = k;
@@ -310,7 +297,7 @@ static enum sg_err ifma_submit(struct sg_backend *b, const struct sg_privkey *ke
 	 * checks only keep a direct caller from overrunning the arrays. */
 	if (key == NULL || digest == NULL || digest_len > SG_HASH_MAX)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "missing key or digest");
-	if (ib->batched + ib->done_count >= IFMA_HELD_MAX)
+	if (ib->batched + ib->done.count >= IFMA_HELD_MAX)
 		return sg_error_set(err, SG_E_LIMIT, 0, 0,
 				    "ifma backend holds %d jobs: poll first", IFMA_HELD_MAX);
 	prep = alg == SG_ALG_ED25519_SHA256 ? NULL : sg_privkey_prep(key, &sg_backend_ifma_ops);
@@ -320,9 +307,8 @@ static enum sg_err ifma_submit(struct sg_backend *b, const struct sg_privkey *ke
 					  c->bits / 8))
 		c = NULL;	/* not an RSA algorithm: evp reports the error */
 	if (c == NULL) {
-		struct sg_sign_done *d = done_push(ib);
+		struct sg_sign_done *d = sg_done_ring_push(&ib->done, cookie);
 
-		d->cookie = cookie;
 		b->stats.delegated++;
 		sign_evp(d, key, alg, digest, digest_len);
 		return SG_OK;
@@ -352,15 +338,7 @@ static void ifma_flush(struct sg_backend *b)
 
 static size_t ifma_poll(struct sg_backend *b, struct sg_sign_done *done, size_t max)
 {
-	struct ifma_backend *ib = to_ifma(b);
-	size_t n = 0;
-
-	while (n < max && ib->done_count > 0) {
-		done[n++] = ib->done[ib->done_head];
-		ib->done_head = (ib->done_head + 1) % IFMA_HELD_MAX;
-		ib->done_count--;
-	}
-	return n;
+	return sg_done_ring_drain(&to_ifma(b)->done, done, max);
 }
 
 static size_t ifma_capacity(const struct sg_backend *b)
