@@ -27,10 +27,12 @@ PACKAGES=(
 	libssl-dev			# crypto/ (OpenSSL 3)
 	libcmocka-dev			# tests/unit
 	dpdk-dev			# crypto/cryptodev (DPDK 22.11 EAL, cryptodev, crypto_openssl PMD)
+	libedit-dev			# control/ctl: signetctl line editing, history, completion
 
 	# Test tools for the crypto backends.
 	valgrind			# constant-time tests of the IFMA code (memcheck)
 	libengine-pkcs11-openssl	# an OpenSSL ENGINE to exercise --backend engine:ID
+	dnsmasq-base			# a real DNS server for the control plane's dns test
 
 	# Test runners and peers (tests/interop, seed generators).
 	python3				# /usr/bin/python3: pytest, testlog parsing

@@ -1,0 +1,2 @@
+/* config.c - not yet written */
+typedef int sg_placeholder_config;

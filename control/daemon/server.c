@@ -1,0 +1,2 @@
+/* server.c - not yet written */
+typedef int sg_placeholder_server;

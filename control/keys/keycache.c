@@ -1,0 +1,2 @@
+/* keycache.c - not yet written */
+typedef int sg_placeholder_keycache;

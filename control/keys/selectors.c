@@ -1,0 +1,2 @@
+/* selectors.c - not yet written */
+typedef int sg_placeholder_selectors;

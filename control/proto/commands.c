@@ -1,0 +1,2 @@
+/* commands.c - not yet written */
+typedef int sg_placeholder_commands;

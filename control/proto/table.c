@@ -1,0 +1,2 @@
+/* table.c - not yet written */
+typedef int sg_placeholder_table;

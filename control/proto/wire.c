@@ -1,0 +1,2 @@
+/* wire.c - not yet written */
+typedef int sg_placeholder_wire;

@@ -1,0 +1,2 @@
+/* stats.c - not yet written */
+typedef int sg_placeholder_stats;
