@@ -8,9 +8,10 @@
  *   (only root or members of admin_group may run those). A pattern is words
  *   separated by single spaces: a literal word; <NAME>, <DOMAIN> or <N>
  *   placeholders; [<DOMAIN>] an optional trailing placeholder; and
- *   options "--domain <DOMAIN>" style listed after the words, each optional
- *   unless marked with a leading '!' in the pattern. A literal may carry a
- *   placeholder after ':' ("dkim_sign:<NAME>").
+ *   options listed after the words, "--domain <DOMAIN>" (required) or
+ *   "[--type dkim|domainkeys]" (optional), the value a placeholder or a
+ *   list of choices. A literal may carry a placeholder after ':'
+ *   ("dkim_sign:<NAME>"). <WORD> is any word (help).
  *
  *   sg_command_match turns an argv (words as typed) into the row and a
  *   struct sg_cmd_params; it is run by signetctl (for a local error and
@@ -41,7 +42,7 @@ enum sg_cmd_id {
 	SG_CMD_KEYCACHE_FLUSH,		/* keycache flush [<DOMAIN>] */
 	SG_CMD_SELECTOR_LIST,		/* selector list */
 	SG_CMD_SELECTOR_SHOW,		/* selector show <NAME> */
-	SG_CMD_SELECTOR_CREATE,		/* selector create <NAME> !--domain <DOMAIN> [--type dkim|domainkeys]
+	SG_CMD_SELECTOR_CREATE,		/* selector create <NAME> --domain <DOMAIN> [--type dkim|domainkeys]
 					 * [--key-type rsa|ed25519] [--bits <N>] */
 	SG_CMD_SELECTOR_ENABLE,		/* selector enable <NAME> <DOMAIN> */
 	SG_CMD_SELECTOR_DISABLE,	/* selector disable <NAME> <DOMAIN> */
