@@ -20,9 +20,15 @@
  *     you mean "sign_condition"?)
  *   Relative paths (key templates, state_dir, socket) resolve against the
  *   folder of the config file.
+ *   Columns count characters (a UTF-8 sequence or a tab is one column).
+ *   sg_error.line and .offset carry the line and byte offset too; the
+ *   message is meant to be printed as it is (signetctl config check,
+ *   signet-controld --check). Only the first error is reported.
  *
  * UNTRUSTED INPUT
  *   The file (at most 1 MiB, nesting depth 4, 10000 keywords).
+ *   sg_config_key_path also sees the domain of a message: it must be a
+ *   valid domain name (no '/', no "..") before it becomes part of a path.
  */
 #ifndef SIGNET_CONTROL_CONFIG_H
 #define SIGNET_CONTROL_CONFIG_H
@@ -35,6 +41,9 @@
 
 #define SG_CONF_PATH_MAX 4096
 #define SG_CONF_NAME_MAX 255
+#define SG_CONF_FILE_MAX (1024 * 1024)
+/* The folder relative paths of the built-in default resolve against. */
+#define SG_CONF_DEFAULT_DIR "/etc/signet"
 
 enum sg_sign_condition { SG_COND_CAN_RELAY, SG_COND_AUTH_USER };
 
@@ -116,12 +125,22 @@ SG_MUST_CHECK enum sg_err sg_config_parse(const char *text, size_t len, const ch
 SG_MUST_CHECK enum sg_err sg_config_default(struct sg_config **out, struct sg_error *err);
 void sg_config_free(struct sg_config *c);
 
-/* Signing options for a domain in a scope: the dk_domain entry for it, or
- * for base_domain matching, else the scope's own options. */
+/* Signing options for a domain in a scope: those of its dk_domain entry
+ * (domain names compare ASCII case-blind), else the scope's own options.
+ * *d_out (d_out may be NULL) receives the d= to sign as: the entry's
+ * base_domain when it has one, else 'domain'. */
 const struct sg_sign_options *sg_config_domain_options(const struct sg_sign_scope *s,
 							const char *domain, const char **d_out);
 
-/* Expands a key template: %{d} -> domain, %{s} -> selector. */
+/* The dkim_sign (SG_KIND_DKIM) or dk_sign scope called name, or NULL. */
+const struct sg_sign_scope *sg_config_find_scope(const struct sg_config *c,
+						 enum sg_sigkind kind, const char *name);
+
+/* Expands a key template: %{d} -> domain, %{s} -> selector, both lower-
+ * cased. SG_E_ARG when the template needs a domain or selector that is
+ * NULL or not a valid name (sg_domain_valid / sg_selector_valid: this
+ * keeps '/' and ".." out of the path) or has another '%'; SG_E_LIMIT when
+ * the result does not fit cap bytes with its NUL. */
 SG_MUST_CHECK enum sg_err sg_config_key_path(const char *tmpl, const char *domain,
 					     const char *selector, char *out, size_t cap);
 
