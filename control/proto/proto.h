@@ -24,6 +24,10 @@
  *   RESULT carries a struct sg_table (sg_table_encode / sg_table_decode):
  *   {s title, s message, u ncols, (s name, u kind) * ncols, u nrows,
  *   s cell * ncols * nrows}. ERROR carries {s message}.
+ *   Dataplane clients (signetd) send, after the same HELLO:
+ *     KEY_REQUEST {u kind, s domain}  ->  KEY_MATERIAL or ERROR
+ *     STATS_PUSH  (sg_stats_encode_push)  ->  RESULT (empty table) or ERROR
+ *   (kind is enum sg_sigkind). Every request gets exactly one answer.
  *   Messages are at most SG_WIRE_MAX bytes; reads have a deadline.
  *
  * UNTRUSTED INPUT
@@ -49,8 +53,10 @@ enum sg_msg_type {
 	SG_MSG_COMMAND = 3,
 	SG_MSG_RESULT = 4,
 	/* dataplane <-> controld (signetd, next issue) */
-	SG_MSG_KEY_REQUEST = 10,	/* {s domain, s selector} */
-	SG_MSG_KEY_MATERIAL = 11,	/* {u generation, s domain, s selector, b key-pem, ...} */
+	SG_MSG_KEY_REQUEST = 10,	/* {u kind, s domain} */
+	/* {u generation, u kind, s domain, s selector, b key-pem, s reason}:
+	 * an empty key-pem is a negative answer (no key; reason says why) */
+	SG_MSG_KEY_MATERIAL = 11,
 	SG_MSG_STATS_PUSH = 12,		/* per-worker counters */
 };
 
@@ -75,7 +81,20 @@ struct sg_wire_in {
 	char why[128];
 };
 
-/* Checks the header of a complete message (len bytes). */
+/* True when s[0..n) is what an 's' field may carry: valid UTF-8 (no
+ * overlong forms, surrogates or code points past U+10FFFF) without NUL;
+ * else *bad (may be NULL) is the offset of the first offending byte. */
+bool sg_wire_text_ok(const char *s, size_t n, size_t *bad);
+
+/* For non-blocking readers: given the first n bytes of a message, sets
+ * *total to its whole length once the header is in (0 before that).
+ * SG_E_LIMIT when the header announces more than SG_WIRE_MAX, SG_E_SYNTAX
+ * when less than SG_WIRE_HEADER. */
+SG_MUST_CHECK enum sg_err sg_wire_frame_len(const void *p, size_t n, size_t *total,
+					    struct sg_error *err);
+
+/* Checks the header of a complete message (len bytes): the length field
+ * equals len, the type is one of enum sg_msg_type, reserved is 0. */
 SG_MUST_CHECK enum sg_err sg_wire_open(struct sg_wire_in *r, const void *msg, size_t len,
 				       struct sg_error *err);
 bool sg_wire_get_u64(struct sg_wire_in *r, uint64_t *v);
@@ -93,7 +112,9 @@ SG_MUST_CHECK enum sg_err sg_wire_read(int fd, struct sg_buf *buf, int timeout_m
 SG_MUST_CHECK enum sg_err sg_wire_write(int fd, const struct sg_wire_out *w, int timeout_ms,
 					struct sg_error *err);
 
-/* A command's answer: a titled table plus a one-line message. */
+/* A command's answer: a titled table plus a one-line message. Cells are
+ * UTF-8 text; an INT column's cells are decimal numbers (-?DIGITS, an
+ * optional .DIGITS, no leading zeros) or "" (JSON null). */
 enum sg_col_kind { SG_COL_TEXT = 0, SG_COL_INT = 1 };
 
 #define SG_TABLE_MAX_COLS 16
@@ -112,14 +133,22 @@ struct sg_table {
 void sg_table_init(struct sg_table *t, const char *title);
 SG_MUST_CHECK enum sg_err sg_table_column(struct sg_table *t, const char *name,
 					  enum sg_col_kind kind);
-/* Appends a row of ncols strings. */
+/* Appends a row of ncols strings (SG_E_ARG for a cell that is not valid
+ * text or not a number in an INT column; SG_E_STATE before any column).
+ * Columns cannot be added once there are rows. */
 SG_MUST_CHECK enum sg_err sg_table_row(struct sg_table *t, const char *const *cells);
 void sg_table_free(struct sg_table *t);
 SG_MUST_CHECK enum sg_err sg_table_encode(const struct sg_table *t, struct sg_wire_out *w);
+/* Reads a table at r's position into t (initialised here; free it with
+ * sg_table_free even on failure). The caller checks sg_wire_end. */
 SG_MUST_CHECK enum sg_err sg_table_decode(struct sg_wire_in *r, struct sg_table *t);
-/* Aligned text (header row, then rows) or stable JSON:
+/* Aligned text: the title line (if any), the header row and rows when
+ * there are columns (TEXT left-aligned, INT right-aligned, two spaces
+ * apart, no trailing blanks, control characters shown as '?'), then the
+ * message line (if any); each line ends in '\n'. Or stable JSON on one
+ * line ending in '\n':
  * {"title":..., "message":..., "rows":[{"col":value,...}]} with INT columns
- * as JSON numbers. */
+ * as JSON numbers (null when empty), keys in column order. */
 SG_MUST_CHECK enum sg_err sg_table_render_text(const struct sg_table *t, struct sg_buf *out);
 SG_MUST_CHECK enum sg_err sg_table_render_json(const struct sg_table *t, struct sg_buf *out);
 
