@@ -14,6 +14,8 @@
  *   sg_privkey_generate makes a new key (RSA: bits, default 2048; Ed25519:
  *   bits ignored). sg_privkey_write writes PKCS#8 PEM with mode 0600 via a
  *   temp file + fsync + rename, refusing to replace an existing file.
+ *   sg_privkey_export_pem appends the same PKCS#8 PEM to a buffer (for
+ *   key material sent to signetd; sg_buf_free wipes it).
  *   sg_privkey_public gives the bytes published in p=: RSA DER
  *   SubjectPublicKeyInfo, Ed25519 the 32 raw public-key bytes.
  *   sg_privkey_sign signs a digest: RSA PKCS#1 v1.5 with the DigestInfo of
@@ -28,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "status.h"
 #include "types.h"
 
@@ -45,6 +48,8 @@ SG_MUST_CHECK enum sg_err sg_privkey_generate(enum sg_keytype type, unsigned bit
 					      struct sg_privkey **out, struct sg_error *err);
 SG_MUST_CHECK enum sg_err sg_privkey_write(const struct sg_privkey *k, const char *path,
 					   struct sg_error *err);
+SG_MUST_CHECK enum sg_err sg_privkey_export_pem(const struct sg_privkey *k, struct sg_buf *out,
+						struct sg_error *err);
 void sg_privkey_free(struct sg_privkey *k);
 
 enum sg_keytype sg_privkey_type(const struct sg_privkey *k);

@@ -14,6 +14,8 @@
  *   link + unlink on file systems without it), and the directory is
  *   fsync'ed. An existing target is never replaced. The PEM text is built
  *   in OpenSSL secure memory and wiped when freed.
+ *   sg_privkey_export_pem appends that PEM to a caller's buffer instead
+ *   (one append, so the buffer holds a single copy; sg_buf_free wipes it).
  *
  * DIAGNOSTICS
  *   One line in err naming the file and the system error.
@@ -96,21 +98,55 @@ static enum sg_err write_all(int fd, const char *data, size_t len, const char *p
 	return SG_OK;
 }
 
-/* Writes the PKCS#8 PEM of k to fd and flushes it to disk. */
-static enum sg_err write_pem(const struct sg_privkey *k, int fd, const char *path,
-			     struct sg_error *err)
+/* The PKCS#8 PEM of k in a secure-memory BIO (wiped when freed). */
+static enum sg_err pem_of(const struct sg_privkey *k, BIO **out, struct sg_error *err)
 {
 	BIO *mem = BIO_new(BIO_s_secmem());
-	enum sg_err rc;
-	char *pem;
-	long len;
 
+	*out = NULL;
 	if (mem == NULL)
 		return sg_ossl_fail(err, SG_E_NOMEM, "cannot encode key");
 	if (PEM_write_bio_PrivateKey(mem, k->pkey, NULL, NULL, 0, NULL, NULL) != 1) {
 		BIO_free(mem);
 		return sg_ossl_fail(err, SG_E_CRYPTO, "cannot encode key");
 	}
+	*out = mem;
+	return SG_OK;
+}
+
+enum sg_err sg_privkey_export_pem(const struct sg_privkey *k, struct sg_buf *out,
+				  struct sg_error *err)
+{
+	enum sg_err rc;
+	BIO *mem;
+	char *pem;
+	long len;
+
+	if (k == NULL || out == NULL)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "no key or no buffer");
+	rc = pem_of(k, &mem, err);
+	if (rc != SG_OK)
+		return rc;
+	len = BIO_get_mem_data(mem, &pem);
+	rc = sg_buf_append(out, pem, len > 0 ? (size_t)len : 0);
+	BIO_free(mem);
+	if (rc != SG_OK)
+		return sg_error_set(err, rc, 0, 0, "no room for the key's PEM (%ld bytes)", len);
+	return SG_OK;
+}
+
+/* Writes the PKCS#8 PEM of k to fd and flushes it to disk. */
+static enum sg_err write_pem(const struct sg_privkey *k, int fd, const char *path,
+			     struct sg_error *err)
+{
+	enum sg_err rc;
+	BIO *mem;
+	char *pem;
+	long len;
+
+	rc = pem_of(k, &mem, err);
+	if (rc != SG_OK)
+		return rc;
 	len = BIO_get_mem_data(mem, &pem);
 	rc = write_all(fd, pem, len > 0 ? (size_t)len : 0, path, err);
 	BIO_free(mem);		/* secure memory: wiped when freed */

@@ -10,6 +10,9 @@
  *   dangling symlink) leaves the old file and no temporary behind. Size
  *   limits: RSA 1023/4097 refused, 0 means 2048 with e = 65537, 4096
  *   accepted, a 4104-bit key refused when loaded. Bad paths and arguments.
+ *   sg_privkey_export_pem: the PEM appended after existing bytes equals the
+ *   written file and loads back to the same key (RSA and Ed25519); a
+ *   buffer too small is refused and left as it was; NULL arguments.
  */
 #include "testutil.h"
 
@@ -115,6 +118,55 @@ static void round_trip(enum sg_keytype type, unsigned bits)
 	sg_privkey_free(back);
 	sg_privkey_free(k);
 	kf_rmtree(dir);
+}
+
+static void export_matches_file(enum sg_keytype type, unsigned bits)
+{
+	struct sg_privkey *k = generate(type, bits), *back = NULL;
+	uint8_t pub1[SG_PUBKEY_MAX], pub2[SG_PUBKEY_MAX];
+	char dir[256], path[300], *file;
+	struct sg_error err;
+	struct sg_buf pem;
+	size_t flen;
+
+	kf_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/k.pem", dir);
+	assert_int_equal(sg_privkey_write(k, path, &err), SG_OK);
+	file = tu_read(path, &flen);
+	sg_buf_init(&pem, 65536);
+	assert_int_equal(sg_buf_puts(&pem, "xy"), SG_OK);	/* appended, not replaced */
+	assert_int_equal(sg_privkey_export_pem(k, &pem, &err), SG_OK);
+	assert_int_equal(pem.len, 2 + flen);
+	assert_memory_equal(pem.data, "xy", 2);
+	assert_memory_equal(pem.data + 2, file, flen);
+	assert_int_equal(sg_privkey_load_mem(pem.data + 2, pem.len - 2, &back, &err), SG_OK);
+	assert_int_equal(public_of(k, pub1), public_of(back, pub2));
+	assert_memory_equal(pub1, pub2, public_of(k, pub1));
+	sg_buf_free(&pem);
+	free(file);
+	sg_privkey_free(back);
+	sg_privkey_free(k);
+	kf_rmtree(dir);
+}
+
+static void test_export_pem(void **state)
+{
+	struct sg_privkey *k = generate(SG_KEY_ED25519, 0);
+	struct sg_error err;
+	struct sg_buf small;
+
+	(void)state;
+	export_matches_file(SG_KEY_RSA, 1024);
+	export_matches_file(SG_KEY_ED25519, 0);
+	sg_buf_init(&small, 40);
+	assert_int_equal(sg_buf_puts(&small, "keep"), SG_OK);
+	assert_int_equal(sg_privkey_export_pem(k, &small, &err), SG_E_LIMIT);
+	assert_non_null(strstr(err.msg, "no room"));
+	assert_string_equal(sg_buf_cstr(&small), "keep");
+	assert_int_equal(sg_privkey_export_pem(NULL, &small, &err), SG_E_ARG);
+	assert_int_equal(sg_privkey_export_pem(k, NULL, &err), SG_E_ARG);
+	sg_buf_free(&small);
+	sg_privkey_free(k);
 }
 
 static void test_round_trip_rsa1024(void **state)
@@ -255,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_ed25519_keys_differ),
 		cmocka_unit_test(test_rsa_size_limits),
 		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_export_pem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
