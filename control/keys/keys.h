@@ -12,7 +12,20 @@
  *   and selector, with a generation number that changes whenever the key
  *   material does.
  *   Time comes from struct sg_clock so tests can move it.
- *   Internals (keycache.h, selectors.h, dnstest.h) are private to keys/.
+ *   Refused key files and key events are logged through sg_keys_set_log
+ *   (default: one line on stderr).
+ *   Internals (keystore.h, keycache.h, selectors.h, keys_internal.h) are
+ *   private to keys/.
+ *
+ *   Command answers: user mistakes (unknown selector, bad domain, refused
+ *   change) are an error (SG_E_ARG / SG_E_STATE, err->msg is the line to
+ *   show). `dns test` always answers with a table when the test could be
+ *   run: one row per domain tested, column "result" one of
+ *     "found and matching", "not found", "syntax error",
+ *     "key does not match", "testing flag set", "lookup failed"
+ *   and column "ok" (INT) 1 only for "found and matching"; the table
+ *   message starts with "ok:" when every row matched, "failed:" otherwise.
+ *   signetctl exits 0 for dns test only when every row has ok = 1.
  */
 #ifndef SIGNET_CONTROL_KEYS_H
 #define SIGNET_CONTROL_KEYS_H
@@ -34,6 +47,9 @@ struct sg_clock sg_clock_system(void);
 
 struct sg_keys;
 
+/* fn NULL: back to stderr. */
+void sg_keys_set_log(struct sg_keys *k, void (*fn)(void *env, const char *line), void *env);
+
 SG_MUST_CHECK enum sg_err sg_keys_new(const struct sg_config *conf, struct sg_clock clock,
 				      struct sg_keys **out, struct sg_error *err);
 /* Applies a new configuration (config reload); keeps cached keys whose
@@ -45,7 +61,10 @@ void sg_keys_free(struct sg_keys *k);
 SG_MUST_CHECK enum sg_err sg_keys_command(struct sg_keys *k, const struct sg_cmd_params *p,
 					  struct sg_table *out, struct sg_error *err);
 
-/* One line per counter for the summary command: keys cached, misses... */
+/* One row per counter for the summary command (keycache_keys,
+ * keycache_misses, selectors_enabled...): into a table without columns it
+ * puts the columns "counter" (TEXT) and "value" (INT); to a table that
+ * already has two columns it appends rows. */
 SG_MUST_CHECK enum sg_err sg_keys_summary(struct sg_keys *k, struct sg_table *out);
 
 struct sg_key_answer {
@@ -57,7 +76,10 @@ struct sg_key_answer {
 
 /* The key to sign for domain (DKIM or DomainKeys): the enabled selector of
  * that kind for the domain (or the scope's configured selector), loaded
- * through the key template and the keycache. */
+ * through the key template and the keycache. A negative answer (no
+ * selector, no key file, refused file, bad domain name) is SG_OK with key
+ * NULL and the reason. out->key belongs to the keycache: valid until the
+ * next sg_keys_* call. */
 SG_MUST_CHECK enum sg_err sg_keys_lookup(struct sg_keys *k, enum sg_sigkind kind,
 					 const char *domain, struct sg_key_answer *out,
 					 struct sg_error *err);

@@ -1,0 +1,199 @@
+/*
+ * NAME
+ *   keys_testutil.h - helpers for the tests of control/keys/
+ *
+ * SUMMARY
+ *   kt_tmpdir() makes a fresh folder under $TMPDIR (or /tmp) and
+ *   kt_rmtree() removes it; tests never touch /run or /var.
+ *   struct kt_clock is a clock the test moves (kt_clock(&c) gives the
+ *   struct sg_clock). kt_config(dir, body) parses a signet.conf text with
+ *   the real parser, relative paths taken from dir, and a control block
+ *   whose state_dir is DIR/state. kt_key(path, type, bits, mode) generates
+ *   a key and writes it at path (folders made) with the given mode.
+ *   struct kt_log collects what the keys module logs (kt_log_has).
+ *   kt_cell(table, row, column-name) reads a cell of an answer table.
+ *   Header-only: included once per test program.
+ */
+#ifndef SIGNET_TEST_KEYS_TESTUTIL_H
+#define SIGNET_TEST_KEYS_TESTUTIL_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "key.h"
+#include "keys.h"
+#include "proto.h"
+#include "testutil.h"
+
+struct kt_clock {
+	int64_t t;
+};
+
+static inline int64_t kt_clock_now(void *env)
+{
+	return ((struct kt_clock *)env)->t;
+}
+
+static inline struct sg_clock kt_clock(struct kt_clock *c)
+{
+	return (struct sg_clock){ kt_clock_now, c };
+}
+
+static inline char *kt_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir = malloc(4096);
+
+	assert_non_null(dir);
+	snprintf(dir, 4096, "%s/signet-keys-XXXXXX", base && *base ? base : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static inline int kt_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static inline void kt_rmtree(char *dir)
+{
+	if (dir == NULL)
+		return;
+	nftw(dir, kt_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+/* Parses body (scopes) after a control block that keeps state in DIR/state. */
+static inline struct sg_config *kt_config_extra(const char *dir, const char *control_extra,
+						const char *body)
+{
+	char *text = malloc(65536);
+	struct sg_config *conf = NULL;
+	struct sg_error err;
+
+	assert_non_null(text);
+	snprintf(text, 65536, "control {\n  state_dir = \"state\"\n  socket = \"ctl.sock\"\n"
+		 "  %s\n}\n%s", control_extra ? control_extra : "", body);
+	sg_error_clear(&err);
+	if (sg_config_parse(text, strlen(text), "test.conf", dir, &conf, &err) != SG_OK)
+		fail_msg("config does not parse: %s\n%s", err.msg, text);
+	free(text);
+	return conf;
+}
+
+static inline struct sg_config *kt_config(const char *dir, const char *body)
+{
+	return kt_config_extra(dir, NULL, body);
+}
+
+static inline void kt_mkdirs(const char *path)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(buf, 0700);
+		*p = '/';
+	}
+}
+
+/* Writes a new key at path with mode; returns it (caller frees). */
+static inline struct sg_privkey *kt_key(const char *path, enum sg_keytype type, unsigned bits,
+					mode_t mode)
+{
+	struct sg_privkey *k = NULL;
+	struct sg_error err;
+
+	sg_error_clear(&err);
+	kt_mkdirs(path);
+	if (sg_privkey_generate(type, bits, &k, &err) != SG_OK ||
+	    sg_privkey_write(k, path, &err) != SG_OK)
+		fail_msg("cannot make key %s: %s", path, err.msg);
+	assert_int_equal(chmod(path, mode), 0);
+	return k;
+}
+
+static inline void kt_key_file(const char *path, enum sg_keytype type, unsigned bits)
+{
+	sg_privkey_free(kt_key(path, type, bits, 0600));
+}
+
+struct kt_log {
+	char lines[32][512];
+	size_t n;
+};
+
+static inline void kt_log_fn(void *env, const char *line)
+{
+	struct kt_log *log = env;
+
+	snprintf(log->lines[log->n % 32], sizeof(log->lines[0]), "%s", line);
+	log->n++;
+}
+
+static inline bool kt_log_has(const struct kt_log *log, const char *needle)
+{
+	for (size_t i = 0; i < log->n && i < 32; i++) {
+		if (strstr(log->lines[i], needle) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static inline size_t kt_col(const struct sg_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (strcmp(t->col_name[i], name) == 0)
+			return i;
+	}
+	fail_msg("no column %s in table %s", name, t->title);
+	return 0;
+}
+
+static inline const char *kt_cell(const struct sg_table *t, size_t row, const char *col)
+{
+	assert_true(row < t->nrows);
+	return t->cells[row * t->ncols + kt_col(t, col)];
+}
+
+/* The first row whose column col equals value, or -1. */
+static inline long kt_find_row(const struct sg_table *t, const char *col, const char *value)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (strcmp(kt_cell(t, r, col), value) == 0)
+			return (long)r;
+	}
+	return -1;
+}
+
+/* Runs a console command line through the real command table. */
+static inline enum sg_err kt_command(struct sg_keys *k, const char *line, struct sg_table *out,
+				     struct sg_error *err)
+{
+	char buf[1024], *argv[SG_CMD_MAX_ARGS], *save = NULL, why[256];
+	struct sg_cmd_params p;
+	size_t argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < SG_CMD_MAX_ARGS;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	if (!sg_command_match(argc, (const char *const *)argv, &p, why, sizeof(why)))
+		fail_msg("command \"%s\" does not match: %s", line, why);
+	memset(out, 0, sizeof(*out));
+	sg_error_clear(err);
+	return sg_keys_command(k, &p, out, err);
+}
+
+#endif
