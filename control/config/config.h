@@ -70,6 +70,7 @@ struct sg_sign_options {
 struct sg_sign_domain {
 	char domain[SG_CONF_NAME_MAX + 1];
 	struct sg_sign_options opt;		/* effective (inherited + own) */
+	uint32_t line;				/* where its dk_domain block starts */
 };
 
 struct sg_sign_scope {

@@ -284,14 +284,15 @@ static enum sg_err add_domain(struct apply *a, struct sg_sign_scope *s, size_t *
 	for (size_t i = 0; i < s->ndomains; i++) {
 		if (strcasecmp(s->domains[i].domain, name) == 0)
 			return sg_conf_error(a->err, a->src, n->value.pos, SG_E_SYNTAX,
-					     "duplicate dk_domain \"%s\" in %s \"%s\"", name,
-					     s->kind == SG_KIND_DKIM ? "dkim_sign" : "dk_sign",
-					     s->name);
+					     "duplicate dk_domain \"%s\" in %s \"%s\" (first at line "
+					     "%u)", name, s->kind == SG_KIND_DKIM ? "dkim_sign" :
+					     "dk_sign", s->name, (unsigned)s->domains[i].line);
 	}
 	if (grow((void **)&s->domains, s->ndomains, cap, sizeof(*dom)) != SG_OK)
 		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_NOMEM, "out of memory");
 	dom = &s->domains[s->ndomains++];
 	memcpy(dom->domain, name, strlen(name) + 1);
+	dom->line = n->name.pos.line;
 	dom->opt = s->opt;
 	rc = set_keywords(a, n, scope, &dom->opt, &own);
 	if (rc != SG_OK)

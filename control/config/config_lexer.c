@@ -272,8 +272,8 @@ struct sg_conf_pos sg_conf_pos_advance(const struct sg_conf_src *src, struct sg_
 	struct sg_conf_pos p = start;
 	const unsigned char *t = (const unsigned char *)src->text;
 
-	if (start.line == 0)
-		return start;
+	if (start.line == 0 || k == 0)
+		return start;	/* the whole value: its first byte or quote */
 	if (quoted) {
 		p.offset++;
 		p.col++;

@@ -76,7 +76,8 @@ SG_MUST_CHECK enum sg_err sg_conf_token_text(const struct sg_conf_token *tok,
 					     struct sg_buf *out);
 
 /* Position of decoded byte k of the value whose token starts at 'start'
- * (quoted: 'start' is the opening quote). */
+ * (quoted: 'start' is the opening quote); k = 0 gives 'start' itself, so
+ * an error about a whole value points at its quote. */
 struct sg_conf_pos sg_conf_pos_advance(const struct sg_conf_src *src, struct sg_conf_pos start,
 				       bool quoted, size_t k);
 
