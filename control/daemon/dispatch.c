@@ -1,0 +1,169 @@
+/*
+ * NAME
+ *   dispatch.c - a COMMAND message to the handler that answers it
+ *
+ * SUMMARY
+ *   COMMAND is {u command-id, u argc, s word...}. The words are matched
+ *   again with sg_command_match (the client's matching is not trusted);
+ *   the id the client sent must be the id of the row that matched. A row
+ *   that changes state runs only for an admin peer (auth.c); every such
+ *   request is logged with the peer and the outcome. Then the id picks the
+ *   handler from the table below: the key custody (sg_keys_command), the
+ *   statistics (sg_stats_command) or the daemon's own (handlers.c). A
+ *   handler's table goes back as RESULT, its error as ERROR (the session
+ *   goes on).
+ *
+ * UNTRUSTED INPUT
+ *   The COMMAND message: at most SG_CMD_MAX_ARGS words of less than
+ *   SG_CMD_WORD_MAX bytes, UTF-8, then nothing.
+ */
+
+/* System library. */
+#include <stdio.h>
+#include <string.h>
+
+/* Control plane. */
+#include "daemon_internal.h"
+
+static enum sg_err via_keys(struct sg_daemon *d, const struct sg_cmd_params *p,
+			    struct sg_table *out, struct sg_error *err)
+{
+	return sg_keys_command(d->keys, p, out, err);
+}
+
+static enum sg_err via_stats(struct sg_daemon *d, const struct sg_cmd_params *p,
+			     struct sg_table *out, struct sg_error *err)
+{
+	return sg_stats_command(d->stats, p, out, err);
+}
+
+static const struct {
+	enum sg_cmd_id id;
+	daemon_handler fn;
+} handlers[] = {
+	{ SG_CMD_VERSION, handle_version },
+	{ SG_CMD_SUMMARY, handle_summary },
+	{ SG_CMD_SIGNING_STATS, via_stats },
+	{ SG_CMD_SIGNING_STATS_RESET, via_stats },
+	{ SG_CMD_SCOPE_FLUSH, via_keys },
+	{ SG_CMD_KEYCACHE_LIST, via_keys },
+	{ SG_CMD_KEYCACHE_FLUSH, via_keys },
+	{ SG_CMD_SELECTOR_LIST, via_keys },
+	{ SG_CMD_SELECTOR_SHOW, via_keys },
+	{ SG_CMD_SELECTOR_CREATE, via_keys },
+	{ SG_CMD_SELECTOR_ENABLE, via_keys },
+	{ SG_CMD_SELECTOR_DISABLE, via_keys },
+	{ SG_CMD_SELECTOR_ROTATE, via_keys },
+	{ SG_CMD_SELECTOR_RETIRE, via_keys },
+	{ SG_CMD_DNS_RECORD, via_keys },
+	{ SG_CMD_DNS_TEST, via_keys },
+	{ SG_CMD_CONFIG_CHECK, handle_config_check },
+	{ SG_CMD_CONFIG_RELOAD, handle_config_reload },
+	{ SG_CMD_WORKERS, handle_workers },
+	{ SG_CMD_SHUTDOWN, handle_shutdown },
+};
+
+static daemon_handler handler_of(enum sg_cmd_id id)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].id == id)
+			return handlers[i].fn;
+	return NULL;
+}
+
+/* The words joined by spaces, for messages and the log. */
+static void join_words(size_t argc, char words[][SG_CMD_WORD_MAX], char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < argc && len < cap; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? " " : "", words[i]);
+	if (len >= cap && cap > 4)
+		memcpy(out + cap - 4, "...", 4);
+}
+
+/* Reads {u id, u argc, s word...}; false after sending the ERROR. */
+static bool read_command(struct session *s, struct sg_wire_in *r, uint64_t *id, size_t *argc,
+			 char words[][SG_CMD_WORD_MAX])
+{
+	uint64_t n = 0;
+
+	if (!sg_wire_get_u64(r, id) || !sg_wire_get_u64(r, &n)) {
+		session_send_error(s, true, "malformed COMMAND: %s", r->why);
+		return false;
+	}
+	if (n == 0 || n > SG_CMD_MAX_ARGS) {
+		session_send_error(s, true, "malformed COMMAND: %llu words (1 to %d allowed)",
+				   (unsigned long long)n, SG_CMD_MAX_ARGS);
+		return false;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		(void)sg_wire_get_str(r, words[i], SG_CMD_WORD_MAX);
+	if (!sg_wire_end(r)) {
+		session_send_error(s, true, "malformed COMMAND: %s", r->why);
+		return false;
+	}
+	*argc = (size_t)n;
+	return true;
+}
+
+static void run_handler(struct sg_daemon *d, struct session *s, daemon_handler fn,
+			const struct sg_cmd_params *p, const char *line)
+{
+	struct sg_table t;
+	struct sg_error err;
+	enum sg_err rc;
+
+	sg_table_init(&t, "");
+	sg_error_clear(&err);
+	rc = fn(d, p, &t, &err);
+	if (p->cmd->changes_state)
+		daemon_log(d, "%s (uid %u %s, pid %d): %s%s", line, (unsigned)s->peer.uid,
+			   s->peer.user, (int)s->peer.pid, rc == SG_OK ? "done" : "failed: ",
+			   rc == SG_OK ? "" : err.msg);
+	if (rc == SG_OK)
+		session_send_table(s, &t);
+	else
+		session_send_error(s, false, "%s", err.msg[0] ? err.msg : sg_err_name(rc));
+	sg_table_free(&t);
+}
+
+void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in *r)
+{
+	char words[SG_CMD_MAX_ARGS][SG_CMD_WORD_MAX], line[160], why[256];
+	const char *argv[SG_CMD_MAX_ARGS];
+	struct sg_cmd_params p;
+	daemon_handler fn;
+	uint64_t id = 0;
+	size_t argc = 0;
+
+	if (!read_command(s, r, &id, &argc, words))
+		return;
+	for (size_t i = 0; i < argc; i++)
+		argv[i] = words[i];
+	join_words(argc, words, line, sizeof(line));
+	memset(&p, 0, sizeof(p));
+	if (!sg_command_match(argc, argv, &p, why, sizeof(why))) {
+		session_send_error(s, false, "%s", why);
+		return;
+	}
+	if ((uint64_t)p.cmd->id != id) {
+		session_send_error(s, false, "command id %llu does not match \"%s\"",
+				   (unsigned long long)id, line);
+		return;
+	}
+	if (p.cmd->changes_state && !s->peer.admin) {
+		daemon_log(d, "%s (uid %u %s, pid %d): permission denied", line,
+			   (unsigned)s->peer.uid, s->peer.user, (int)s->peer.pid);
+		session_send_error(s, false, "permission denied: \"%s\" changes state (member of "
+				   "group %s required)", line, d->conf->control.admin_group);
+		return;
+	}
+	fn = handler_of(p.cmd->id);
+	if (fn == NULL) {
+		session_send_error(s, false, "\"%s\" is answered by signetctl itself", line);
+		return;
+	}
+	run_handler(d, s, fn, &p, line);
+}
