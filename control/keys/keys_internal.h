@@ -92,6 +92,11 @@ SG_MUST_CHECK enum sg_err keys_table_columns(struct sg_table *t, const char *con
 SG_MUST_CHECK enum sg_err keys_table_row(struct sg_table *t, const char *const *cells,
 					 struct sg_error *err);
 
+/* selswitch.c: the key of sel for domain loads and can sign what the
+ * scope asks (digest); SG_E_KEY with the reason otherwise. */
+SG_MUST_CHECK enum sg_err keys_check_key(struct sg_keys *k, const struct selector *sel,
+					 const char *domain, struct sg_error *err);
+
 /* lifecycle.c */
 SG_MUST_CHECK enum sg_err keys_cmd_create(struct sg_keys *k, const struct sg_cmd_params *p,
 					  struct sg_table *out, struct sg_error *err);

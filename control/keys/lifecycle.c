@@ -335,7 +335,10 @@ static enum sg_err rotate_kind(struct sg_keys *k, const struct selector *old,
 		if (rc == SG_OK)
 			snprintf(made, cap, "%s", path);
 	} else {
-		rc = keys_path_for(k, next->kind, domain, next->name, path, sizeof(path), err);
+		rc = keys_check_key(k, next, domain, err);
+		if (rc == SG_OK)
+			rc = keys_path_for(k, next->kind, domain, next->name, path, sizeof(path),
+					   err);
 		if (rc == SG_OK && ks_load(path, &key, &id, why, sizeof(why)) != KS_OK)
 			rc = sg_error_set(err, SG_E_KEY, 0, 0, "prepared selector %s: %s",
 					  next->name, why);

@@ -43,9 +43,8 @@ static void note_disabled(const struct selector *sel, const char *domain, void *
 		snprintf(sw->names[sw->n++], sizeof(sw->names[0]), "%s", sel->name);
 }
 
-/* The key of sel for domain loads and can sign what the scope asks. */
-static enum sg_err check_key(struct sg_keys *k, const struct selector *sel,
-			     const char *domain, struct sg_error *err)
+enum sg_err keys_check_key(struct sg_keys *k, const struct selector *sel, const char *domain,
+			   struct sg_error *err)
 {
 	const struct keys_scope *scope = keys_scope_for(k, sel->kind, domain);
 	char path[SG_CONF_PATH_MAX], why[256];
@@ -94,31 +93,40 @@ static enum sg_err state_rows(struct sg_keys *k, const bool kinds[2], const char
 	return rc;
 }
 
-/* Applies enable/disable to every selector in found. */
+/* Applies enable/disable to every selector in found (a name may be a
+ * DKIM and a DomainKeys selector); disable fails only when none of them
+ * was enabled for domain. */
 static enum sg_err apply(struct sg_keys *k, struct selector **found, size_t n,
 			 const char *domain, bool enable, struct switched *sw,
 			 struct sg_error *err)
 {
 	enum sg_err rc = SG_OK;
+	size_t done = 0;
 
-	for (size_t i = 0; rc == SG_OK && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct selector *sel = found[i];
 		int64_t grace = keys_grace(k, sel->kind, domain);
 
 		if (enable) {
-			rc = check_key(k, sel, domain, err);
+			rc = keys_check_key(k, sel, domain, err);
 			if (rc == SG_OK &&
 			    (rc = sel_enable(&k->sel, sel, domain, keys_now(k), grace,
 					     note_disabled, sw)) != SG_OK)
 				rc = sg_error_set(err, rc, 0, 0, "cannot enable %s: %s", sel->name,
 						  sg_err_name(rc));
+			if (rc != SG_OK)
+				return rc;
 		} else {
 			rc = sel_disable(&k->sel, sel, domain, keys_now(k), grace, err);
+			if (rc != SG_OK && rc != SG_E_STATE)
+				return rc;
 		}
-		if (rc == SG_OK)
+		if (rc == SG_OK) {
 			keys_forget(k, sel->kind, domain, sel->name);
+			done++;
+		}
 	}
-	return rc;
+	return done > 0 ? SG_OK : rc;
 }
 
 enum sg_err keys_cmd_enable(struct sg_keys *k, const struct sg_cmd_params *p, bool enable,

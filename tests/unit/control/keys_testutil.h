@@ -196,4 +196,36 @@ static inline enum sg_err kt_command(struct sg_keys *k, const char *line, struct
 	return sg_keys_command(k, &p, out, err);
 }
 
+/* kt_command that must succeed; fails the test with the error line. */
+static inline void kt_run(struct sg_keys *k, const char *line, struct sg_table *out)
+{
+	struct sg_error err;
+	enum sg_err rc = kt_command(k, line, out, &err);
+
+	if (rc != SG_OK)
+		fail_msg("\"%s\" failed (%s): %s", line, sg_err_name(rc), err.msg);
+}
+
+/* A command with hand-made parameters (bypassing sg_command_match, to
+ * check that the keys module checks them again). */
+static inline enum sg_err kt_raw(struct sg_keys *k, enum sg_cmd_id id, const char *name,
+				 const char *domain, struct sg_table *out, struct sg_error *err)
+{
+	struct sg_cmd_params p;
+	size_t n;
+	const struct sg_command *cmds = sg_commands(&n);
+
+	memset(&p, 0, sizeof(p));
+	for (size_t i = 0; i < n && p.cmd == NULL; i++) {
+		if (cmds[i].id == id)
+			p.cmd = &cmds[i];
+	}
+	assert_non_null(p.cmd);
+	snprintf(p.name, sizeof(p.name), "%s", name ? name : "");
+	snprintf(p.domain, sizeof(p.domain), "%s", domain ? domain : "");
+	memset(out, 0, sizeof(*out));
+	sg_error_clear(err);
+	return sg_keys_command(k, &p, out, err);
+}
+
 #endif
