@@ -284,7 +284,8 @@ static enum sg_err find_worker(struct sg_stats *s, uint32_t id, struct sg_counte
 
 /* ---- adding ---- */
 
-static void lower_copy(char *dst, const char *src, size_t *len)
+/* Lower-cased copy of src into dst (same size); returns its length. */
+static size_t lower_copy(char *dst, const char *src)
 {
 	size_t i;
 
@@ -294,7 +295,16 @@ static void lower_copy(char *dst, const char *src, size_t *len)
 		dst[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 	}
 	dst[i] = '\0';
-	*len = i;
+	return i;
+}
+
+size_t sg_stats_fold_domain(char *dst, const char *src)
+{
+	size_t n = lower_copy(dst, src);
+
+	while (n > 0 && dst[n - 1] == '.')
+		dst[--n] = '\0';
+	return n;
 }
 
 static void delta_counters(const struct sg_stats_delta *d, struct sg_counters *c)
@@ -323,8 +333,8 @@ enum sg_err sg_stats_add(struct sg_stats *s, const struct sg_stats_delta *d)
 	    !sg_stats_name_ok(d->selector, sizeof(d->selector), why, sizeof(why)))
 		return SG_E_ARG;
 	k.kind = d->kind;
-	lower_copy(k.domain, d->domain, &k.dlen);
-	lower_copy(k.selector, d->selector, &k.slen);
+	k.dlen = sg_stats_fold_domain(k.domain, d->domain);
+	k.slen = lower_copy(k.selector, d->selector);
 	/* Both lookups before any sum, so a failure leaves everything as it was. */
 	if ((rc = find_row(s, &k, &row)) != SG_OK)
 		return rc;

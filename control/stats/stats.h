@@ -32,7 +32,7 @@
  *
  * AGGREGATE
  *   One row per (kind, domain, selector), domain and selector lower-cased
- *   (ASCII); at most max_keys rows (SG_STATS_MAX_KEYS unless changed with
+ *   (ASCII), trailing dots dropped from the domain; at most max_keys rows (SG_STATS_MAX_KEYS unless changed with
  *   sg_stats_set_limits). Deltas for a new key once the table is full go
  *   to the kind's "(other)" row (domain and selector SG_STATS_OTHER), and
  *   are counted. The same for workers: at most max_workers distinct worker
@@ -45,8 +45,9 @@
  *   u count               entries that follow, at most SG_STATS_PUSH_MAX
  *   count times:
  *     u kind              0 = DKIM, 1 = DomainKeys (enum sg_sigkind)
- *     s domain            at most 255 bytes, printable ASCII or UTF-8
- *     s selector          at most 255 bytes, same (may be empty, as domain)
+ *     s domain            at most 255 bytes, UTF-8 without control bytes
+ *                         or spaces, not "(other)"; may be empty
+ *     s selector          the same
  *     u processed  u signed_ok  u failed
  *     u skipped_no_key  u skipped_condition  u skipped_disabled
  *     u bytes  u sign_ns
@@ -105,8 +106,8 @@ void sg_stats_free(struct sg_stats *s);
  * present stay. */
 void sg_stats_set_limits(struct sg_stats *s, size_t max_keys, size_t max_workers);
 
-/* Adds one delta: SG_E_ARG for an unknown kind, a name without its NUL or
- * with a control byte or space, SG_E_NOMEM. */
+/* Adds one delta: SG_E_ARG for an unknown kind, a name without its NUL,
+ * with a control byte or space, not UTF-8, or "(other)"; SG_E_NOMEM. */
 SG_MUST_CHECK enum sg_err sg_stats_add(struct sg_stats *s, const struct sg_stats_delta *d);
 /* Writes one whole STATS_PUSH message (sg_wire_begin ... sg_wire_finish)
  * into w, which it initialises; free w with sg_wire_out_free. All n deltas

@@ -138,6 +138,10 @@ bool sg_stats_name_ok(const char *name, size_t cap, char *why, size_t why_cap)
 		return false;
 	}
 	len = (size_t)(nul - name);
+	if (strcmp(name, SG_STATS_OTHER) == 0) {
+		snprintf(why, why_cap, "\"%s\" is reserved for the overflow rows", SG_STATS_OTHER);
+		return false;
+	}
 	while (i < len) {
 		size_t n;
 

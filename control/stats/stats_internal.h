@@ -83,6 +83,11 @@ uint64_t sg_counters_mean_us(const struct sg_counters *c);
 SG_MUST_CHECK enum sg_err sg_stats_sorted_rows(const struct sg_stats *s,
 					       const struct sg_stats_row ***out, size_t *n);
 
+/* The form a domain is kept in: ASCII lower case, no trailing dots
+ * (dst as large as src); returns its length. Selectors are only
+ * lower-cased. */
+size_t sg_stats_fold_domain(char *dst, const char *src);
+
 /* "dkim" / "domainkeys" */
 const char *sg_stats_kind_name(enum sg_sigkind k);
 
@@ -90,7 +95,7 @@ const char *sg_stats_kind_name(enum sg_sigkind k);
 uint64_t sg_siphash(const uint64_t key[2], const void *data, size_t len);
 
 /* Checks a domain or selector name from a delta: NUL inside the buffer,
- * valid UTF-8, no control byte, space or DEL. On failure writes a reason
+ * valid UTF-8, no control byte, space or DEL, not "(other)". On failure writes a reason
  * (naming the byte and its offset) to why. */
 bool sg_stats_name_ok(const char *name, size_t cap, char *why, size_t why_cap);
 

@@ -138,20 +138,17 @@ static enum sg_err global_table(const struct sg_stats *s, struct sg_table *t)
 	return SG_OK;
 }
 
-/* The domain as rows store it: lower case, no trailing dot. */
+/* The domain as rows store it (sg_stats_fold_domain). */
 static enum sg_err normal_domain(const char *in, char *out, size_t cap, struct sg_error *err)
 {
-	size_t len = strlen(in);
 	char why[128];
 
-	if (len > 0 && in[len - 1] == '.')
-		len--;
-	if (len == 0 || len >= cap)
+	if (strlen(in) >= cap)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "signing_stats: domain longer than %zu bytes",
+				    cap - 1);
+	if (sg_stats_fold_domain(out, in) == 0)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "signing_stats: bad domain \"%s\"", in);
-	for (size_t i = 0; i < len; i++)
-		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
-	out[len] = '\0';
-	if (!sg_stats_name_ok(out, cap, why, sizeof(why)))
+	if (strcmp(out, SG_STATS_OTHER) != 0 && !sg_stats_name_ok(out, cap, why, sizeof(why)))
 		return sg_error_set(err, SG_E_ARG, 0, 0, "signing_stats: bad domain: %s", why);
 	return SG_OK;
 }

@@ -17,6 +17,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,14 +111,24 @@ struct push_pos {
 	size_t off;			/* offset of the field in the message */
 };
 
+/* A getter failed: why (from the reader) already names the byte. */
 static enum sg_err push_error(struct sg_error *err, enum sg_err code, const struct push_pos *at,
 			      const char *why)
 {
 	if (at->entry == SIZE_MAX)
-		return sg_error_set(err, code, 0, at->off, "STATS_PUSH %s at byte %zu: %s",
-				    at->field, at->off, why);
-	return sg_error_set(err, code, 0, at->off, "STATS_PUSH entry %zu, %s at byte %zu: %s",
-			    at->entry, at->field, at->off, why);
+		return sg_error_set(err, code, 0, at->off, "STATS_PUSH %s: %s", at->field, why);
+	return sg_error_set(err, code, 0, at->off, "STATS_PUSH entry %zu, %s: %s", at->entry,
+			    at->field, why);
+}
+
+/* A value the reader accepted is wrong here. */
+static enum sg_err push_refuse(struct sg_error *err, enum sg_err code, const struct push_pos *at,
+			       const char *what)
+{
+	char why[192];
+
+	snprintf(why, sizeof(why), "byte %zu: %s", at->off, what);
+	return push_error(err, code, at, why);
 }
 
 static bool get_u64(struct sg_wire_in *r, struct push_pos *at, const char *field, uint64_t *v)
@@ -137,7 +148,7 @@ static enum sg_err get_name(struct sg_wire_in *r, struct push_pos *at, const cha
 	if (!sg_wire_get_str(r, out, SG_STATS_NAME_MAX))
 		return push_error(err, SG_E_SYNTAX, at, r->why);
 	if (!sg_stats_name_ok(out, SG_STATS_NAME_MAX, why, sizeof(why)))
-		return push_error(err, SG_E_SYNTAX, at, why);
+		return push_refuse(err, SG_E_SYNTAX, at, why);
 	return SG_OK;
 }
 
@@ -152,7 +163,7 @@ static enum sg_err read_entry(struct sg_wire_in *r, struct push_pos *at,
 	if (!get_u64(r, at, "kind", &kind))
 		return push_error(err, SG_E_SYNTAX, at, r->why);
 	if (kind > SG_KIND_DOMAINKEYS)
-		return push_error(err, SG_E_SYNTAX, at, "unknown kind (0 = dkim, 1 = domainkeys)");
+		return push_refuse(err, SG_E_SYNTAX, at, "unknown kind (0 = dkim, 1 = domainkeys)");
 	d->kind = (enum sg_sigkind)kind;
 	if ((rc = get_name(r, at, "domain", d->domain, err)) != SG_OK ||
 	    (rc = get_name(r, at, "selector", d->selector, err)) != SG_OK)
@@ -175,17 +186,17 @@ static enum sg_err read_header(struct sg_wire_in *r, struct push_pos *at, uint64
 	if (!get_u64(r, at, "worker", worker))
 		return push_error(err, SG_E_SYNTAX, at, r->why);
 	if (*worker > UINT32_MAX)
-		return push_error(err, SG_E_SYNTAX, at, "worker id past 2^32-1");
+		return push_refuse(err, SG_E_SYNTAX, at, "worker id past 2^32-1");
 	if (!get_u64(r, at, "nbuckets", &nbuckets))
 		return push_error(err, SG_E_SYNTAX, at, r->why);
 	if (nbuckets != SG_STATS_BUCKETS)
-		return push_error(err, SG_E_SYNTAX, at, "histogram size differs from this build's");
+		return push_refuse(err, SG_E_SYNTAX, at, "histogram size differs from this build's");
 	if (!get_u64(r, at, "count", count))
 		return push_error(err, SG_E_SYNTAX, at, r->why);
 	if (*count > SG_STATS_PUSH_MAX)
-		return push_error(err, SG_E_LIMIT, at, "more entries than SG_STATS_PUSH_MAX (1024)");
+		return push_refuse(err, SG_E_LIMIT, at, "more entries than SG_STATS_PUSH_MAX (1024)");
 	if (*count > (r->len - r->off) / ENTRY_MIN)
-		return push_error(err, SG_E_SYNTAX, at, "more entries than the message can hold");
+		return push_refuse(err, SG_E_SYNTAX, at, "more entries than the message can hold");
 	return SG_OK;
 }
 
@@ -215,8 +226,7 @@ static enum sg_err read_push(struct sg_wire_in *r, struct sg_stats_delta **out, 
 		at.entry = SIZE_MAX;
 		at.field = "end";
 		at.off = r->off;
-		return push_error(err, SG_E_SYNTAX, &at,
-				  r->failed ? r->why : "bytes after the last entry");
+		return push_error(err, SG_E_SYNTAX, &at, r->why);
 	}
 	*out = d;
 	*n = (size_t)count;

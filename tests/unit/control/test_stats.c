@@ -4,7 +4,7 @@
  *
  * SUMMARY
  *   Sums per (kind, domain, selector) row, per worker and per kind; names
- *   folded to lower case; DKIM and DomainKeys and selectors kept apart;
+ *   folded to lower case, trailing dots dropped from domains; DKIM and DomainKeys and selectors kept apart;
  *   saturation at UINT64_MAX; refused deltas (bad kind, unterminated
  *   name, control bytes, bad UTF-8) change nothing; the key cap sends new
  *   keys to the kind's "(other)" row while known keys keep counting; the
@@ -106,19 +106,21 @@ static void test_keys_apart_and_folded(void **state)
 	add_ok(s, th_signed(0, SG_KIND_DOMAINKEYS, "example.com", "s1", 8, 100));
 	add_ok(s, th_signed(0, SG_KIND_DKIM, "example.org", "s1", 16, 100));
 	add_ok(s, th_signed(0, SG_KIND_DKIM, "", "", 32, 100));	/* no domain known */
+	add_ok(s, th_signed(0, SG_KIND_DKIM, "EXAMPLE.com..", "s1", 64, 100));
+	add_ok(s, th_signed(0, SG_KIND_DKIM, ".", "", 128, 100));
 	assert_int_equal(s->nrows, 5);
-	assert_int_equal(row_of(s, SG_KIND_DKIM, "example.com", "s1")->c.signed_ok, 3);
+	assert_int_equal(row_of(s, SG_KIND_DKIM, "example.com", "s1")->c.signed_ok, 67);
 	assert_int_equal(row_of(s, SG_KIND_DKIM, "example.com", "s2")->c.signed_ok, 4);
 	assert_int_equal(row_of(s, SG_KIND_DOMAINKEYS, "example.com", "s1")->c.signed_ok, 8);
 	assert_int_equal(row_of(s, SG_KIND_DKIM, "example.org", "s1")->c.signed_ok, 16);
-	assert_int_equal(row_of(s, SG_KIND_DKIM, "", "")->c.signed_ok, 32);
+	assert_int_equal(row_of(s, SG_KIND_DKIM, "", "")->c.signed_ok, 160);
 	assert_null(row_of(s, SG_KIND_DKIM, "Example.COM", "S1"));
-	assert_int_equal(s->total[SG_KIND_DKIM].signed_ok, 55);
+	assert_int_equal(s->total[SG_KIND_DKIM].signed_ok, 55 + 64 + 128);
 	assert_int_equal(s->total[SG_KIND_DOMAINKEYS].signed_ok, 8);
 	/* worker 0 has everything but the 2 of worker 1 */
 	assert_int_equal(s->nworkers, 2);
 	assert_int_equal(s->workers[0].id, 0);
-	assert_int_equal(s->workers[0].c[SG_KIND_DKIM].signed_ok, 53);
+	assert_int_equal(s->workers[0].c[SG_KIND_DKIM].signed_ok, 53 + 64 + 128);
 	assert_int_equal(s->workers[1].c[SG_KIND_DKIM].signed_ok, 2);
 	sg_stats_free(s);
 }

@@ -70,6 +70,9 @@ static void test_name_ok(void **state)
 	assert_false(sg_stats_name_ok("abc\xe2\x82", 6, why, sizeof(why)));
 	assert_string_equal(why, "invalid UTF-8 at offset 3 (byte 0xe2)");
 	assert_false(sg_stats_name_ok("\xe0\x80\x80", 4, why, sizeof(why)));	/* overlong */
+	assert_false(sg_stats_name_ok(SG_STATS_OTHER, 8, why, sizeof(why)));
+	assert_string_equal(why, "\"(other)\" is reserved for the overflow rows");
+	assert_true(sg_stats_name_ok("(other).example", 16, why, sizeof(why)));
 	memset(big, 'a', sizeof(big));
 	assert_false(sg_stats_name_ok(big, sizeof(big), why, sizeof(why)));
 	assert_string_equal(why, "not terminated within 256 bytes");
