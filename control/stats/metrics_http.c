@@ -15,6 +15,8 @@
  *   Every connection has one deadline from its accept; past it, it is
  *   closed whatever its state (a slow client cannot hold a slot). A
  *   connection over the cap gets a best-effort 503 and is closed at once.
+ *   When accept fails for lack of descriptors or memory, the listener is
+ *   left out of the poll set for ACCEPT_PAUSE_MS instead of spinning.
  *   No threads: the daemon polls what sg_metrics_fds lists, calls
  *   sg_metrics_ready for ready descriptors and sg_metrics_tick after each
  *   poll, sleeping at most sg_metrics_timeout_ms.
@@ -38,6 +40,7 @@
 #include "stats.h"
 
 #define ACCEPTS_PER_CALL 16
+#define ACCEPT_PAUSE_MS 100		/* after accept failed for lack of resources */
 #define DRAIN_MAX (64 * 1024)		/* bytes discarded before giving up */
 
 enum conn_state { READING, WRITING, DRAINING };
@@ -59,6 +62,7 @@ struct sg_metrics {
 	struct sg_stats *stats;
 	size_t max_conns;
 	int deadline_ms;
+	int64_t accept_paused_until;	/* monotonic ms; 0: accepting */
 	struct conn *conns[SG_METRICS_MAX_CONNS];	/* NULL: free slot */
 };
 
@@ -161,7 +165,7 @@ size_t sg_metrics_fds(const struct sg_metrics *m, struct pollfd *fds, size_t cap
 {
 	size_t n = 0;
 
-	if (n < cap)
+	if (n < cap && now_ms() >= m->accept_paused_until)
 		fds[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
 	for (size_t i = 0; i < SG_METRICS_MAX_CONNS && n < cap; i++) {
 		const struct conn *c = m->conns[i];
@@ -177,6 +181,8 @@ int sg_metrics_timeout_ms(const struct sg_metrics *m)
 {
 	int64_t now = now_ms(), best = -1;
 
+	if (m->accept_paused_until > now)
+		best = m->accept_paused_until - now;
 	for (size_t i = 0; i < SG_METRICS_MAX_CONNS; i++) {
 		const struct conn *c = m->conns[i];
 		int64_t left;
@@ -282,8 +288,14 @@ static void accept_ready(struct sg_metrics *m)
 		size_t used = 0, slot = SG_METRICS_MAX_CONNS;
 		struct conn *c;
 
-		if (fd < 0)
-			return;		/* EAGAIN, or a connection that went away */
+		if (fd < 0) {
+			/* Out of descriptors or memory: the listener would stay
+			 * readable and spin the daemon's loop; wait a little. */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				m->accept_paused_until = now_ms() + ACCEPT_PAUSE_MS;
+			return;		/* else EAGAIN, or a connection that went away */
+		}
 		for (size_t j = 0; j < SG_METRICS_MAX_CONNS; j++) {
 			if (m->conns[j] != NULL)
 				used++;

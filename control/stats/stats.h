@@ -162,10 +162,11 @@ void sg_metrics_set_limits(struct sg_metrics *m, size_t max_conns, int deadline_
 uint16_t sg_metrics_port(const struct sg_metrics *m);
 /* The descriptors to add to the daemon's poll set with their events
  * (POLLIN or POLLOUT); returns how many were written (at most cap;
- * SG_METRICS_MAX_FDS is always enough). */
+ * SG_METRICS_MAX_FDS is always enough). The listener is left out for a
+ * moment after accept ran out of descriptors or memory. */
 size_t sg_metrics_fds(const struct sg_metrics *m, struct pollfd *fds, size_t cap);
-/* Milliseconds until the nearest connection deadline, -1 when none: the
- * longest the daemon may sleep in poll. */
+/* Milliseconds until the nearest connection deadline (or the end of an
+ * accept pause), -1 when none: the longest the daemon may sleep in poll. */
 int sg_metrics_timeout_ms(const struct sg_metrics *m);
 /* The work to do when poll reported fd (one of sg_metrics_fds) ready. */
 void sg_metrics_ready(struct sg_metrics *m, int fd);

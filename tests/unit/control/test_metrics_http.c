@@ -15,7 +15,9 @@
  *   a slow client closed at its deadline without an answer; the
  *   connection cap (503 for one too many, a slot freed by a client that
  *   leaves); a multi-megabyte answer that needs POLLOUT; clients that go
- *   away early; sg_metrics_fds's cap.
+ *   away early; sg_metrics_fds's cap; accept out of descriptors (the
+ *   listener leaves the poll set for a while instead of spinning, and the
+ *   waiting client is served afterwards).
  */
 #include "testutil.h"
 
@@ -24,6 +26,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -346,6 +349,36 @@ static void test_clients_leave_early(void **state)
 	assert_int_equal(sg_metrics_timeout_ms(f->m), -1);
 }
 
+static void test_accept_out_of_fds(void **state)
+{
+	struct fixture *f = *state;
+	struct pollfd fds[SG_METRICS_MAX_FDS];
+	struct rlimit old, low;
+	struct sg_buf reply;
+	int fd = client(f), t;
+	int64_t start;
+
+	assert_int_equal(sg_metrics_fds(f->m, fds, SG_METRICS_MAX_FDS), 1);	/* the listener */
+	assert_int_equal(sg_metrics_timeout_ms(f->m), -1);
+	send_all(fd, "GET /metrics HTTP/1.0\r\n\r\n", 25);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fd + 1;	/* no descriptor left for accept */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	pump(f->m, 50);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	start = ms_now();
+	assert_int_equal(sg_metrics_fds(f->m, fds, SG_METRICS_MAX_FDS), 0);	/* paused */
+	t = sg_metrics_timeout_ms(f->m);
+	assert_true(t > 0 && t <= 100);
+	sg_buf_init(&reply, SIZE_MAX);
+	assert_true(read_reply(f, fd, &reply, 3000));
+	assert_true(ms_now() - start >= t - 5);
+	assert_true(strncmp(reply.data, "HTTP/1.0 200 OK\r\n", 17) == 0);
+	close(fd);
+	sg_buf_free(&reply);
+}
+
 static void test_open(void **state)
 {
 	struct fixture *f = *state;
@@ -380,6 +413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connection_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clients_leave_early, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_out_of_fds, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
