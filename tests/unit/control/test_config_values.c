@@ -141,7 +141,8 @@ static const struct value_case cases[] = {
 	{ "lifetime", DKIM, "7d", SG_OK, "168" },
 	{ "lifetime", DKIM, "120m", SG_OK, "2" },
 	{ "lifetime", DKIM, "3600s", SG_OK, "1" },
-	{ "lifetime", DDOM, "90m", SG_E_SYNTAX, "v:1:1: lifetime: 90m is not a whole number of hours" },
+	{ "lifetime", DDOM, "90m", SG_E_SYNTAX,
+	  "v:1:1: lifetime: 90m is not a whole number of hours" },
 	{ "lifetime", DKIM, "87601", SG_E_LIMIT,
 	  "v:1:1: lifetime: 87601 is out of range (0..87600 hours)" },
 	/* booleans and enumerations */
