@@ -28,6 +28,8 @@ PACKAGES=(
 	libcmocka-dev			# tests/unit
 	dpdk-dev			# crypto/cryptodev (DPDK 22.11 EAL, cryptodev, crypto_openssl PMD)
 	libedit-dev			# control/ctl: signetctl line editing, history, completion
+	liburing-dev			# dataplane/signetd: io_uring front-ends
+	libjemalloc-dev			# dataplane/signetd: per-worker arenas
 
 	# Test tools for the crypto backends.
 	valgrind			# constant-time tests of the IFMA code (memcheck)
@@ -42,6 +44,7 @@ PACKAGES=(
 	python3-dnspython		# dkimpy's DNS backend
 	libmail-dkim-perl		# Mail::DKIM (DKIM and DomainKeys)
 	libopendkim-dev opendkim-tools	# OpenDKIM
+	swaks				# SMTP client for signetd's end-to-end tests
 )
 
 missing_packages() {

@@ -67,68 +67,86 @@ static unsigned keyword_scopes(const char *name)
 	return mask;
 }
 
+/* "at the top level" or "in SCOPE". */
+static const char *where(unsigned scope, char *out, size_t cap)
+{
+	if (scope == SG_SC_TOP)
+		return "at the top level";
+	snprintf(out, cap, "in %s", sg_conf_scope_name((enum sg_conf_scope)scope));
+	return out;
+}
+
+/* " (did you mean "NAME"?)" for the nearest name allowed in scope, or "". */
+static const char *hint(const char *name, unsigned scope, char *out, size_t cap)
+{
+	const char *near = sg_conf_suggest(name, scope);
+
+	if (near == NULL)
+		return "";
+	snprintf(out, cap, " (did you mean \"%s\"?)", near);
+	return out;
+}
+
 static enum sg_err unknown_keyword(const struct apply *a, const struct sg_conf_node *n,
 				   unsigned scope)
 {
-	const char *name = text(a, &n->name), *near;
-	const char *where = scope == SG_SC_TOP ? "at the top level" : "in";
-	const char *scope_name = scope == SG_SC_TOP ? "" :
-				 sg_conf_scope_name((enum sg_conf_scope)scope);
-	char places[96];
+	const char *name = text(a, &n->name);
+	char q[SG_CONF_QUOTE_CAP], in[64], near[80], places[96];
 
+	sg_conf_quote(name, q);
 	if (sg_conf_keyword_named(name) != NULL) {
 		sg_conf_scope_places(keyword_scopes(name), places, sizeof(places));
 		if (scope == SG_SC_TOP)
 			return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
 					     "keyword \"%s\" outside any block (it belongs in %s)",
-					     name, places);
+					     q, places);
 		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-				     "keyword \"%s\" is not allowed in %s (only in %s)", name,
-				     scope_name, places);
+				     "keyword \"%s\" is not allowed %s (only in %s)", q,
+				     where(scope, in, sizeof(in)), places);
 	}
 	if (sg_conf_block_named(name) != NULL)
 		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-				     "\"%s\" is a block, not a keyword: %s { ... }", name, name);
-	near = sg_conf_suggest(name, scope);
+				     "\"%s\" is a block, not a keyword: %s { ... }", q, q);
 	return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-			     "unknown keyword \"%s\" %s%s%s%s%s%s", name, where,
-			     *scope_name ? " " : "", scope_name, near ? " (did you mean \"" : "",
-			     near ? near : "", near ? "\"?)" : "");
+			     "unknown keyword \"%s\" %s%s", q, where(scope, in, sizeof(in)),
+			     hint(name, scope, near, sizeof(near)));
+}
+
+/* Every scope where a block called name may appear. */
+static unsigned block_parents(const char *name)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < sg_conf_nblocks; i++) {
+		if (strcmp(sg_conf_blocks[i].name, name) == 0)
+			mask |= sg_conf_blocks[i].parents;
+	}
+	return mask;
 }
 
 static enum sg_err unknown_block(const struct apply *a, const struct sg_conf_node *n,
 				 unsigned scope)
 {
-	const char *name = text(a, &n->name), *near;
-	const char *where = scope == SG_SC_TOP ? "at the top level" : "in";
-	const char *scope_name = scope == SG_SC_TOP ? "" :
-				 sg_conf_scope_name((enum sg_conf_scope)scope);
-	const struct sg_conf_block *b = sg_conf_block_named(name);
-	char places[96];
+	const char *name = text(a, &n->name);
+	unsigned parents = block_parents(name);
+	char q[SG_CONF_QUOTE_CAP], in[64], near[80], places[96];
 
-	if (b != NULL) {
-		unsigned parents = 0;
-
-		for (size_t i = 0; i < sg_conf_nblocks; i++) {
-			if (strcmp(sg_conf_blocks[i].name, name) == 0)
-				parents |= sg_conf_blocks[i].parents;
-		}
-		if (parents & SG_SC_TOP)
-			return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-					     "block \"%s\" is only allowed at the top level", name);
+	sg_conf_quote(name, q);
+	if (parents & SG_SC_TOP)
+		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
+				     "block \"%s\" is only allowed at the top level", q);
+	if (parents != 0) {
 		sg_conf_scope_places(parents, places, sizeof(places));
 		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-				     "block \"%s\" is not allowed %s%s%s (only inside %s)", name,
-				     where, *scope_name ? " " : "", scope_name, places);
+				     "block \"%s\" is not allowed %s (only inside %s)", q,
+				     where(scope, in, sizeof(in)), places);
 	}
 	if (sg_conf_keyword_named(name) != NULL)
 		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-				     "\"%s\" is a keyword, not a block: %s = VALUE", name, name);
-	near = sg_conf_suggest(name, scope);
+				     "\"%s\" is a keyword, not a block: %s = VALUE", q, q);
 	return sg_conf_error(a->err, a->src, n->name.pos, SG_E_SYNTAX,
-			     "unknown block \"%s\" %s%s%s%s%s%s", name, where,
-			     *scope_name ? " " : "", scope_name, near ? " (did you mean \"" : "",
-			     near ? near : "", near ? "\"?)" : "");
+			     "unknown block \"%s\" %s%s", q, where(scope, in, sizeof(in)),
+			     hint(name, scope, near, sizeof(near)));
 }
 
 static void *target_of(struct sg_config *conf, enum sg_conf_target t, void *sign)
@@ -273,6 +291,7 @@ static enum sg_err add_domain(struct apply *a, struct sg_sign_scope *s, size_t *
 	const char *name = text(a, &n->value);
 	struct sg_sign_domain *dom;
 	struct seen own = { { 0 } };
+	char q[SG_CONF_QUOTE_CAP];
 	enum sg_err rc = check_label(a, n, sg_conf_block_find("dk_domain", s->kind ==
 					SG_KIND_DKIM ? SG_SC_DKIM : SG_SC_DK));
 
@@ -280,13 +299,15 @@ static enum sg_err add_domain(struct apply *a, struct sg_sign_scope *s, size_t *
 		return rc;
 	if (!sg_domain_valid(name, strlen(name)))
 		return sg_conf_error(a->err, a->src, n->value.pos, SG_E_SYNTAX,
-				     "dk_domain \"%s\" is not a domain name", name);
+				     "dk_domain \"%s\" is not a domain name",
+				     sg_conf_quote(name, q));
 	for (size_t i = 0; i < s->ndomains; i++) {
-		if (strcasecmp(s->domains[i].domain, name) == 0)
-			return sg_conf_error(a->err, a->src, n->value.pos, SG_E_SYNTAX,
-					     "duplicate dk_domain \"%s\" in %s \"%s\" (first at line "
-					     "%u)", name, s->kind == SG_KIND_DKIM ? "dkim_sign" :
-					     "dk_sign", s->name, (unsigned)s->domains[i].line);
+		if (strcasecmp(s->domains[i].domain, name) != 0)
+			continue;
+		return sg_conf_error(a->err, a->src, n->value.pos, SG_E_SYNTAX,
+				     "duplicate dk_domain \"%s\" in %s \"%s\" (first at line %u)",
+				     sg_conf_quote(name, q), s->kind == SG_KIND_DKIM ?
+				     "dkim_sign" : "dk_sign", s->name, (unsigned)s->domains[i].line);
 	}
 	if (grow((void **)&s->domains, s->ndomains, cap, sizeof(*dom)) != SG_OK)
 		return sg_conf_error(a->err, a->src, n->name.pos, SG_E_NOMEM, "out of memory");
@@ -329,6 +350,7 @@ static enum sg_err add_scope(struct apply *a, int32_t idx, const struct sg_conf_
 	struct sg_config *c = a->conf;
 	struct sg_sign_scope *s;
 	struct seen seen = { { 0 } };
+	char q[SG_CONF_QUOTE_CAP];
 	enum sg_err rc = check_label(a, n, b);
 
 	if (rc != SG_OK)
@@ -336,7 +358,7 @@ static enum sg_err add_scope(struct apply *a, int32_t idx, const struct sg_conf_
 	if (!scope_name_valid(name))
 		return sg_conf_error(a->err, a->src, n->value.pos, SG_E_SYNTAX,
 				     "%s name \"%s\" may only have letters, digits, '.', '_' "
-				     "and '-'", b->name, name);
+				     "and '-'", b->name, sg_conf_quote(name, q));
 	if (sg_config_find_scope(c, kind, name) != NULL)
 		return sg_conf_error(a->err, a->src, n->value.pos, SG_E_SYNTAX,
 				     "duplicate %s \"%s\" (first at line %u)", b->name, name,

@@ -68,6 +68,8 @@ SG_MUST_CHECK enum sg_err sg_daemon_run(struct sg_daemon *d, struct sg_error *er
 /* Asks the loop to stop after the current round (for embedding). */
 void sg_daemon_stop(struct sg_daemon *d);
 const char *sg_daemon_socket_path(const struct sg_daemon *d);
+/* The release, "0.1.0" (the meson project version). */
+const char *sg_daemon_version(void);
 void sg_daemon_free(struct sg_daemon *d);
 
 #endif

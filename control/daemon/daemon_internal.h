@@ -89,6 +89,9 @@ void session_send_table(struct session *s, const struct sg_table *t);
 
 /* ---- dispatch.c / handlers.c ---- */
 
+/* Who may change state, for messages: "member of group X required" or
+ * "root required: no admin_group is configured". */
+const char *daemon_admin_rule(const struct sg_daemon *d, char *buf, size_t cap);
 /* Answers one COMMAND message (r opened, positioned after the header). */
 void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in *r);
 

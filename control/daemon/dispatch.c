@@ -71,6 +71,17 @@ static daemon_handler handler_of(enum sg_cmd_id id)
 	return NULL;
 }
 
+const char *daemon_admin_rule(const struct sg_daemon *d, char *buf, size_t cap)
+{
+	const char *group = d->conf->control.admin_group;
+
+	if (group[0] == '\0')
+		snprintf(buf, cap, "root required: no admin_group is configured");
+	else
+		snprintf(buf, cap, "member of group %s required", group);
+	return buf;
+}
+
 /* The words joined by spaces, for messages and the log. */
 static void join_words(size_t argc, char words[][SG_CMD_WORD_MAX], char *out, size_t cap)
 {
@@ -131,7 +142,7 @@ static void run_handler(struct sg_daemon *d, struct session *s, daemon_handler f
 
 void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in *r)
 {
-	char words[SG_CMD_MAX_ARGS][SG_CMD_WORD_MAX], line[160], why[256];
+	char words[SG_CMD_MAX_ARGS][SG_CMD_WORD_MAX], line[160], why[256], rule[128];
 	const char *argv[SG_CMD_MAX_ARGS];
 	struct sg_cmd_params p;
 	daemon_handler fn;
@@ -156,8 +167,8 @@ void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in 
 	if (p.cmd->changes_state && !s->peer.admin) {
 		daemon_log(d, "%s (uid %u %s, pid %d): permission denied", line,
 			   (unsigned)s->peer.uid, s->peer.user, (int)s->peer.pid);
-		session_send_error(s, false, "permission denied: \"%s\" changes state (member of "
-				   "group %s required)", line, d->conf->control.admin_group);
+		session_send_error(s, false, "permission denied: \"%s\" changes state (%s)", line,
+				   daemon_admin_rule(d, rule, sizeof(rule)));
 		return;
 	}
 	fn = handler_of(p.cmd->id);

@@ -167,6 +167,11 @@ void sg_daemon_stop(struct sg_daemon *d)
 	d->stopping = true;
 }
 
+const char *sg_daemon_version(void)
+{
+	return SG_CONTROLD_VERSION;
+}
+
 const char *sg_daemon_socket_path(const struct sg_daemon *d)
 {
 	return d->listener.path;

@@ -200,7 +200,7 @@ static void send_key(struct session *s, uint64_t kind, const char *domain,
 
 static void handle_key_request(struct sg_daemon *d, struct session *s, struct sg_wire_in *r)
 {
-	char domain[SG_CONF_NAME_MAX + 1];
+	char domain[SG_CONF_NAME_MAX + 1], rule[128];
 	struct sg_key_answer answer;
 	struct sg_error err;
 	uint64_t kind = 0;
@@ -213,8 +213,8 @@ static void handle_key_request(struct sg_daemon *d, struct session *s, struct sg
 	if (!s->peer.admin) {
 		daemon_log(d, "key request for %s from uid %u (%s) pid %d refused", domain,
 			   (unsigned)s->peer.uid, s->peer.user, (int)s->peer.pid);
-		session_send_error(s, false, "permission denied: key material is only for root "
-				   "or members of group %s", d->conf->control.admin_group);
+		session_send_error(s, false, "permission denied: key material (%s)",
+				   daemon_admin_rule(d, rule, sizeof(rule)));
 		return;
 	}
 	if (kind > SG_KIND_DOMAINKEYS) {
@@ -234,12 +234,13 @@ static void handle_key_request(struct sg_daemon *d, struct session *s, struct sg
 
 static void handle_stats_push(struct sg_daemon *d, struct session *s, struct sg_wire_in *r)
 {
+	char rule[128];
 	struct sg_error err;
 	struct sg_table t;
 
 	if (!s->peer.admin) {
-		session_send_error(s, false, "permission denied: statistics are only accepted from "
-				   "root or members of group %s", d->conf->control.admin_group);
+		session_send_error(s, false, "permission denied: statistics push (%s)",
+				   daemon_admin_rule(d, rule, sizeof(rule)));
 		return;
 	}
 	sg_error_clear(&err);

@@ -108,7 +108,7 @@ static const struct sg_sign_domain *domain_entry(const struct sg_sign_scope *s,
 struct keys_scope *keys_scope_for(const struct sg_keys *k, enum sg_sigkind kind,
 				  const char *domain)
 {
-	struct keys_scope *first = NULL;
+	struct keys_scope *first = NULL, *any = NULL;
 
 	for (size_t i = 0; i < k->nscopes; i++) {
 		struct keys_scope *s = &k->scopes[i];
@@ -119,8 +119,10 @@ struct keys_scope *keys_scope_for(const struct sg_keys *k, enum sg_sigkind kind,
 			return s;
 		if (first == NULL)
 			first = s;
+		if (any == NULL && s->conf.opt.selector[0] != '\0')
+			any = s;
 	}
-	return first;
+	return any ? any : first;
 }
 
 const struct sg_sign_options *keys_options_for(const struct keys_scope *s, const char *domain)

@@ -57,8 +57,9 @@ void keys_textf(char *out, size_t cap, const char *fmt, ...) SG_PRINTF(3, 4);
 void keys_time_text(int64_t t, char *out, size_t cap);
 const char *keys_scope_block(enum sg_sigkind kind);	/* "dkim_sign" / "dk_sign" */
 
-/* The scope that signs domain (one whose dk_domain or base_domain names
- * it, else the first of that kind); NULL when there is none. */
+/* The scope that signs domain: the first of that kind whose dk_domain (or
+ * base_domain) names it, else the first with a selector of its own (it
+ * signs any domain), else the first of that kind; NULL when none. */
 struct keys_scope *keys_scope_for(const struct sg_keys *k, enum sg_sigkind kind,
 				  const char *domain);
 const struct sg_sign_options *keys_options_for(const struct keys_scope *s,

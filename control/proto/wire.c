@@ -404,6 +404,8 @@ static enum sg_err read_into(int fd, struct sg_buf *b, size_t n, int64_t deadlin
 		got = read(fd, chunk, ask);
 		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (got < 0 && errno == ECONNRESET)
+			got = 0; /* a reset peer has closed, as far as we can tell */
 		if (got < 0)
 			return sg_error_set(err, SG_E_IO, 0, b->len, "read failed: %s",
 					    strerror(errno));

@@ -117,7 +117,8 @@ SG_MUST_CHECK enum sg_err sg_stats_encode_push(const struct sg_stats_delta *d, s
 /* Reads a STATS_PUSH message opened with sg_wire_open and adds it:
  * SG_E_SYNTAX (err names the entry, the field and the byte offset) for a
  * wrong message type, tag, count or name, trailing bytes; SG_E_LIMIT for
- * too many entries; nothing is added then. */
+ * too many entries; nothing is added then. (SG_E_NOMEM part way through
+ * may leave the first entries counted.) */
 SG_MUST_CHECK enum sg_err sg_stats_ingest(struct sg_stats *s, struct sg_wire_in *r,
 					  struct sg_error *err);
 void sg_stats_reset(struct sg_stats *s);

@@ -1,0 +1,148 @@
+/*
+ * NAME
+ *   ctl.h - signetctl's parts: options, the daemon connection, running a
+ *           command line, help and the reference
+ *
+ * SUMMARY
+ *   signetctl [-s SOCKET] [-c CONF] [--json] [--timeout SEC] [COMMAND ...]
+ *   ctl_options_parse reads the options (getopt_long, stopping at the
+ *   first command word) and ctl_socket_path picks the socket: -s, else the
+ *   control.socket of the -c config, else $SIGNET_SOCKET, else
+ *   SG_CTL_DEFAULT_SOCKET.
+ *
+ *   struct ctl_client is one connection to signet-controld: connect with a
+ *   deadline, HELLO handshake, then COMMAND -> RESULT / ERROR exchanges.
+ *   struct ctl_session runs command lines (one-shot, script or REPL): it
+ *   matches the words locally (usage errors never reach the daemon),
+ *   answers help itself, connects on first use and again after the
+ *   daemon went away, and prints the answer as aligned text or JSON.
+ *   Every entry point returns the exit status of what it did.
+ *
+ *   ctl_words_split cuts a typed line into words (blanks separate;
+ *   '...' and "..." quote; a backslash escapes outside single quotes;
+ *   '#' at the start of a word begins a comment).
+ *
+ * UNTRUSTED INPUT
+ *   Typed lines and arguments (word count and length limits of
+ *   commands.h), the config file named by -c (config.h limits), and
+ *   everything the daemon answers (proto.h getters, length-checked).
+ */
+#ifndef SIGNET_CONTROL_CTL_H
+#define SIGNET_CONTROL_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "commands.h"
+#include "proto.h"
+#include "status.h"
+
+#define SG_CTL_DEFAULT_SOCKET "/run/signet/control.sock"
+#define SG_CTL_VERSION "0.1.0"
+#define SG_CTL_DEFAULT_TIMEOUT_S 30
+#define SG_CTL_MAX_TIMEOUT_S 3600
+#define SG_CTL_LINE_MAX 4096
+
+/* Exit statuses. */
+enum ctl_status {
+	CTL_OK = 0,		/* the command succeeded */
+	CTL_FAILED = 1,		/* the daemon answered an error, or the command reports failure */
+	CTL_USAGE = 2,		/* bad command line, or no daemon to talk to */
+};
+
+struct ctl_options {
+	const char *socket;	/* -s */
+	const char *config;	/* -c */
+	bool json;
+	int timeout_ms;
+	bool help, version, print_reference;
+	int first_word;		/* argv index of the command's first word (argc: none) */
+};
+
+/* CTL_OK, or CTL_USAGE with a one-line reason in why. */
+enum ctl_status ctl_options_parse(int argc, char **argv, struct ctl_options *o,
+				  char *why, size_t cap);
+/* Picks the socket path (see above); CTL_USAGE with why when the config
+ * does not load or the path does not fit a Unix socket address. */
+enum ctl_status ctl_socket_path(const struct ctl_options *o, char *out, size_t cap,
+				char *why, size_t why_cap);
+void ctl_usage(FILE *out);
+
+#define SG_CTL_SYNOPSIS \
+	"signetctl [-s SOCKET] [-c CONF] [--json] [--timeout SEC] [COMMAND ...]"
+
+/* The options, for the usage and the reference. */
+struct ctl_option_doc {
+	const char *short_name;		/* "-s" or NULL */
+	const char *long_name;		/* "--socket" */
+	const char *arg;		/* "SOCKET" or NULL */
+	const char *help;
+};
+
+const struct ctl_option_doc *ctl_option_docs(size_t *count);
+
+/* ---- the connection ---- */
+
+struct ctl_client {
+	char path[108];			/* sizeof(sun_path) */
+	int fd;				/* -1: not connected */
+	int timeout_ms;
+	char server_version[128];	/* from the daemon's HELLO */
+};
+
+enum ctl_answer {
+	CTL_ANSWER_RESULT,		/* *out holds the table */
+	CTL_ANSWER_ERROR,		/* the daemon said no: msg */
+	CTL_ANSWER_BROKEN,		/* no answer (connection, protocol): msg */
+};
+
+void ctl_client_init(struct ctl_client *c, const char *path, int timeout_ms);
+/* Connects and shakes hands; false with a one-line reason in msg. */
+bool ctl_client_connect(struct ctl_client *c, char *msg, size_t cap);
+/* Sends the command (argv as typed, p from sg_command_match) and reads
+ * the answer. BROKEN closes the connection. */
+enum ctl_answer ctl_client_request(struct ctl_client *c, const struct sg_cmd_params *p,
+				   size_t argc, const char *const *argv, struct sg_table *out,
+				   char *msg, size_t cap);
+void ctl_client_close(struct ctl_client *c);
+
+/* ---- running commands ---- */
+
+struct ctl_session {
+	struct ctl_client client;
+	bool json;
+	FILE *out, *err;
+	const char *where;		/* "line 3: " in scripts, else "" */
+	bool unreachable;		/* the last command found no daemon */
+};
+
+void ctl_session_init(struct ctl_session *s, const char *socket, int timeout_ms, bool json);
+void ctl_session_close(struct ctl_session *s);
+enum ctl_status ctl_run_words(struct ctl_session *s, size_t argc, const char *const *argv);
+/* Splits and runs one typed line; blank and comment lines are CTL_OK. */
+enum ctl_status ctl_run_line(struct ctl_session *s, const char *line);
+/* Runs every line of in (scripting): the worst status; stops early only
+ * when the daemon cannot be reached. */
+enum ctl_status ctl_run_script(struct ctl_session *s, FILE *in);
+
+/* Did the command's answer report a failure (exit status 1)? */
+bool ctl_answer_failed(const struct sg_cmd_params *p, const struct sg_table *t);
+
+/* ---- words, help, reference ---- */
+
+/* Splits line into argv (pointers into store, cap bytes); false with a
+ * reason when a quote is open, a word is too long or there are more than
+ * max words. */
+bool ctl_words_split(const char *line, char *store, size_t cap, const char **argv,
+		     size_t max, size_t *argc, char *why, size_t why_cap);
+
+/* help [WORD]: the rows whose pattern starts with WORD (all without);
+ * false when none does. */
+bool ctl_help(FILE *out, const char *word, bool json);
+/* The command reference in Markdown (docs/signetctl.md). */
+void ctl_print_reference(FILE *out);
+
+/* The REPL (repl.c); returns the exit status for EOF / quit. */
+enum ctl_status ctl_repl(struct ctl_session *s);
+
+#endif

@@ -1,0 +1,1 @@
+typedef int sg_placeholder_simd;
