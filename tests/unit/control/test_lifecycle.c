@@ -197,6 +197,11 @@ static void test_create_rsa_2048_zone_split(void **state)
 	zone2 = kt_cell(&f->t, (size_t)kt_find_row(&f->t, "field", "zone") + 1, "value");
 	assert_non_null(strchr(zone2, '"'));
 	assert_true(strlen(zone2) < 255 + 16);
+	/* No control byte (the text output would show '?'): the second row
+	 * is the quoted string and the closing parenthesis. */
+	assert_int_equal(zone2[0], '"');
+	for (const char *c = zone2; *c; c++)
+		assert_true((unsigned char)*c >= ' ');
 	/* A DomainKeys selector: no v=DKIM1. */
 	run(f, "selector create dknew --domain dk.example --type domainkeys --bits 1024");
 	assert_int_equal(strncmp(field(f, "txt"), "k=rsa; p=", 9), 0);
