@@ -33,6 +33,33 @@
  *   Keys are swapped only between messages: a message is signed entirely
  *   with the key generation it started with.
  *
+ *   Details of the pipeline:
+ *     - the signer registers its own dp_keys reader (dp_keys.h) and opens
+ *       its own backend instance (backend_spec, e.g. conf's crypto_backend);
+ *     - From: exactly one From field with a mailbox whose domain is valid,
+ *       else DP_SKIPPED / DP_SKIP_NO_DOMAIN;
+ *     - per kind (DKIM, then DomainKeys) the scope is the first block of
+ *       that kind with a dk_domain for the From domain, else the first with
+ *       a selector, else the first (as signet-controld picks it); its
+ *       options (sg_config_domain_options) give d= (base_domain) and
+ *       sign_condition (can_relay: facts->can_relay; auth_user:
+ *       facts->auth_user != NULL); the key is looked up for (kind, d=);
+ *     - a negative answer is DP_SKIP_NO_KEY for that kind; a temporary one
+ *       (the key request failed) and a message parked longer than the park
+ *       timeout (DP_SIGNER_PARK_MS) are DP_FAILED;
+ *     - the outcome of the message: DP_FAILED when any kind failed, else
+ *       DP_SIGNED when any kind signed, else DP_SKIPPED with the reason of
+ *       the first kind examined;
+ *     - batching: digests go to the backend at once; the backend is flushed
+ *       when batch_size jobs were submitted since the last flush, by
+ *       dp_signer_flush, and by dp_signer_poll once the batch timeout
+ *       (conf->dataplane.batch_timeout_us) has passed;
+ *     - stats: one dp_stats_record per message and kind examined.
+ *   Time comes from struct dp_clock (default: CLOCK_MONOTONIC and the wall
+ *   clock for t=); dp_signer_set_clock replaces it (tests fix t=).
+ *   At most DP_SIGNER_MAX_PENDING messages may be pending: submit returns
+ *   SG_E_LIMIT past that (poll first).
+ *
  * UNTRUSTED INPUT
  *   msg: any bytes (parsed by the engine with its limits).
  */
@@ -70,6 +97,15 @@ enum dp_skip {
 	DP_SKIP_NO_DOMAIN,		/* no usable From domain */
 };
 
+#define DP_SIGNER_MAX_PENDING 4096
+#define DP_SIGNER_PARK_MS 5000		/* default wait for a key answer */
+
+struct dp_clock {
+	uint64_t (*mono_ns)(void *env);	/* monotonic nanoseconds */
+	int64_t (*wall_s)(void *env);	/* seconds since the epoch, for t= */
+	void *env;
+};
+
 struct dp_done {
 	uint64_t cookie;
 	enum dp_outcome outcome;
@@ -96,5 +132,9 @@ size_t dp_signer_pending(const struct dp_signer *s);
  * must be called for the batch timeout, or UINT64_MAX when nothing waits. */
 uint64_t dp_signer_next_deadline_us(const struct dp_signer *s);
 void dp_signer_free(struct dp_signer *s);
+/* Test and tuning hooks: the clock (copied), and how long a message may
+ * wait for a key answer (0 keeps the current value). */
+void dp_signer_set_clock(struct dp_signer *s, const struct dp_clock *c);
+void dp_signer_set_park_ms(struct dp_signer *s, uint64_t ms);
 
 #endif
