@@ -134,6 +134,7 @@ enum sg_err keys_cmd_enable(struct sg_keys *k, const struct sg_cmd_params *p, bo
 {
 	char domain[KS_DOMAIN_MAX + 1], after[32];
 	struct selector *found[2];
+	enum sg_sigkind kind;
 	struct switched sw = { .n = 0 };
 	bool kinds[2] = { false, false };
 	struct sg_buf before;
@@ -149,6 +150,8 @@ enum sg_err keys_cmd_enable(struct sg_keys *k, const struct sg_cmd_params *p, bo
 	n = n > 2 ? 2 : n;
 	for (size_t i = 0; i < n; i++)
 		kinds[found[i]->kind == SG_KIND_DOMAINKEYS] = true;
+	/* A failed commit rebuilds the selector set: found[] dangles after it. */
+	kind = found[0]->kind;
 	rc = keys_snapshot(k, &before);
 	if (rc != SG_OK) {
 		sg_buf_free(&before);
@@ -160,10 +163,10 @@ enum sg_err keys_cmd_enable(struct sg_keys *k, const struct sg_cmd_params *p, bo
 		return rc;
 	}
 	rc = keys_commit(k, &before, err);
-	if (rc == SG_OK)
-		rc = state_rows(k, kinds, domain, out, err);
-	keys_time_text(keys_now(k) + keys_grace(k, found[0]->kind, domain), after,
-		       sizeof(after));
+	if (rc != SG_OK)
+		return rc;
+	rc = state_rows(k, kinds, domain, out, err);
+	keys_time_text(keys_now(k) + keys_grace(k, kind, domain), after, sizeof(after));
 	if (rc == SG_OK && enable)
 		keys_textf(out->message, sizeof(out->message), "%s now signs %s%s%s%s%s", p->name,
 			 domain, sw.n ? "; switched off: " : "", sw.n ? sw.names[0] : "",
