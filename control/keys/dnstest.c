@@ -230,20 +230,17 @@ enum sg_err keys_cmd_dns_test(struct sg_keys *k, const struct sg_cmd_params *p,
 					  k->dns_timeout_ms, DT_ATTEMPTS };
 	char domain[KS_DOMAIN_MAX + 1];
 	struct selector *found[2];
-	size_t n = sel_find_name(&k->sel, p->name, found, 2);
+	size_t n;
 	struct sg_resolver *res = NULL;
 	struct sg_key_lookup lookup;
 	struct dt_run run = { k, &lookup, out, 0, 0 };
 	enum sg_err rc;
 
-	if (n == 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "no selector named \"%s\" (see: "
-				    "selector list)", p->name);
-	if (p->domain[0] != '\0') {
+	rc = keys_selectors_named(k, p->name, found, 2, &n, err);
+	if (rc == SG_OK)
 		rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
-		if (rc != SG_OK)
-			return rc;
-	}
+	if (rc != SG_OK)
+		return rc;
 	rc = sg_resolver_new(&cfg, &res, err);
 	if (rc != SG_OK)
 		return rc;

@@ -185,8 +185,22 @@ enum sg_err keys_domain_arg(const char *in, char *out, size_t cap, struct sg_err
 {
 	char why[160];
 
+	if (in[0] == '\0' && cap > 0) {
+		out[0] = '\0';
+		return SG_OK;
+	}
 	if (!ks_domain_normalize(in, out, cap, why, sizeof(why)))
 		return sg_error_set(err, SG_E_ARG, 0, 0, "%s", why);
+	return SG_OK;
+}
+
+enum sg_err keys_selectors_named(struct sg_keys *k, const char *name, struct selector **found,
+				 size_t max, size_t *n, struct sg_error *err)
+{
+	*n = sel_find_name(&k->sel, name, found, max);
+	if (*n == 0)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "no selector named \"%s\" (see: "
+				    "selector list)", name);
 	return SG_OK;
 }
 

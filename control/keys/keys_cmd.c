@@ -130,13 +130,10 @@ static enum sg_err cmd_keycache_flush(struct sg_keys *k, const struct sg_cmd_par
 	static const char *const cols[] = { "scope", "#flushed", NULL };
 	char domain[KS_DOMAIN_MAX + 1];
 	size_t total = 0;
-	enum sg_err rc;
+	enum sg_err rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
 
-	if (p->domain[0]) {
-		rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
-		if (rc != SG_OK)
-			return rc;
-	}
+	if (rc != SG_OK)
+		return rc;
 	sg_table_init(out, "keycache flush");
 	rc = keys_table_columns(out, cols);
 	for (size_t i = 0; rc == SG_OK && i < k->nscopes; i++) {
@@ -267,13 +264,12 @@ static enum sg_err cmd_selector_show(struct sg_keys *k, const struct sg_cmd_para
 	static const char *const cols[] = { "selector", "type", "domain", "status", "dns_name",
 					    "key_file", "key", "delete_after", NULL };
 	struct selector *found[2];
-	size_t n = sel_find_name(&k->sel, p->name, found, 2);
+	size_t n;
 	char created[32];
-	enum sg_err rc;
+	enum sg_err rc = keys_selectors_named(k, p->name, found, 2, &n, err);
 
-	if (n == 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "no selector named \"%s\" (see: "
-				    "selector list)", p->name);
+	if (rc != SG_OK)
+		return rc;
 	sg_table_init(out, "selector");
 	rc = keys_table_columns(out, cols);
 	for (size_t i = 0; i < n && i < 2; i++) {

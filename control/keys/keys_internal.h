@@ -83,9 +83,15 @@ void keys_restore(struct sg_keys *k, struct sg_buf *before);
 /* Drops cached entries of (domain, selector) in every scope of kind. */
 void keys_forget(struct sg_keys *k, enum sg_sigkind kind, const char *domain,
 		 const char *selector);
-/* Normalizes a domain from a command; SG_E_ARG with the reason. */
+/* Normalizes a domain from a command; SG_E_ARG with the reason. An empty
+ * (optional, absent) domain gives an empty out. */
 SG_MUST_CHECK enum sg_err keys_domain_arg(const char *in, char *out, size_t cap,
 					  struct sg_error *err);
+/* The selectors called name (up to max, one per kind) into found and *n;
+ * SG_E_ARG "no selector named ..." when there is none. */
+SG_MUST_CHECK enum sg_err keys_selectors_named(struct sg_keys *k, const char *name,
+					       struct selector **found, size_t max, size_t *n,
+					       struct sg_error *err);
 
 /* Table helpers: columns from a NULL-terminated list of names ('#' first
  * = INT column); a row of ncols cells. */

@@ -473,12 +473,11 @@ enum sg_err keys_cmd_retire(struct sg_keys *k, const struct sg_cmd_params *p,
 	struct selector *sel = NULL;
 	enum sg_sigkind kind;
 	struct sg_buf before;
-	size_t n, count = sel_find_name(&k->sel, p->name, &sel, 1);
-	enum sg_err rc;
+	size_t n, count;
+	enum sg_err rc = keys_selectors_named(k, p->name, &sel, 1, &count, err);
 
-	if (count == 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "no selector named \"%s\" (see: "
-				    "selector list)", p->name);
+	if (rc != SG_OK)
+		return rc;
 	if (count > 1 || sel->origin == SEL_CONFIG)
 		return sg_error_set(err, SG_E_STATE, 0, 0, "selector %s is set in signet.conf: "
 				    "remove it there, then config reload", p->name);
@@ -537,17 +536,13 @@ enum sg_err keys_cmd_record(struct sg_keys *k, const struct sg_cmd_params *p,
 {
 	char domain[KS_DOMAIN_MAX + 1];
 	struct selector *found[2];
-	size_t n = sel_find_name(&k->sel, p->name, found, 2), rows = 0;
-	enum sg_err rc;
+	size_t n, rows = 0;
+	enum sg_err rc = keys_selectors_named(k, p->name, found, 2, &n, err);
 
-	if (n == 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "no selector named \"%s\" (see: "
-				    "selector list)", p->name);
-	if (p->domain[0] != '\0') {
+	if (rc == SG_OK)
 		rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
-		if (rc != SG_OK)
-			return rc;
-	}
+	if (rc != SG_OK)
+		return rc;
 	rc = record_table(out, "dns record", err);
 	for (size_t i = 0; rc == SG_OK && i < n && i < 2; i++) {
 		const struct selector *sel = found[i];

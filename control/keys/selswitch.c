@@ -138,12 +138,11 @@ enum sg_err keys_cmd_enable(struct sg_keys *k, const struct sg_cmd_params *p, bo
 	struct switched sw = { .n = 0 };
 	bool kinds[2] = { false, false };
 	struct sg_buf before;
-	size_t n = sel_find_name(&k->sel, p->name, found, 2);
-	enum sg_err rc;
+	size_t n;
+	enum sg_err rc = keys_selectors_named(k, p->name, found, 2, &n, err);
 
-	if (n == 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "no selector named \"%s\" (see: "
-				    "selector list)", p->name);
+	if (rc != SG_OK)
+		return rc;
 	rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
 	if (rc != SG_OK)
 		return rc;
