@@ -122,7 +122,9 @@ enum ctl_status ctl_run_words(struct ctl_session *s, size_t argc, const char *co
 /* Splits and runs one typed line; blank and comment lines are CTL_OK. */
 enum ctl_status ctl_run_line(struct ctl_session *s, const char *line);
 /* Runs every line of in (scripting): the worst status; stops early only
- * when the daemon cannot be reached. */
+ * when the daemon cannot be reached. A line longer than SG_CTL_LINE_MAX
+ * bytes or holding a NUL byte is a usage error, and the next line runs.
+ * Messages start with "line N: ". */
 enum ctl_status ctl_run_script(struct ctl_session *s, FILE *in);
 
 /* Did the command's answer report a failure (exit status 1)? */
@@ -130,9 +132,9 @@ bool ctl_answer_failed(const struct sg_cmd_params *p, const struct sg_table *t);
 
 /* ---- words, help, reference ---- */
 
-/* Splits line into argv (pointers into store, cap bytes); false with a
- * reason when a quote is open, a word is too long or there are more than
- * max words. */
+/* Splits line into argv (pointers into store, cap bytes: each word and
+ * its NUL); false with a reason when a quote is open, the line ends in a
+ * backslash, the words do not fit in store or there are more than max. */
 bool ctl_words_split(const char *line, char *store, size_t cap, const char **argv,
 		     size_t max, size_t *argc, char *why, size_t why_cap);
 
@@ -141,6 +143,36 @@ bool ctl_words_split(const char *line, char *store, size_t cap, const char **arg
 bool ctl_help(FILE *out, const char *word, bool json);
 /* The command reference in Markdown (docs/signetctl.md). */
 void ctl_print_reference(FILE *out);
+
+/* ---- the REPL's parts that need no terminal (complete.c, history.c) ---- */
+
+#define CTL_COMPLETE_MAX 64
+#define CTL_HISTORY_FILE ".signetctl_history"
+
+struct ctl_completion {
+	char *word[CTL_COMPLETE_MAX];	/* malloc'd candidates */
+	size_t n;
+	bool no_space;			/* the lone candidate ends in ':' or '=' */
+};
+
+/* The words that may replace text, the partly typed word after head (the
+ * line before it); none when head does not split. */
+void ctl_complete(const char *head, const char *text, struct ctl_completion *c);
+/* readline's form, malloc'd: [0] the lone candidate or the candidates'
+ * longest common prefix, then (two or more) the candidates, then NULL;
+ * NULL when there are none. The candidates move into the array. */
+char **ctl_completion_take(struct ctl_completion *c);
+void ctl_completion_free(struct ctl_completion *c);
+/* Is the line "quit" or "exit" (blanks and a comment allowed)? */
+bool ctl_is_quit(const char *line);
+
+/* home/.signetctl_history; false when home is NULL, not absolute or the
+ * path does not fit cap. */
+bool ctl_history_path(const char *home, char *out, size_t cap);
+/* Makes path a regular file of the caller's with mode 0600 (created empty
+ * when missing); false with a reason for a symbolic link, a folder,
+ * another user's file or an error. */
+bool ctl_history_prepare(const char *path, char *why, size_t cap);
 
 /* The REPL (repl.c); returns the exit status for EOF / quit. */
 enum ctl_status ctl_repl(struct ctl_session *s);

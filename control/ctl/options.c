@@ -26,6 +26,8 @@
 
 enum { OPT_JSON = 256, OPT_TIMEOUT, OPT_REFERENCE };
 
+#define SHORT_OPTIONS "s:c:Vh"
+
 static const struct ctl_option_doc option_docs[] = {
 	{ "-s", "--socket", "SOCKET", "the control socket of signet-controld" },
 	{ "-c", "--config", "CONF", "take the socket from the control block of CONF" },
@@ -72,6 +74,23 @@ static bool parse_timeout(const char *s, int *ms)
 	return true;
 }
 
+/* getopt_long said '?': optopt is the unknown letter of a short option
+ * (which may sit inside a group, "-Vx"), the value of a known long option
+ * given a value it does not take, or 0 for an unknown long option. */
+static void unknown_option(char **argv, char *why, size_t cap)
+{
+	if (optopt == 0)
+		snprintf(why, cap, "unknown option %.64s (see signetctl --help)",
+			 argv[optind - 1]);
+	else if (optopt >= OPT_JSON || strchr("scVh", optopt) != NULL)
+		snprintf(why, cap, "option %.64s takes no value", argv[optind - 1]);
+	else if (optopt > ' ' && optopt < 127)
+		snprintf(why, cap, "unknown option -%c (see signetctl --help)", optopt);
+	else
+		snprintf(why, cap, "unknown option: byte 0x%02x after '-' (see signetctl --help)",
+			 (unsigned)optopt & 0xff);
+}
+
 enum ctl_status ctl_options_parse(int argc, char **argv, struct ctl_options *o,
 				  char *why, size_t cap)
 {
@@ -91,7 +110,7 @@ enum ctl_status ctl_options_parse(int argc, char **argv, struct ctl_options *o,
 	o->timeout_ms = SG_CTL_DEFAULT_TIMEOUT_S * 1000;
 	opterr = 0;
 	optind = 0;		/* full reset (tests parse several times) */
-	while ((c = getopt_long(argc, argv, "+:s:c:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:" SHORT_OPTIONS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -122,8 +141,7 @@ enum ctl_status ctl_options_parse(int argc, char **argv, struct ctl_options *o,
 			snprintf(why, cap, "option %.64s needs a value", argv[optind - 1]);
 			return CTL_USAGE;
 		default:
-			snprintf(why, cap, "unknown option %.64s (see signetctl --help)",
-				 argv[optind - 1]);
+			unknown_option(argv, why, cap);
 			return CTL_USAGE;
 		}
 	}

@@ -126,7 +126,7 @@ enum ctl_status ctl_run_words(struct ctl_session *s, size_t argc, const char *co
 
 enum ctl_status ctl_run_line(struct ctl_session *s, const char *line)
 {
-	char store[SG_CTL_LINE_MAX], why[256];
+	char store[SG_CTL_LINE_MAX + 1], why[256];	/* a line's words take one byte more */
 	const char *argv[SG_CMD_MAX_ARGS];
 	size_t argc;
 
@@ -141,34 +141,51 @@ enum ctl_status ctl_run_line(struct ctl_session *s, const char *line)
 	return ctl_run_words(s, argc, argv);
 }
 
-/* Skips the rest of a line longer than the buffer. */
-static void skip_line(FILE *in)
+enum line_read { LINE_OK, LINE_LONG, LINE_NUL, LINE_END };
+
+/* Reads one line without its '\n' into buf (cap bytes with the NUL). A
+ * line too long or holding a NUL byte is read to its end and reported;
+ * *nul_col is then the NUL's column (from 1). LINE_END: no more lines. */
+static enum line_read read_line(FILE *in, char *buf, size_t cap, size_t *nul_col)
 {
+	enum line_read r = LINE_OK;
+	size_t n = 0, col = 0;
 	int ch;
 
-	while ((ch = getc(in)) != EOF && ch != '\n')
-		;
+	while ((ch = getc(in)) != EOF && ch != '\n') {
+		col++;
+		if (r != LINE_OK)
+			continue;
+		if (ch == '\0') {
+			*nul_col = col;
+			r = LINE_NUL;
+		} else if (n + 1 == cap) {
+			r = LINE_LONG;
+		} else {
+			buf[n++] = (char)ch;
+		}
+	}
+	buf[n] = '\0';
+	return ch == EOF && col == 0 ? LINE_END : r;
 }
 
 enum ctl_status ctl_run_script(struct ctl_session *s, FILE *in)
 {
-	char line[SG_CTL_LINE_MAX + 2], where[48];
-	enum ctl_status worst = CTL_OK, st;
+	char line[SG_CTL_LINE_MAX + 1], where[48];
+	enum ctl_status worst = CTL_OK, st = CTL_OK;
 	unsigned long lineno = 0;
+	enum line_read r;
+	size_t nul_col = 0;
 
 	s->where = where;
-	while (fgets(line, sizeof(line), in) != NULL) {
-		size_t n = strlen(line);
-
+	while ((r = read_line(in, line, sizeof(line), &nul_col)) != LINE_END) {
 		snprintf(where, sizeof(where), "line %lu: ", ++lineno);
-		if (n > SG_CTL_LINE_MAX && line[n - 1] != '\n') {
-			skip_line(in);
+		if (r == LINE_LONG)
 			fprintf(s->err, "signetctl: %sline too long (at most %d bytes)\n", where,
 				SG_CTL_LINE_MAX);
-			st = CTL_USAGE;
-		} else {
-			st = ctl_run_line(s, line);
-		}
+		else if (r == LINE_NUL)
+			fprintf(s->err, "signetctl: %sNUL byte at column %zu\n", where, nul_col);
+		st = r == LINE_OK ? ctl_run_line(s, line) : CTL_USAGE;
 		if (st > worst)
 			worst = st;
 		if (s->unreachable)

@@ -29,9 +29,9 @@ struct cutter {
 
 static bool put(struct cutter *c, char ch)
 {
-	if (c->used + 1 >= c->cap) {
-		snprintf(c->why, c->why_cap, "line too long (at most %zu bytes of words)",
-			 c->cap - 1);
+	if (c->used >= c->cap) {
+		snprintf(c->why, c->why_cap, "line too long: its words do not fit in %zu bytes",
+			 c->cap);
 		return false;
 	}
 	c->store[c->used++] = ch;

@@ -1,0 +1,31 @@
+/*
+ * NAME
+ *   ctl_testutil.h - small text helpers for the unit tests of signetctl
+ *
+ * SUMMARY
+ *   ctl_tu_starts_with fails the test, showing both, when text does not
+ *   begin with prefix; ctl_tu_count counts the (possibly overlapping)
+ *   occurrences of needle in hay. Header-only: included once per test
+ *   file, after testutil.h.
+ */
+#ifndef SIGNET_TEST_CTL_TESTUTIL_H
+#define SIGNET_TEST_CTL_TESTUTIL_H
+
+#include <string.h>
+
+static inline void ctl_tu_starts_with(const char *text, const char *prefix)
+{
+	if (strncmp(text, prefix, strlen(prefix)) != 0)
+		fail_msg("\"%.80s\" does not start with \"%s\"", text, prefix);
+}
+
+static inline size_t ctl_tu_count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+#endif
