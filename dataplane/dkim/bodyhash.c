@@ -23,6 +23,13 @@ void sg_bodyhash_cleanup(struct sg_bodyhash *bh)
 	bh->count = 0;
 }
 
+void sg_bodyhash_set_kernels(struct sg_bodyhash *bh, const struct sg_canon_kernels *k)
+{
+	bh->kernels = k;
+	for (size_t i = 0; i < bh->count; i++)
+		sg_body_canon_set_kernels(&bh->lanes[i]->canonicalizer, k);
+}
+
 static void lane_sink(void *arg, const void *data, size_t len)
 {
 	struct sg_bodyhash_lane *lane = arg;
@@ -60,6 +67,7 @@ int sg_bodyhash_lane(struct sg_bodyhash *bh, enum sg_canon canon, enum sg_hash_a
 		return -1;
 	}
 	sg_body_canon_init(&lane->canonicalizer, canon, limit, lane_sink, lane);
+	sg_body_canon_set_kernels(&lane->canonicalizer, bh->kernels);
 	bh->lanes[bh->count] = lane;
 	return (int)bh->count++;
 }
@@ -78,8 +86,16 @@ void sg_bodyhash_lane_canon(struct sg_bodyhash *bh, int lane, const void *data, 
 
 void sg_bodyhash_update(struct sg_bodyhash *bh, const void *data, size_t len)
 {
-	for (size_t i = 0; i < bh->count; i++)
-		sg_body_canon_update(&bh->lanes[i]->canonicalizer, data, len);
+	const uint8_t *p = data;
+
+	while (len > 0) {
+		size_t n = len < SG_BODYHASH_PIECE ? len : SG_BODYHASH_PIECE;
+
+		for (size_t i = 0; i < bh->count; i++)
+			sg_body_canon_update(&bh->lanes[i]->canonicalizer, p, n);
+		p += n;
+		len -= n;
+	}
 }
 
 void sg_bodyhash_final(struct sg_bodyhash *bh)

@@ -14,6 +14,11 @@
  *   sg_bodyhash_update feeds body bytes to every lane; sg_bodyhash_final
  *   ends all lanes; after it sg_bodyhash_digest and sg_bodyhash_length
  *   (canonical length before any limit) are valid.
+ *   sg_bodyhash_update takes the body in pieces of SG_BODYHASH_PIECE bytes
+ *   and gives each piece to every lane before the next, so the body is read
+ *   from memory once and each piece is scanned, copied and hashed while it
+ *   is in the cache. sg_bodyhash_set_kernels installs scan kernels
+ *   (canon.h) in every lane, present and future (NULL = built-in).
  */
 #ifndef SIGNET_DKIM_BODYHASH_H
 #define SIGNET_DKIM_BODYHASH_H
@@ -27,6 +32,7 @@
 
 #define SG_BODYHASH_MAX_LANES 16
 #define SG_BODYHASH_NO_LIMIT UINT64_MAX
+#define SG_BODYHASH_PIECE 16384
 
 struct sg_bodyhash_lane {
 	enum sg_canon canon;
@@ -42,6 +48,7 @@ struct sg_bodyhash_lane {
 
 struct sg_bodyhash {
 	const struct sg_hash_ops *ops;
+	const struct sg_canon_kernels *kernels;	/* NULL = built-in scanners */
 	struct sg_bodyhash_lane *lanes[SG_BODYHASH_MAX_LANES];
 	size_t count;
 	bool finished;
@@ -49,6 +56,7 @@ struct sg_bodyhash {
 
 void sg_bodyhash_init(struct sg_bodyhash *bh, const struct sg_hash_ops *ops);
 void sg_bodyhash_cleanup(struct sg_bodyhash *bh);
+void sg_bodyhash_set_kernels(struct sg_bodyhash *bh, const struct sg_canon_kernels *k);
 
 /* Index of a lane for (canon, alg, limit), or -1 on allocation failure or
  * too many lanes. */

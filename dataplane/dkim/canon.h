@@ -25,6 +25,31 @@
  *   limit caps the bytes passed to sink (l= on verification); total counts
  *   the canonical bytes that would have been produced without the cap.
  *
+ *   Scan kernels (optional): by default the body is scanned with the
+ *   portable scanners of canon_body.c. sg_body_canon_set_kernels (after
+ *   init, before the first update) installs a struct sg_canon_kernels of
+ *   faster scanners (dataplane/simd provides AVX2 / AVX-512 ones chosen by
+ *   CPUID; the engine itself never checks the CPU). A scanner returns the
+ *   first "stop" in [p, end), or end when there is none; every byte before
+ *   the stop is copied to the output unchanged and the stop byte goes
+ *   through the ordinary state machine, so a kernel that follows its rule
+ *   below gives the same output as the built-in scanners for every input
+ *   and every chunking. b[i] is the byte at position i; WSP is SP or HTAB;
+ *   "ordinary" for nofws means none of SP, HTAB, CR, LF.
+ *     simple   (simple and DK simple) a CR with i + 1 = end, or a CR
+ *              followed by LF with i + 2 = end or b[i+2] = CR. (A bare CR
+ *              is copied; a CRLF is copied when a non-CR byte follows it.)
+ *     relaxed  HTAB; SP at i = p, with i + 1 = end, or before SP, HTAB or
+ *              CR; every CR except one with i > p, b[i+1] = LF and
+ *              i + 2 < end and b[i+2] not SP, HTAB or CR.
+ *     nofws    SP, HTAB; LF except the LF of a CRLF whose CR was copied;
+ *              every CR except one with b[i+1] = LF and i + 2 < end and
+ *              b[i+2] ordinary.
+ *   These rules never end a copied run just after a CRLF (the next byte
+ *   is always content), so the machine's "current line has content" state
+ *   stays exact. The built-in scanners stop earlier (at every CR) and give
+ *   the same bytes.
+ *
  *   Headers: sg_header_canon appends the canonical form of one raw field (as
  *   struct sg_header_field.raw) to a buffer, followed by CRLF when crlf is
  *   true (false for the signature header itself, RFC 6376 3.7).
@@ -48,6 +73,16 @@
 
 typedef void (*sg_sink_fn)(void *arg, const void *data, size_t len);
 
+/* First stop in [p, end) by the rule of its canonicalization (see above),
+ * or end. Must read nothing outside [p, end). */
+typedef const uint8_t *(*sg_canon_scan_fn)(const uint8_t *p, const uint8_t *end);
+
+struct sg_canon_kernels {
+	sg_canon_scan_fn simple;	/* SG_CANON_SIMPLE and SG_CANON_DK_SIMPLE */
+	sg_canon_scan_fn relaxed;	/* SG_CANON_RELAXED */
+	sg_canon_scan_fn nofws;		/* SG_CANON_DK_NOFWS */
+};
+
 #define SG_CANON_OUTBUF 4096
 
 struct sg_body_canon {
@@ -57,6 +92,7 @@ struct sg_body_canon {
 	uint64_t limit;		/* UINT64_MAX = no limit */
 	uint64_t emitted;	/* bytes passed to sink */
 	uint64_t total;		/* canonical length without the limit */
+	const struct sg_canon_kernels *kernels;	/* NULL = built-in scanners */
 	/* streaming state (implementation detail, see canon_body.c) */
 	uint64_t pending_crlf;	/* empty lines held back */
 	uint32_t pending_wsp;	/* relaxed: a WSP run awaits its one SP (0/1) */
@@ -68,6 +104,7 @@ struct sg_body_canon {
 
 void sg_body_canon_init(struct sg_body_canon *c, enum sg_canon canon, uint64_t limit,
 			sg_sink_fn sink, void *arg);
+void sg_body_canon_set_kernels(struct sg_body_canon *c, const struct sg_canon_kernels *k);
 void sg_body_canon_update(struct sg_body_canon *c, const void *data, size_t len);
 void sg_body_canon_final(struct sg_body_canon *c);
 

@@ -23,6 +23,8 @@
  *   one piece into c->out, which is passed to the sink when the next piece
  *   does not fit and at final (a piece larger than c->out goes straight
  *   to the sink).
+ *   With c->kernels set, the three run finders are the kernel's scanners
+ *   instead (rules in canon.h); the state machine around them is the same.
  *
  * DOMAINKEYS
  *   Semantics follow Mail::DKIM's dk_simple / dk_nofws as fed by its
@@ -66,11 +68,17 @@ void sg_body_canon_init(struct sg_body_canon *c, enum sg_canon canon, uint64_t l
 	c->limit = limit;
 	c->emitted = 0;
 	c->total = 0;
+	c->kernels = NULL;
 	c->pending_crlf = 0;
 	c->pending_wsp = 0;
 	c->cr_pending = false;
 	c->line_empty = true;
 	c->outlen = 0;
+}
+
+void sg_body_canon_set_kernels(struct sg_body_canon *c, const struct sg_canon_kernels *k)
+{
+	c->kernels = k;
 }
 
 static void flush(struct sg_body_canon *c)
@@ -154,6 +162,18 @@ static bool settle_cr(struct sg_body_canon *c, uint8_t next)
 	return false;
 }
 
+/* The next CR from p (built-in) or the kernel's simple stop; end if none. */
+static const uint8_t *simple_stop(const struct sg_body_canon *c, const uint8_t *p,
+				  const uint8_t *end)
+{
+	const uint8_t *cr;
+
+	if (c->kernels != NULL)
+		return c->kernels->simple(p, end);
+	cr = memchr(p, '\r', (size_t)(end - p));
+	return cr != NULL ? cr : end;
+}
+
 /* simple and DomainKeys simple: only CRLF is special. */
 static void update_simple(struct sg_body_canon *c, const uint8_t *p, const uint8_t *end)
 {
@@ -164,13 +184,11 @@ static void update_simple(struct sg_body_canon *c, const uint8_t *p, const uint8
 			p++;
 			continue;
 		}
-		cr = memchr(p, '\r', (size_t)(end - p));
-		if (cr == NULL) {
-			content(c, p, (size_t)(end - p));
-			return;
-		}
+		cr = simple_stop(c, p, end);
 		if (cr > p)
 			content(c, p, (size_t)(cr - p));
+		if (cr == end)
+			return;
 		c->cr_pending = true;
 		p = cr + 1;
 	}
@@ -241,7 +259,7 @@ static void update_relaxed(struct sg_body_canon *c, const uint8_t *p, const uint
 			p++;
 			continue;
 		}
-		q = relaxed_run_end(p, end);
+		q = c->kernels != NULL ? c->kernels->relaxed(p, end) : relaxed_run_end(p, end);
 		if (q > p)
 			content(c, p, (size_t)(q - p));
 		if (q == end)
@@ -257,15 +275,24 @@ static void update_relaxed(struct sg_body_canon *c, const uint8_t *p, const uint
 	}
 }
 
+/* The next SP, HTAB, CR or LF from p (built-in) or the kernel's nofws stop. */
+static const uint8_t *nofws_stop(const struct sg_body_canon *c, const uint8_t *p,
+				 const uint8_t *end)
+{
+	if (c->kernels != NULL)
+		return c->kernels->nofws(p, end);
+	while (p < end && !nofws_special[*p])
+		p++;
+	return p;
+}
+
 /* DomainKeys nofws: SP/HTAB vanish (a CR stays pending across them), a CR
  * not followed by LF and an LF not preceded by CR vanish. */
 static void update_nofws(struct sg_body_canon *c, const uint8_t *p, const uint8_t *end)
 {
 	while (p < end) {
-		const uint8_t *q = p;
+		const uint8_t *q = nofws_stop(c, p, end);
 
-		while (q < end && !nofws_special[*q])
-			q++;
 		if (q > p) {
 			c->cr_pending = false;
 			content(c, p, (size_t)(q - p));

@@ -91,6 +91,11 @@ void sg_signer_free(struct sg_signer *s)
 	free(s);
 }
 
+void sg_signer_set_canon_kernels(struct sg_signer *s, const struct sg_canon_kernels *k)
+{
+	sg_bodyhash_set_kernels(&s->bodyhash, k);
+}
+
 static enum sg_err copy_name(char *dst, const char *src, const char *what, struct sg_error *err)
 {
 	size_t n = strlen(src);

@@ -18,6 +18,9 @@
  *        writes all headers (sg_signer_headers) before the original message.
  *   The body is canonicalized and hashed once per distinct (canonicalization,
  *   hash) pair however many DKIM signatures share it.
+ *   sg_signer_set_canon_kernels (before feeding) makes the body
+ *   canonicalizers scan with the given kernels (canon.h; e.g. from
+ *   dataplane/simd's sg_simd_best()); the output is the same either way.
  *   Output order: DKIM signatures (in the order added) above DomainKeys
  *   signatures, so the DomainKeys signature covers exactly the original
  *   headers below it.
@@ -33,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "canon.h"
 #include "hash.h"
 #include "message.h"
 #include "status.h"
@@ -64,6 +68,7 @@ struct sg_signer;
 struct sg_signer *sg_signer_new(const struct sg_hash_ops *hash, const struct sg_limits *lim,
 				bool fix_bare_lf);
 void sg_signer_free(struct sg_signer *s);
+void sg_signer_set_canon_kernels(struct sg_signer *s, const struct sg_canon_kernels *k);
 
 SG_MUST_CHECK enum sg_err sg_signer_add(struct sg_signer *s, const struct sg_sign_request *req,
 					struct sg_error *err);
