@@ -18,6 +18,9 @@
  *   daemon went away, and prints the answer as aligned text or JSON.
  *   Every entry point returns the exit status of what it did.
  *
+ *   ctl_print_reference writes the reference (Markdown or roff) from the
+ *   same tables.
+ *
  *   ctl_words_split cuts a typed line into words (blanks separate;
  *   '...' and "..." quote; a backslash escapes outside single quotes;
  *   '#' at the start of a word begins a comment).
@@ -55,7 +58,7 @@ struct ctl_options {
 	const char *config;	/* -c */
 	bool json;
 	int timeout_ms;
-	bool help, version, print_reference;
+	bool help, version, print_reference, print_man;
 	int first_word;		/* argv index of the command's first word (argc: none) */
 };
 
@@ -141,8 +144,26 @@ bool ctl_words_split(const char *line, char *store, size_t cap, const char **arg
 /* help [WORD]: the rows whose pattern starts with WORD (all without);
  * false when none does. */
 bool ctl_help(FILE *out, const char *word, bool json);
-/* The command reference in Markdown (docs/signetctl.md). */
-void ctl_print_reference(FILE *out);
+
+#define CTL_WRAP_WIDTH 78
+/* Prints text folded at CTL_WRAP_WIDTH columns between words (a "[...]"
+ * group is one word): the first line indented by indent spaces, the
+ * others by more. */
+void ctl_wrap(FILE *out, const char *text, int indent, int more);
+
+/* The reference (reference.c), from the option and command tables:
+ * docs/signetctl.md (--print-reference) and docs/man/signetctl.8
+ * (--print-man). A unit test keeps the committed files equal to it. */
+enum ctl_doc_format { CTL_DOC_MARKDOWN, CTL_DOC_MAN };
+
+#define CTL_DOC_REGENERATE \
+	"ninja -C BUILD control/ctl/signetctl && " \
+	"BUILD/control/ctl/signetctl --print-reference > docs/signetctl.md && " \
+	"BUILD/control/ctl/signetctl --print-man > docs/man/signetctl.8"
+
+void ctl_print_reference(FILE *out, enum ctl_doc_format format);
+/* The example command line the reference shows for a command row. */
+const char *ctl_command_example(const struct sg_command *c);
 
 /* ---- the REPL's parts that need no terminal (complete.c, history.c) ---- */
 

@@ -24,7 +24,7 @@
 #include "config.h"
 #include "ctl.h"
 
-enum { OPT_JSON = 256, OPT_TIMEOUT, OPT_REFERENCE };
+enum { OPT_JSON = 256, OPT_TIMEOUT, OPT_REFERENCE, OPT_MAN };
 
 #define SHORT_OPTIONS "s:c:Vh"
 
@@ -35,6 +35,7 @@ static const struct ctl_option_doc option_docs[] = {
 	{ NULL, "--timeout", "SEC", "give up on the daemon after SEC seconds (1 to 3600, "
 	  "default 30)" },
 	{ NULL, "--print-reference", NULL, "print the command reference (Markdown) and exit" },
+	{ NULL, "--print-man", NULL, "print the manual page (roff) and exit" },
 	{ "-V", "--version", NULL, "print the version and exit" },
 	{ "-h", "--help", NULL, "print the usage and exit" },
 };
@@ -100,6 +101,7 @@ enum ctl_status ctl_options_parse(int argc, char **argv, struct ctl_options *o,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "print-reference", no_argument, NULL, OPT_REFERENCE },
+		{ "print-man", no_argument, NULL, OPT_MAN },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -130,6 +132,9 @@ enum ctl_status ctl_options_parse(int argc, char **argv, struct ctl_options *o,
 			break;
 		case OPT_REFERENCE:
 			o->print_reference = true;
+			break;
+		case OPT_MAN:
+			o->print_man = true;
 			break;
 		case 'V':
 			o->version = true;

@@ -41,9 +41,9 @@ int main(int argc, char **argv)
 		printf("signetctl %s (control protocol %d)\n", SG_CTL_VERSION, SG_PROTO_VERSION);
 		return CTL_OK;
 	}
-	if (o.print_reference) {
-		ctl_print_reference(stdout);
-		return CTL_OK;
+	if (o.print_reference || o.print_man) {
+		ctl_print_reference(stdout, o.print_man ? CTL_DOC_MAN : CTL_DOC_MARKDOWN);
+		return fflush(stdout) == 0 ? CTL_OK : CTL_FAILED;
 	}
 	if (ctl_socket_path(&o, path, sizeof(path), why, sizeof(why)) != CTL_OK) {
 		fprintf(stderr, "signetctl: %s\n", why);

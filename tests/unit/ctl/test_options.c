@@ -36,7 +36,7 @@ static void test_defaults(void **state)
 	assert_int_equal(ctl_options_parse(1, argv, &o, why, sizeof(why)), CTL_OK);
 	assert_null(o.socket);
 	assert_null(o.config);
-	assert_false(o.json || o.help || o.version || o.print_reference);
+	assert_false(o.json || o.help || o.version || o.print_reference || o.print_man);
 	assert_int_equal(o.timeout_ms, SG_CTL_DEFAULT_TIMEOUT_S * 1000);
 	assert_int_equal(o.first_word, 1);
 }
@@ -62,6 +62,11 @@ static void test_every_option(void **state)
 	assert_int_equal(o.timeout_ms, 3600 * 1000);
 	assert_true(o.version && o.help);
 	assert_int_equal(o.first_word, 7);
+
+	assert_false(o.print_man);
+	assert_int_equal(PARSE(&o, why, "--print-man"), CTL_OK);
+	assert_true(o.print_man);
+	assert_false(o.print_reference);
 
 	assert_int_equal(PARSE(&o, why, "-s/c.sock", "-Vh", "--timeout", "1"), CTL_OK);
 	assert_string_equal(o.socket, "/c.sock");
@@ -242,7 +247,7 @@ static void test_usage_lists_options(void **state)
 	fclose(f);
 	assert_int_equal(strncmp(text, "usage: " SG_CTL_SYNOPSIS "\n", strlen(SG_CTL_SYNOPSIS) + 8),
 			 0);
-	assert_true(n >= 7);
+	assert_true(n >= 8);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(strstr(text, d[i].long_name));
 		assert_non_null(strstr(text, d[i].help));
