@@ -46,6 +46,8 @@
 #define SG_CONF_DEFAULT_DIR "/etc/signet"
 
 enum sg_sign_condition { SG_COND_CAN_RELAY, SG_COND_AUTH_USER };
+/* What signetd --spool does with an input once its output is in place. */
+enum sg_spool_retire { SG_RETIRE_DONE, SG_RETIRE_DELETE };
 
 /* Effective signing options of one scope (a dkim_sign/dk_sign block, or a
  * dk_domain inside it with the block's values inherited). */
@@ -96,6 +98,7 @@ struct sg_dataplane_conf {
 	char crypto_backend[64];		/* default auto */
 	uint32_t batch_size;			/* default 8 */
 	uint32_t batch_timeout_us;		/* default 200 */
+	enum sg_spool_retire spool_retire;	/* default done (IN_DIR/.done/) */
 };
 
 struct sg_esmtp_conf {

@@ -70,6 +70,18 @@ static bool dk_canon_to_enum(const char *s, size_t n, int *out)
 	return true;
 }
 
+static bool retire_to_enum(const char *s, size_t n, int *out)
+{
+	if (sg_lex_eq_nocase(s, n, "done"))
+		*out = SG_RETIRE_DONE;
+	else if (sg_lex_eq_nocase(s, n, "delete"))
+		*out = SG_RETIRE_DELETE;
+	else
+		return false;
+	return true;
+}
+
+static const char *const retire_modes[] = { "done", "delete", NULL };
 static const char *const conditions[] = { "can_relay", "auth_user", NULL };
 static const char *const dkim_digests[] = { "rsa-sha256", "ed25519-sha256", "rsa-sha1", NULL };
 static const char *const dk_digests[] = { "rsa-sha1", NULL };
@@ -123,6 +135,12 @@ const struct sg_conf_keyword sg_conf_keywords[] = {
 	  DATAPLANE(batch_timeout_us),
 	  .help = "Longest wait of a partly filled batch for more signatures before it is "
 		  "submitted anyway." },
+	{ .name = "spool_retire", .type = SG_TYPE_ENUM, .scopes = SG_SC_DATAPLANE,
+	  .def = "done", .values = retire_modes, .to_enum = retire_to_enum,
+	  DATAPLANE(spool_retire),
+	  .help = "What `signetd --spool` does with an input file once its signed copy is "
+		  "safely in the output folder: done moves it to IN_DIR/.done/, delete "
+		  "removes it." },
 
 	/* esmtp_listener { } */
 	{ .name = "listen", .type = SG_TYPE_ADDRESS, .scopes = SG_SC_ESMTP,
