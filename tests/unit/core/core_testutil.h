@@ -1,0 +1,64 @@
+/*
+ * NAME
+ *   core_testutil.h - helpers for the dataplane/core unit tests
+ *
+ * SUMMARY
+ *   ct_config(text) parses a signet.conf text (fails the test on error);
+ *   ct_keypem(type, &key) generates a key and returns its PKCS#8 PEM (the
+ *   key stays in *key for its public half); ct_install answers a want as
+ *   signet-controld would (KEY_MATERIAL fields); ct_install_none gives a
+ *   negative answer. Header-only, included once per test after testutil.h.
+ */
+#ifndef SIGNET_CORE_TESTUTIL_H
+#define SIGNET_CORE_TESTUTIL_H
+
+#include <string.h>
+#include "config.h"
+#include "dp_keys.h"
+#include "key.h"
+
+static inline struct sg_config *ct_config(const char *text)
+{
+	struct sg_config *c = NULL;
+	struct sg_error err = { 0 };
+
+	if (sg_config_parse(text, strlen(text), "test.conf", "/tmp", &c, &err) != SG_OK)
+		fail_msg("config: %s", err.msg);
+	return c;
+}
+
+static inline struct sg_buf ct_keypem(enum sg_keytype type, struct sg_privkey **key)
+{
+	struct sg_error err = { 0 };
+	struct sg_buf pem;
+
+	sg_buf_init(&pem, SIZE_MAX);
+	if (sg_privkey_generate(type, 1024, key, &err) != SG_OK ||
+	    sg_privkey_export_pem(*key, &pem, &err) != SG_OK)
+		fail_msg("key: %s", err.msg);
+	return pem;
+}
+
+static inline void ct_install(struct dp_keys *k, enum sg_sigkind kind, const char *domain,
+			      const char *selector, uint64_t generation,
+			      const struct sg_buf *pem, uint64_t now_ms)
+{
+	struct dp_key_answer a = { .generation = generation, .kind = kind, .domain = domain,
+				   .selector = selector, .pem = (const uint8_t *)pem->data,
+				   .pem_len = pem->len, .reason = "" };
+	struct sg_error err = { 0 };
+
+	if (dp_keys_install(k, &a, now_ms, &err) != SG_OK)
+		fail_msg("install %s: %s", domain, err.msg);
+}
+
+static inline void ct_install_none(struct dp_keys *k, enum sg_sigkind kind,
+				   const char *domain, const char *reason, uint64_t now_ms)
+{
+	struct dp_key_answer a = { .generation = 7, .kind = kind, .domain = domain,
+				   .selector = "", .reason = reason };
+
+	assert_int_equal(dp_keys_install(k, &a, now_ms, NULL), SG_OK);
+}
+
+#endif
