@@ -295,8 +295,9 @@ static void doc_status_and_files(struct doc *d)
 {
 	doc_section(d, "EXIT STATUS");
 	doc_item(d, "0", "The command succeeded.");
-	doc_item(d, "1", "signet-controld refused or failed the command, or the command "
-		 "reports a failure (`dns test`: anything but \"found and matching\").");
+	doc_item(d, "1", "signet-controld refused or failed the command, the command "
+		 "reports a failure (`dns test`: anything but \"found and matching\"), or "
+		 "the output could not be written.");
 	doc_item(d, "2", "A usage error (unknown option or command, bad argument), or "
 		 "signet-controld could not be reached.");
 	doc_list_end(d);

@@ -22,6 +22,16 @@
 /* Control plane. */
 #include "ctl.h"
 
+/* st, or CTL_FAILED with a line on stderr when standard output could not
+ * be written (a full disk, a closed pipe). */
+static int output_written(enum ctl_status st)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return st;
+	fprintf(stderr, "signetctl: cannot write to standard output\n");
+	return st == CTL_OK ? CTL_FAILED : st;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl_options o;
@@ -33,17 +43,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "signetctl: %s\n", why);
 		return CTL_USAGE;
 	}
-	if (o.help) {
-		ctl_usage(stdout);
-		return CTL_OK;
-	}
-	if (o.version) {
-		printf("signetctl %s (control protocol %d)\n", SG_CTL_VERSION, SG_PROTO_VERSION);
-		return CTL_OK;
-	}
-	if (o.print_reference || o.print_man) {
-		ctl_print_reference(stdout, o.print_man ? CTL_DOC_MAN : CTL_DOC_MARKDOWN);
-		return fflush(stdout) == 0 ? CTL_OK : CTL_FAILED;
+	if (o.help || o.version || o.print_reference || o.print_man) {
+		if (o.help)
+			ctl_usage(stdout);
+		else if (o.version)
+			printf("signetctl %s (control protocol %d)\n", SG_CTL_VERSION,
+			       SG_PROTO_VERSION);
+		else
+			ctl_print_reference(stdout, o.print_man ? CTL_DOC_MAN : CTL_DOC_MARKDOWN);
+		return output_written(CTL_OK);
 	}
 	if (ctl_socket_path(&o, path, sizeof(path), why, sizeof(why)) != CTL_OK) {
 		fprintf(stderr, "signetctl: %s\n", why);
@@ -58,7 +66,5 @@ int main(int argc, char **argv)
 	else
 		st = ctl_run_script(&s, stdin);
 	ctl_session_close(&s);
-	if (fflush(stdout) != 0 && st == CTL_OK)
-		st = CTL_FAILED;
-	return st;
+	return output_written(st);
 }

@@ -5,8 +5,9 @@
  * SUMMARY
  *   ctl_tu_starts_with fails the test, showing both, when text does not
  *   begin with prefix; ctl_tu_count counts the (possibly overlapping)
- *   occurrences of needle in hay. Header-only: included once per test
- *   file, after testutil.h.
+ *   occurrences of needle in hay; ctl_tu_reference is what signetctl
+ *   prints as its reference in a format (malloc'd). Header-only: included
+ *   once per test file, after testutil.h and ctl.h.
  */
 #ifndef SIGNET_TEST_CTL_TESTUTIL_H
 #define SIGNET_TEST_CTL_TESTUTIL_H
@@ -26,6 +27,20 @@ static inline size_t ctl_tu_count(const char *hay, const char *needle)
 	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
 		n++;
 	return n;
+}
+
+/* noinline: inlined, gcc takes the result for a pointer to the local */
+static __attribute__((unused, noinline)) char *ctl_tu_reference(enum ctl_doc_format format)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	ctl_print_reference(f, format);
+	assert_int_equal(fclose(f), 0);
+	assert_true(len > 1000);
+	return text;
 }
 
 #endif

@@ -21,19 +21,6 @@
 
 #define STATE_MD "Changes state: only root, the user signet-controld runs as, and members of\n"
 
-static char *generate(enum ctl_doc_format format)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	ctl_print_reference(f, format);
-	assert_int_equal(fclose(f), 0);
-	assert_true(len > 1000);
-	return text;
-}
-
 static void expect_same_text(const char *rel, const char *generated)
 {
 	char *committed = tu_read(tu_srcdir(rel), NULL);
@@ -54,7 +41,7 @@ static void expect_same_text(const char *rel, const char *generated)
 
 static void test_markdown_is_current(void **state)
 {
-	char *md = generate(CTL_DOC_MARKDOWN);
+	char *md = ctl_tu_reference(CTL_DOC_MARKDOWN);
 
 	(void)state;
 	expect_same_text("docs/signetctl.md", md);
@@ -63,7 +50,7 @@ static void test_markdown_is_current(void **state)
 
 static void test_man_is_current(void **state)
 {
-	char *man = generate(CTL_DOC_MAN);
+	char *man = ctl_tu_reference(CTL_DOC_MAN);
 
 	(void)state;
 	expect_same_text("docs/man/signetctl.8", man);
@@ -101,7 +88,7 @@ static void test_markdown_covers_tables(void **state)
 	size_t n, nopt, changing = 0;
 	const struct sg_command *rows = sg_commands(&n);
 	const struct ctl_option_doc *opt = ctl_option_docs(&nopt);
-	char *md = generate(CTL_DOC_MARKDOWN);
+	char *md = ctl_tu_reference(CTL_DOC_MARKDOWN);
 	char want[512];
 
 	(void)state;
@@ -135,7 +122,7 @@ static void test_man_is_roff(void **state)
 	static const char *const macros[] = { ".\\\"", ".TH", ".SH", ".SS", ".PP", ".TP", ".RS",
 					      ".RE", ".nf", ".fi" };
 	size_t n;
-	char *man = generate(CTL_DOC_MAN);
+	char *man = ctl_tu_reference(CTL_DOC_MAN);
 	size_t headings = 0;
 
 	(void)state;
