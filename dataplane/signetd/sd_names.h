@@ -1,0 +1,43 @@
+/*
+ * NAME
+ *   sd_names.h - the file names of the spool: which inputs are taken, what
+ *                the output, temporary and reason files are called
+ *
+ * SUMMARY
+ *   Inputs are IN_DIR/NAME with NAME ending in ".eml" (ASCII case-blind),
+ *   not starting with '.', at most SD_NAME_MAX bytes, without '/', control
+ *   bytes or '~' (kept free for output suffixes). Everything else in IN_DIR
+ *   is left alone (the .done/ and .failed/ folders, the lock file, files
+ *   still being written under another name).
+ *   Output candidates: candidate 0 is NAME itself; candidate k >= 1 is
+ *   STEM~k.eml (STEM = NAME without ".eml"): used only when OUT_DIR already
+ *   holds an unrelated file of the earlier name (see sd_recover.h).
+ *   Temporary files are ".signetd-tmp.W.FINAL" (W = worker number, FINAL
+ *   the name the file gets: a candidate or a reason file) in the
+ *   folder where the final file goes; a restart deletes every file whose
+ *   name starts with SD_TMP_PREFIX there, because only signetd writes them.
+ *   The reason for a failed input is .failed/NAME.reason.
+ *   Every function writes a NUL-terminated name into out (cap bytes) and
+ *   returns false when it does not fit or the input name is not valid.
+ */
+#ifndef SIGNET_SIGNETD_SD_NAMES_H
+#define SIGNET_SIGNETD_SD_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SD_NAME_MAX 200			/* input names; room for suffixes in 255 */
+#define SD_NAME_BUF 256			/* any name built here fits */
+#define SD_TMP_PREFIX ".signetd-tmp."
+#define SD_DONE_DIR ".done"
+#define SD_FAILED_DIR ".failed"
+#define SD_LOCK_FILE ".signetd.lock"
+#define SD_CANDIDATES_MAX 100		/* NAME, STEM~1.eml .. STEM~99.eml */
+
+bool sd_name_is_input(const char *name);
+bool sd_name_is_tmp(const char *name);
+bool sd_name_candidate(const char *name, unsigned k, char *out, size_t cap);
+bool sd_name_tmp(const char *name, unsigned worker, char *out, size_t cap);
+bool sd_name_reason(const char *name, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * NAME
+ *   sd_spool.c - the spool worker: one io_uring, jobs as state machines
+ *                (see sd_spool.h for the steps and the crash argument)
+ *
+ * SUMMARY
+ *   Each SQE carries the job pointer with the chain operation in its low
+ *   bits (jobs are malloc'd, so 8-aligned). A job has at most one SQE in
+ *   flight, except the commit chain (fsync, close, rename, fsync dir,
+ *   retire: IOSQE_IO_LINK, so a failure cancels what follows), whose CQEs
+ *   are collected before the chain is judged.
+ *
+ * UNTRUSTED INPUT
+ *   Input files (sd_message.h checks them) and their names.
+ */
+
+/* System library. */
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* signetd. */
+#include "sd_spool_internal.h"
+
+#define OP_MASK 7u
+#define SD_DEPTH_MAX 4096
+
+
+static void job_sign(struct sd_spool_worker *w, struct sd_job *job);
+
+enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool_worker **out,
+				struct sg_error *err)
+{
+	struct sd_spool_worker *w;
+	unsigned entries = 8;
+	int rc;
+
+	if (p->depth == 0 || p->depth > SD_DEPTH_MAX)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "spool depth %u: 1 to %d", p->depth,
+				    SD_DEPTH_MAX);
+	while (entries < p->depth * OP_COUNT && entries < 32768)
+		entries *= 2;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+	w->p = *p;
+	w->to_sign = calloc(p->depth, sizeof(*w->to_sign));
+	w->backlog = calloc(p->depth, sizeof(*w->backlog));
+	rc = w->to_sign && w->backlog ? io_uring_queue_init(entries, &w->ring, 0) : -ENOMEM;
+	if (rc < 0) {
+		free(w->to_sign);
+		free(w->backlog);
+		free(w);
+		return sg_error_set(err, SG_E_IO, 0, 0, "worker %u: io_uring_queue_init(%u): %s",
+				    p->worker, entries, strerror(-rc));
+	}
+	*out = w;
+	return SG_OK;
+}
+
+struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
+				    enum chain_op op)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+
+	if (sqe == NULL) {
+		io_uring_submit(&w->ring);
+		sqe = io_uring_get_sqe(&w->ring);
+	}
+	if (sqe == NULL)
+		abort();	/* entries >= depth * OP_COUNT: cannot happen */
+	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)job | (uint64_t)op);
+	w->io_pending++;
+	return sqe;
+}
+
+static void job_clear(struct sd_job_priv *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->raw);
+	sd_msg_form_free(&j->form);
+	sg_buf_free(&j->fields);
+	free(j);
+}
+
+void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r)
+{
+	job_clear(job->priv);
+	job->priv = NULL;
+	job->result = r;
+	w->inflight--;
+	if (w->nbacklog > 0 || !sd_ring_push(w->p.out, job))
+		w->backlog[w->nbacklog++] = job;
+}
+
+void sd_spool_failed(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(job->reason, sizeof(job->reason), fmt, ap);
+	va_end(ap);
+	sd_spool_finish(w, job, SD_JOB_FAILED);
+}
+
+/* Bad input: reason file and .failed/, or left in place if that fails. */
+static void bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
+	SG_PRINTF(3, 4);
+static void bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
+{
+	va_list ap;
+	bool moved;
+
+	va_start(ap, fmt);
+	vsnprintf(job->reason, sizeof(job->reason), fmt, ap);
+	va_end(ap);
+	if (job->priv->fd >= 0) {
+		close(job->priv->fd);
+		job->priv->fd = -1;
+	}
+	moved = sd_spool_move_failed(w->p.dirs, w->p.worker, job->name, job->reason,
+				     sizeof(job->reason));
+	sd_spool_finish(w, job, moved ? SD_JOB_BAD : SD_JOB_FAILED);
+}
+
+static void job_start(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = calloc(1, sizeof(*j));
+	struct io_uring_sqe *sqe;
+
+	w->inflight++;
+	job->result = SD_JOB_NONE;
+	job->output[0] = job->reason[0] = '\0';
+	if (j == NULL) {
+		w->inflight--;
+		job->result = SD_JOB_FAILED;
+		snprintf(job->reason, sizeof(job->reason), "out of memory");
+		w->backlog[w->nbacklog++] = job;
+		return;
+	}
+	j->fd = -1;
+	sg_buf_init(&j->fields, SIZE_MAX);
+	job->priv = j;
+	j->stage = ST_OPEN;
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_openat(sqe, w->p.dirs->in_fd, job->name,
+			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+}
+
+static void submit_read(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+	uint64_t left = j->size - j->got;
+	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, OP_MAIN);
+
+	io_uring_prep_read(sqe, j->fd, j->raw + j->got,
+			   (unsigned)(left > (1u << 30) ? (1u << 30) : left), j->got);
+}
+
+static void on_open(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	struct sd_job_priv *j = job->priv;
+	struct io_uring_sqe *sqe;
+
+	if (res == -ENOENT) {
+		sd_spool_finish(w, job, SD_JOB_VANISHED);
+		return;
+	}
+	if (res < 0) {
+		bad(w, job, "cannot open: %s", res == -ELOOP ? "it is a symbolic link" :
+		    strerror(-res));
+		return;
+	}
+	j->fd = res;
+	j->stage = ST_STAT;
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_statx(sqe, j->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &j->stx);
+}
+
+static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	struct sd_job_priv *j = job->priv;
+
+	if (res < 0) {
+		bad(w, job, "cannot stat: %s", strerror(-res));
+		return;
+	}
+	if (!S_ISREG(j->stx.stx_mode)) {
+		bad(w, job, "not a regular file");
+		return;
+	}
+	if (j->stx.stx_size == 0) {
+		bad(w, job, "not a message: the file is empty");
+		return;
+	}
+	if (j->stx.stx_size > w->p.max_size) {
+		bad(w, job, "too big: %llu bytes, the limit is %llu",
+		    (unsigned long long)j->stx.stx_size, (unsigned long long)w->p.max_size);
+		return;
+	}
+	j->size = j->stx.stx_size;
+	j->raw = malloc(j->size);
+	if (j->raw == NULL) {
+		sd_spool_failed(w, job, "out of memory for %llu bytes", (unsigned long long)j->size);
+		return;
+	}
+	j->stage = ST_READ;
+	submit_read(w, job);
+}
+
+static void on_read(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	struct sd_job_priv *j = job->priv;
+	struct sg_error err;
+
+	if (res < 0) {
+		bad(w, job, "read error: %s", strerror(-res));
+		return;
+	}
+	if (res == 0)
+		j->size = j->got;	/* it shrank while we read */
+	j->got += (uint64_t)res;
+	if (j->got < j->size) {
+		submit_read(w, job);
+		return;
+	}
+	close(j->fd);
+	j->fd = -1;
+	sg_error_clear(&err);
+	if (sd_msg_check(j->raw, j->size, &err) != SG_OK) {
+		bad(w, job, "%s", err.msg);
+		return;
+	}
+	if (sd_msg_prepare(j->raw, j->size, &j->form) != SG_OK) {
+		sd_spool_failed(w, job, "out of memory");
+		return;
+	}
+	sd_spool_probe(w, job);
+}
+
+void sd_spool_probe(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+	struct io_uring_sqe *sqe;
+
+	if (!sd_name_candidate(job->name, j->candidate, job->output, sizeof(job->output))) {
+		sd_spool_failed(w, job, "no free output name (%u taken by other messages)", j->candidate);
+		return;
+	}
+	j->stage = ST_PROBE;
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_statx(sqe, w->p.dirs->out_fd, job->output, AT_SYMLINK_NOFOLLOW,
+			    STATX_TYPE, &j->stx);
+}
+
+static void on_probe(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	struct sd_job_priv *j = job->priv;
+	int holds;
+
+	if (res == -ENOENT) {
+		if (j->have_output)
+			sd_spool_submit_tmpopen(w, job);
+		else
+			job_sign(w, job);
+		return;
+	}
+	if (res < 0) {
+		sd_spool_failed(w, job, "cannot look for %s in the output folder: %s", job->output,
+		       strerror(-res));
+		return;
+	}
+	holds = sd_spool_output_holds(w->p.dirs->out_fd, job->output, &j->form, job->reason,
+				      sizeof(job->reason));
+	if (holds < 0) {
+		sd_spool_finish(w, job, SD_JOB_FAILED);
+	} else if (holds == 0) {
+		j->stage = ST_RETIRE;
+		sd_spool_submit_retire(w, job, OP_MAIN);
+	} else {
+		j->candidate++;
+		sd_spool_probe(w, job);
+	}
+}
+
+static void job_sign(struct sd_spool_worker *w, struct sd_job *job)
+{
+	static const struct dp_client_facts spool_facts = { .can_relay = true };
+	struct sd_job_priv *j = job->priv;
+	struct sg_error err;
+	enum sg_err rc;
+
+	j->stage = ST_SIGN;
+	sg_error_clear(&err);
+	rc = w->p.signer.submit(w->p.signer.ctx, j->form.sign, j->form.sign_len, &spool_facts,
+				(uint64_t)(uintptr_t)job, &err);
+	if (rc == SG_E_LIMIT)
+		w->to_sign[w->nto_sign++] = job;
+	else if (rc != SG_OK)
+		sd_spool_failed(w, job, "cannot sign: %s", err.msg);
+}
+
+static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
+{
+	struct sd_job *job = (struct sd_job *)(uintptr_t)(data & ~(uint64_t)OP_MASK);
+	struct sd_job_priv *j = job->priv;
+
+	w->io_pending--;
+	switch (j->stage) {
+	case ST_OPEN: on_open(w, job, res); break;
+	case ST_STAT: on_stat(w, job, res); break;
+	case ST_READ: on_read(w, job, res); break;
+	case ST_PROBE: on_probe(w, job, res); break;
+	case ST_TMPOPEN: sd_spool_on_tmpopen(w, job, res); break;
+	case ST_WRITE: sd_spool_on_write(w, job, res); break;
+	case ST_COMMIT:
+		j->chain_res[data & OP_MASK] = res;
+		if (--j->chain_left == 0)
+			sd_spool_on_chain(w, job);
+		break;
+	case ST_RETIRE:
+		if (res < 0)
+			sd_spool_failed(w, job, "%s holds this message already, but the input could not "
+			       "be retired: %s", job->output, strerror(-res));
+		else
+			sd_spool_finish(w, job, SD_JOB_RECOVERED);
+		break;
+	case ST_SIGN:
+		abort();	/* no I/O while the signer has the job */
+	}
+}
+
+static unsigned reap(struct sd_spool_worker *w)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	struct {
+		uint64_t data;
+		int res;
+	} got[64];
+
+	/* Copy first: handlers queue SQEs and may submit, which is fine, but
+	 * the CQ entries are retired in one batch before handling. */
+	io_uring_for_each_cqe(&w->ring, head, cqe) {
+		if (n == sizeof(got) / sizeof(got[0]))
+			break;
+		got[n].data = io_uring_cqe_get_data64(cqe);
+		got[n++].res = cqe->res;
+	}
+	io_uring_cq_advance(&w->ring, n);
+	for (unsigned i = 0; i < n; i++)
+		on_cqe(w, got[i].data, got[i].res);
+	return n;
+}
+
+static void signer_round(struct sd_spool_worker *w, bool io_idle)
+{
+	const struct sd_signer_port *s = &w->p.signer;
+	size_t waiting = w->nto_sign, n;
+
+	w->nto_sign = 0;
+	for (size_t i = 0; i < waiting; i++)
+		job_sign(w, w->to_sign[i]);
+	if (io_idle && s->pending(s->ctx) > 0)
+		s->flush(s->ctx);
+	do {
+		n = s->poll(s->ctx, w->done, DONE_BATCH);
+		for (size_t i = 0; i < n; i++) {
+			sd_spool_on_signed(w, &w->done[i]);
+			s->release(s->ctx, &w->done[i]);
+		}
+	} while (n == DONE_BATCH);
+}
+
+static void hand_back(struct sd_spool_worker *w)
+{
+	size_t i = 0;
+
+	while (i < w->nbacklog && sd_ring_push(w->p.out, w->backlog[i]))
+		i++;
+	memmove(w->backlog, w->backlog + i, (w->nbacklog - i) * sizeof(*w->backlog));
+	w->nbacklog -= i;
+}
+
+/* Sleeps until a CQE arrives or wait_us passed (no CQE needed). */
+static void wait_some(struct sd_spool_worker *w, unsigned wait_us)
+{
+	struct __kernel_timespec ts = { .tv_sec = wait_us / 1000000,
+					.tv_nsec = (long long)(wait_us % 1000000) * 1000 };
+	struct io_uring_cqe *cqe;
+
+	if (w->io_pending > 0) {
+		(void)io_uring_wait_cqe_timeout(&w->ring, &cqe, &ts);
+	} else {
+		struct timespec t = { .tv_sec = ts.tv_sec, .tv_nsec = (long)ts.tv_nsec };
+
+		nanosleep(&t, NULL);
+	}
+}
+
+bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
+{
+	int mode = atomic_load_explicit(w->p.mode, memory_order_acquire);
+	const struct sd_signer_port *s = &w->p.signer;
+	struct sd_job *job;
+	unsigned got;
+
+	hand_back(w);
+	while (mode != SD_MODE_STOP && w->inflight < w->p.depth && w->nbacklog == 0 &&
+	       (job = sd_ring_pop(w->p.in)) != NULL)
+		job_start(w, job);
+	io_uring_submit(&w->ring);
+	if (w->inflight == 0 && w->nbacklog == 0 &&
+	    (mode == SD_MODE_STOP || (mode == SD_MODE_FINISH && sd_ring_count(w->p.in) == 0)))
+		return false;
+	got = reap(w);
+	signer_round(w, got == 0);
+	io_uring_submit(&w->ring);
+	if (got == 0 && w->nbacklog == 0) {
+		uint64_t deadline = s->next_deadline_us(s->ctx);
+
+		if (s->pending(s->ctx) > 0 && deadline != UINT64_MAX && wait_us > 200)
+			wait_us = 200;
+		if (w->inflight > 0 || sd_ring_count(w->p.in) == 0)
+			wait_some(w, wait_us);
+	}
+	return true;
+}
+
+void sd_spool_worker_run(struct sd_spool_worker *w)
+{
+	while (sd_spool_worker_step(w, 1000))
+		;
+}
+
+size_t sd_spool_worker_inflight(const struct sd_spool_worker *w)
+{
+	return w->inflight + w->nbacklog;
+}
+
+void sd_spool_worker_free(struct sd_spool_worker *w)
+{
+	if (w == NULL)
+		return;
+	io_uring_queue_exit(&w->ring);
+	free(w->to_sign);
+	free(w->backlog);
+	free(w);
+}

@@ -1,0 +1,91 @@
+/*
+ * NAME
+ *   sd_spool_internal.h - what sd_spool.c and sd_spool_io.c share: a job's
+ *                         private state on its worker, and the rare-path
+ *                         helpers done with plain system calls
+ *
+ * SUMMARY
+ *   The common path (open, statx, read, probe, temp open, write, fsync,
+ *   close, rename, fsync dir, retire) goes through io_uring in sd_spool.c.
+ *   The rare paths are synchronous and live here: comparing an existing
+ *   output with the input (crash recovery), moving bad input to .failed/
+ *   with its reason file, removing a temp file after a failed chain.
+ */
+#ifndef SIGNET_SIGNETD_SD_SPOOL_INTERNAL_H
+#define SIGNET_SIGNETD_SD_SPOOL_INTERNAL_H
+
+#include <liburing.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include "buf.h"
+#include "sd_message.h"
+#include "sd_spool.h"
+
+enum job_stage {
+	ST_OPEN, ST_STAT, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE, ST_COMMIT,
+	ST_RETIRE,
+};
+
+/* Operations of the commit chain, in order (low bits of user_data). */
+enum chain_op { OP_MAIN, OP_FSYNC, OP_CLOSE, OP_RENAME, OP_DIRSYNC, OP_RETIRE, OP_COUNT };
+
+struct sd_job_priv {
+	enum job_stage stage;
+	int fd;
+	uint8_t *raw;			/* the input as read */
+	uint64_t size, got;
+	struct statx stx;
+	struct sd_msg_form form;
+	struct sg_buf fields;		/* signature fields as written */
+	bool have_output;		/* signed: fields + form ready to write */
+	enum sd_job_result outcome;	/* SIGNED or SKIPPED once signed */
+	unsigned candidate;
+	char tmp[SD_NAME_BUF];
+	struct iovec iov[2];
+	uint64_t written;
+	unsigned chain_left;		/* CQEs of the chain still to come */
+	int chain_res[OP_COUNT];
+};
+
+#define DONE_BATCH 32
+
+struct sd_spool_worker {
+	struct sd_spool_params p;
+	struct io_uring ring;
+	size_t inflight;		/* jobs taken, not handed back */
+	size_t io_pending;		/* SQEs without their CQE yet */
+	struct sd_job **to_sign;	/* waiting for room in the signer */
+	size_t nto_sign;
+	struct sd_job **backlog;	/* finished, out ring was full */
+	size_t nbacklog;
+	struct dp_done done[DONE_BATCH];
+};
+
+/* sd_spool.c: an SQE tagged with the job and op (submits when the SQ is
+ * full); hand a job back; fail it (left in place) with a reason; look for
+ * its output name (step 2). */
+struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
+				  enum chain_op op);
+void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r);
+void sd_spool_failed(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
+	SG_PRINTF(3, 4);
+void sd_spool_probe(struct sd_spool_worker *w, struct sd_job *job);
+
+/* sd_spool_out.c: the output side (steps 4 and 5). */
+void sd_spool_on_signed(struct sd_spool_worker *w, struct dp_done *d);
+void sd_spool_submit_tmpopen(struct sd_spool_worker *w, struct sd_job *job);
+void sd_spool_submit_retire(struct sd_spool_worker *w, struct sd_job *job, enum chain_op op);
+void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_on_chain(struct sd_spool_worker *w, struct sd_job *job);
+
+/* 0: the file OUT_DIR/name holds this input already; 1: it holds
+ * something else; -1: it cannot be read (reason set). */
+int sd_spool_output_holds(int out_fd, const char *name, const struct sd_msg_form *form,
+			  char *reason, size_t cap);
+/* Reason file, then the input into .failed/. false (reason extended)
+ * when that did not work; the input then stays in IN_DIR. */
+bool sd_spool_move_failed(const struct sd_spool_dirs *d, unsigned worker, const char *name,
+			  char *reason, size_t cap);
+
+#endif

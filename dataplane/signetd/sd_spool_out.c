@@ -1,0 +1,185 @@
+/*
+ * NAME
+ *   sd_spool_out.c - the output side of a spool job: temp file, write,
+ *                    the fsync/close/rename/fsync-dir/retire chain, and
+ *                    its verdict (see sd_spool.h steps 4 and 5)
+ *
+ * UNTRUSTED INPUT
+ *   None beyond the signer's answer (header fields it built).
+ */
+
+/* System library. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* signetd. */
+#include "sd_spool_internal.h"
+
+void sd_spool_submit_retire(struct sd_spool_worker *w, struct sd_job *job, enum chain_op op)
+{
+	const struct sd_spool_dirs *d = w->p.dirs;
+	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, op);
+
+	if (d->retire_delete)
+		io_uring_prep_unlinkat(sqe, d->in_fd, job->name, 0);
+	else
+		io_uring_prep_renameat(sqe, d->in_fd, job->name, d->done_fd, job->name, 0);
+}
+
+void sd_spool_submit_tmpopen(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+	struct io_uring_sqe *sqe;
+
+	if (!sd_name_tmp(job->output, w->p.worker, j->tmp, sizeof(j->tmp))) {
+		sd_spool_failed(w, job, "output name %s too long", job->output);
+		return;
+	}
+	j->stage = ST_TMPOPEN;
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_openat(sqe, w->p.dirs->out_fd, j->tmp,
+			     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+void sd_spool_on_signed(struct sd_spool_worker *w, struct dp_done *d)
+{
+	struct sd_job *job = (struct sd_job *)(uintptr_t)d->cookie;
+	struct sd_job_priv *j = job->priv;
+
+	if (d->outcome == DP_FAILED) {
+		sd_spool_failed(w, job, "signing failed: %s", d->reason);
+		return;
+	}
+	j->outcome = d->outcome == DP_SIGNED ? SD_JOB_SIGNED : SD_JOB_SKIPPED;
+	if (d->outcome == DP_SKIPPED)
+		snprintf(job->reason, sizeof(job->reason), "%s", d->reason);
+	if (sd_msg_fields(&d->headers, j->form.lf, &j->fields) != SG_OK) {
+		sd_spool_failed(w, job, "out of memory");
+		return;
+	}
+	j->have_output = true;
+	sd_spool_submit_tmpopen(w, job);
+}
+
+static void submit_write(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+	uint64_t skip = j->written;
+	struct io_uring_sqe *sqe;
+	unsigned n = 0;
+
+	if (skip < j->fields.len) {
+		j->iov[n].iov_base = j->fields.data + skip;
+		j->iov[n++].iov_len = j->fields.len - skip;
+		skip = 0;
+	} else {
+		skip -= j->fields.len;
+	}
+	j->iov[n].iov_base = (void *)(uintptr_t)(j->form.body + skip);
+	j->iov[n++].iov_len = j->form.body_len - skip;
+	j->stage = ST_WRITE;
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_writev(sqe, j->fd, j->iov, n, j->written);
+}
+
+/* fsync, close, rename (no replace), fsync OUT_DIR, retire: linked. */
+static void submit_chain(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+	int out_fd = w->p.dirs->out_fd;
+	struct io_uring_sqe *sqe;
+
+	j->stage = ST_COMMIT;
+	j->chain_left = OP_COUNT - 1;
+	for (int i = 0; i < OP_COUNT; i++)
+		j->chain_res[i] = 0;
+	sqe = sd_spool_sqe(w, job, OP_FSYNC);
+	io_uring_prep_fsync(sqe, j->fd, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = sd_spool_sqe(w, job, OP_CLOSE);
+	io_uring_prep_close(sqe, j->fd);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = sd_spool_sqe(w, job, OP_RENAME);
+	io_uring_prep_renameat(sqe, out_fd, j->tmp, out_fd, job->output, RENAME_NOREPLACE);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = sd_spool_sqe(w, job, OP_DIRSYNC);
+	io_uring_prep_fsync(sqe, out_fd, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sd_spool_submit_retire(w, job, OP_RETIRE);
+}
+
+void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	if (res < 0) {
+		sd_spool_failed(w, job, "cannot create %s in the output folder: %s", job->priv->tmp,
+		       strerror(-res));
+		return;
+	}
+	job->priv->fd = res;
+	job->priv->written = 0;
+	submit_write(w, job);
+}
+
+static void drop_tmp(struct sd_spool_worker *w, struct sd_job *job)
+{
+	if (job->priv->fd >= 0)
+		close(job->priv->fd);
+	job->priv->fd = -1;
+	unlinkat(w->p.dirs->out_fd, job->priv->tmp, 0);
+}
+
+void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	struct sd_job_priv *j = job->priv;
+
+	if (res <= 0) {
+		drop_tmp(w, job);
+		sd_spool_failed(w, job, "cannot write %s: %s", job->output,
+		       res < 0 ? strerror(-res) : "nothing written");
+		return;
+	}
+	j->written += (uint64_t)res;
+	if (j->written < j->fields.len + j->form.body_len)
+		submit_write(w, job);
+	else
+		submit_chain(w, job);
+}
+
+static const char *chain_error(int res)
+{
+	return res == -ECANCELED ? "cancelled" : strerror(-res);
+}
+
+/* Every CQE of the chain is in: judge it. */
+void sd_spool_on_chain(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+	const int *r = j->chain_res;
+
+	if (r[OP_CLOSE] != -ECANCELED)
+		j->fd = -1;	/* the close ran (even a failed close releases it) */
+	if (r[OP_FSYNC] < 0 || r[OP_CLOSE] < 0 || r[OP_RENAME] < 0) {
+		drop_tmp(w, job);
+		if (r[OP_RENAME] == -EEXIST && r[OP_FSYNC] >= 0 && r[OP_CLOSE] >= 0) {
+			j->candidate++;	/* an output appeared meanwhile */
+			sd_spool_probe(w, job);
+			return;
+		}
+		sd_spool_failed(w, job, "cannot write %s: fsync %s, close %s, rename %s", job->output,
+		       r[OP_FSYNC] < 0 ? chain_error(r[OP_FSYNC]) : "ok",
+		       r[OP_CLOSE] < 0 ? chain_error(r[OP_CLOSE]) : "ok",
+		       r[OP_RENAME] < 0 ? chain_error(r[OP_RENAME]) : "ok");
+		return;
+	}
+	if (r[OP_DIRSYNC] < 0 || r[OP_RETIRE] < 0) {
+		sd_spool_failed(w, job, "%s written, but the input was not retired: fsync of the output "
+		       "folder %s, retire %s", job->output,
+		       r[OP_DIRSYNC] < 0 ? chain_error(r[OP_DIRSYNC]) : "ok",
+		       r[OP_RETIRE] < 0 ? chain_error(r[OP_RETIRE]) : "ok");
+		return;
+	}
+	sd_spool_finish(w, job, j->outcome);
+}
