@@ -16,6 +16,7 @@
 #ifndef SIGNET_DATAPLANE_DP_SIGNER_INTERNAL_H
 #define SIGNET_DATAPLANE_DP_SIGNER_INTERNAL_H
 
+#include "backend.h"
 #include "config.h"
 #include "dp_keys.h"
 #include "dp_signer.h"

@@ -4,8 +4,8 @@
  *
  * SUMMARY
  *   ct_config(text) parses a signet.conf text (fails the test on error);
- *   ct_keypem(type, &key) generates a key and returns its PKCS#8 PEM (the
- *   key stays in *key for its public half); ct_install answers a want as
+ *   ct_keypem(type, &key) generates a key (RSA-1024 unless ct_keypem_bits)
+ *   and returns its PKCS#8 PEM (the key stays in *key for its public half); ct_install answers a want as
  *   signet-controld would (KEY_MATERIAL fields); ct_install_none gives a
  *   negative answer. Header-only, included once per test after testutil.h.
  */
@@ -27,16 +27,22 @@ static inline struct sg_config *ct_config(const char *text)
 	return c;
 }
 
-static inline struct sg_buf ct_keypem(enum sg_keytype type, struct sg_privkey **key)
+static inline struct sg_buf ct_keypem_bits(enum sg_keytype type, unsigned bits,
+					   struct sg_privkey **key)
 {
 	struct sg_error err = { 0 };
 	struct sg_buf pem;
 
 	sg_buf_init(&pem, SIZE_MAX);
-	if (sg_privkey_generate(type, 1024, key, &err) != SG_OK ||
+	if (sg_privkey_generate(type, bits, key, &err) != SG_OK ||
 	    sg_privkey_export_pem(*key, &pem, &err) != SG_OK)
 		fail_msg("key: %s", err.msg);
 	return pem;
+}
+
+static inline struct sg_buf ct_keypem(enum sg_keytype type, struct sg_privkey **key)
+{
+	return ct_keypem_bits(type, 1024, key);
 }
 
 static inline void ct_install(struct dp_keys *k, enum sg_sigkind kind, const char *domain,
