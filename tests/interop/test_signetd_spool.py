@@ -1,0 +1,232 @@
+"""
+NAME
+  test_signetd_spool.py - signetd --spool end to end: signet-controld holds
+  the keys, signetd signs a spool folder, dkimpy verifies every output
+
+SUMMARY
+  A temporary signet.conf (control socket and state in the test's folder,
+  two workers, a dkim_sign block with three keyed domains made by
+  `signet keygen` under the key template, and a fourth domain without a
+  key), signet-controld started on it, then signetd -c CONF --spool IN
+  --out OUT on 200 generated messages (CRLF and LF files, four domains):
+    - the --json object: messages, signed, skipped, failed, recovered,
+      seconds, msgs_per_s; exit status 0;
+    - every output of a keyed domain verifies with dkimpy (dkim.verify with
+      a dnsfunc serving the records keygen printed), the body after the
+      signature fields is the input byte for byte; the unkeyed domain's
+      outputs are the inputs unchanged, counted as skipped;
+    - IN holds no .eml afterwards, .done/ holds every input;
+    - bad input (empty, not a message, over max_message_size) goes to
+      .failed/ with a reason file and is counted as failed;
+    - kill -9 at several random points (by the number of outputs already
+      written) and a restart each time: in the end every input is in OUT
+      exactly once, complete and verifying, none is left in IN, no temp
+      file is left anywhere;
+    - --watch picks up files dropped in later; SIGTERM ends it with 0.
+  Programs come from SIGNETD / SIGNET_CONTROLD, else from the build tree
+  next to $SIGNET (skipped when not built).
+"""
+
+import grp
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import time
+
+import dkim
+import pytest
+
+from control_helpers import HANG_GUARD, program, wait_for
+
+KEYED = {"example.com": "s1", "example.org": "s2", "mail.example.net": "s3"}
+UNKEYED = "nokey.example"
+DOMAINS = list(KEYED) + [UNKEYED]
+MAX_MESSAGE = 65536
+
+
+def signet_tool():
+    path = os.environ.get("SIGNET")
+    if not path or not os.access(path, os.X_OK):
+        pytest.skip("SIGNET is not set")
+    return path
+
+
+@pytest.fixture
+def site(tmp_path):
+    """Keys, configuration and a running signet-controld."""
+    records = {}
+    for domain, selector in KEYED.items():
+        folder = tmp_path / "keys" / domain
+        folder.mkdir(parents=True)
+        out = subprocess.run([signet_tool(), "keygen", "-d", domain, "-s", selector,
+                              "-o", str(folder / f"{selector}.key")],
+                             capture_output=True, text=True, timeout=HANG_GUARD, check=True)
+        name, value = out.stdout.strip().split(None, 1)
+        records[name.rstrip(".").lower()] = value.encode()
+    (tmp_path / "state").mkdir()
+    group = grp.getgrgid(os.getgid()).gr_name
+    domains = "".join(f'  dk_domain "{d}" {{ selector = "{s}" }}\n' for d, s in KEYED.items())
+    conf = tmp_path / "signet.conf"
+    conf.write_text('control {\n  socket = "ctl.sock"\n  state_dir = "state"\n'
+                    f'  metrics_listen = ""\n  admin_group = "{group}"\n}}\n'
+                    "dataplane {\n  workers = 2\n}\n"
+                    f"esmtp_listener {{\n  max_message_size = {MAX_MESSAGE}\n}}\n"
+                    'dkim_sign "main" {\n  key = "keys/%{d}/%{s}.key"\n' + domains + "}\n")
+    log = open(tmp_path / "controld.log", "wb")
+    proc = subprocess.Popen([program("SIGNET_CONTROLD", "control/signet-controld"),
+                             "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+    wait_for(lambda: (tmp_path / "ctl.sock").exists() or proc.poll() is not None,
+             "signet-controld to listen")
+    assert proc.poll() is None, (tmp_path / "controld.log").read_text()
+    yield {"dir": tmp_path, "conf": conf, "records": records,
+           "signetd": program("SIGNETD", "dataplane/signetd/signetd")}
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=HANG_GUARD) == 0
+    log.close()
+
+
+def make_messages(folder, count, seed=1):
+    """count messages over DOMAINS (every third with LF line ends); returns
+    {file name: (domain, bytes)}."""
+    rng = random.Random(seed)
+    folder.mkdir(exist_ok=True)
+    made = {}
+    for i in range(count):
+        domain = DOMAINS[i % len(DOMAINS)]
+        body = "".join(f"line {j} of message {i} {rng.random()}\n" for j in range(rng.randint(1, 30)))
+        text = (f"From: Sender {i} <sender{i}@{domain}>\nTo: rcpt@example.org\n"
+                f"Subject: message {i}\nDate: Sun, 22 Nov 2026 10:00:00 +0000\n"
+                f"Message-ID: <{i}.{seed}@{domain}>\n\n{body}")
+        raw = text.encode() if i % 3 == 0 else text.replace("\n", "\r\n").encode()
+        name = f"msg{i:04d}.eml"
+        (folder / name).write_bytes(raw)
+        made[name] = (domain, raw)
+    return made
+
+
+def run_signetd(site, *extra, check=True):
+    done = subprocess.run([site["signetd"], "-c", str(site["conf"]), "--spool",
+                           str(site["dir"] / "in"), "--out", str(site["dir"] / "out"),
+                           "--json", *extra], capture_output=True, timeout=HANG_GUARD * 4)
+    if check:
+        assert done.returncode == 0, done.stderr.decode()
+    return done
+
+
+def dnsfunc_for(records):
+    def dnsfunc(name, timeout=5):
+        key = name.decode() if isinstance(name, bytes) else name
+        return records.get(key.rstrip(".").lower())
+    return dnsfunc
+
+
+def check_outputs(site, made):
+    """Every input is in OUT exactly once, complete; keyed ones verify."""
+    out = site["dir"] / "out"
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == sorted(made), "outputs differ from inputs"
+    dnsfunc = dnsfunc_for(site["records"])
+    for name, (domain, raw) in made.items():
+        data = (out / name).read_bytes()
+        assert data.endswith(raw), f"{name}: the message after the signature is not the input"
+        head = data[:len(data) - len(raw)]
+        if domain == UNKEYED:
+            assert head == b"", f"{name}: an unkeyed domain's message was changed"
+            continue
+        assert head.startswith(b"DKIM-Signature:"), f"{name}: no signature"
+        assert re.search(rb"\bd=" + domain.encode() + rb";", head), f"{name}: wrong d="
+        assert dkim.verify(data, dnsfunc=dnsfunc), f"{name}: dkimpy does not verify it"
+    assert not [p for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml")]
+    leftovers = [p for d in (out, site["dir"] / "in" / ".failed")
+                 for p in d.iterdir() if p.name.startswith(".signetd-tmp.")]
+    assert leftovers == []
+
+
+def test_spool_signs_every_message(site):
+    made = make_messages(site["dir"] / "in", 200)
+    done = run_signetd(site)
+    summary = json.loads(done.stdout)
+    unkeyed = sum(1 for d, _ in made.values() if d == UNKEYED)
+    assert summary["messages"] == 200
+    assert summary["signed"] == 200 - unkeyed
+    assert summary["skipped"] == unkeyed
+    assert summary["failed"] == 0 and summary["recovered"] == 0
+    assert summary["seconds"] > 0 and summary["msgs_per_s"] > 0
+    assert summary["workers"] == 2
+    check_outputs(site, made)
+    assert sorted(p.name for p in (site["dir"] / "in" / ".done").iterdir()) == sorted(made)
+
+
+def test_bad_input_goes_to_failed_with_a_reason(site):
+    made = make_messages(site["dir"] / "in", 4)
+    inbox = site["dir"] / "in"
+    (inbox / "empty.eml").write_bytes(b"")
+    (inbox / "prose.eml").write_bytes(b"Dear friend, this is no message\n")
+    (inbox / "huge.eml").write_bytes(b"From: a@example.com\n\n" + b"x" * MAX_MESSAGE)
+    (inbox / "notes.txt").write_bytes(b"not *.eml: left alone\n")
+    done = run_signetd(site)
+    summary = json.loads(done.stdout)
+    assert (summary["messages"], summary["failed"]) == (7, 3)
+    failed = inbox / ".failed"
+    reasons = {n: (failed / f"{n}.reason").read_text() for n in
+               ("empty.eml", "prose.eml", "huge.eml")}
+    assert "empty" in reasons["empty.eml"]
+    assert "not a message: line 1" in reasons["prose.eml"]
+    assert f"the limit is {MAX_MESSAGE}" in reasons["huge.eml"]
+    assert all((failed / n).exists() for n in reasons)
+    assert (inbox / "notes.txt").exists()
+    assert b"prose.eml" in done.stderr
+    check_outputs(site, made)
+
+
+def test_kill9_at_random_points_loses_nothing(site):
+    made = make_messages(site["dir"] / "in", 200, seed=7)
+    out = site["dir"] / "out"
+    rng = random.Random(20261122)
+    mid_batch_kills = 0
+    for _ in range(4):
+        target = rng.randint(1, 199)
+        proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool",
+                                 str(site["dir"] / "in"), "--out", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + HANG_GUARD
+        while proc.poll() is None and time.monotonic() < deadline:
+            if out.exists() and len(os.listdir(out)) >= target:
+                break
+            time.sleep(0.001)
+        if proc.poll() is None:
+            proc.kill()
+            mid_batch_kills += 1
+        proc.wait(timeout=HANG_GUARD)
+        if not [p for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml")]:
+            break
+    assert mid_batch_kills > 0, "signetd finished before any kill: nothing was tested"
+    done = run_signetd(site)
+    summary = json.loads(done.stdout)
+    assert summary["failed"] == 0
+    check_outputs(site, made)
+
+
+def test_watch_takes_new_files_until_sigterm(site):
+    inbox = site["dir"] / "in"
+    inbox.mkdir()
+    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool", str(inbox),
+                             "--out", str(site["dir"] / "out"), "--watch", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: (inbox / ".done").exists() or proc.poll() is not None,
+             "signetd to start")
+    staging = site["dir"] / "staging"
+    made = make_messages(staging, 20, seed=3)
+    for name in made:               # moved in whole, as a spool wants it
+        os.rename(staging / name, inbox / name)
+    wait_for(lambda: len(os.listdir(inbox / ".done")) == 20 or proc.poll() is not None,
+             "the watched files to be signed")
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
+    assert proc.returncode == 0, stderr.decode()
+    summary = json.loads(stdout)
+    assert summary["messages"] == 20 and summary["failed"] == 0
+    check_outputs(site, made)
