@@ -5,11 +5,16 @@
  * SUMMARY
  *   Connects to the Unix stream socket within the timeout (a full accept
  *   queue is retried until the deadline), sends HELLO {version, client
- *   name} and expects HELLO {version, server version} back. A request is
- *   COMMAND {id, argc, words...}; the answer is RESULT {table} or ERROR
- *   {message}. Every read has the deadline of the timeout and the size
- *   limit of proto.h; anything else closes the connection and is reported
- *   as broken.
+ *   name} and expects HELLO {version, server version} back. A daemon that
+ *   refuses at once (over its connection cap) may close before the HELLO
+ *   arrives: the ERROR it left is read even when the HELLO cannot be sent.
+ *   A request is COMMAND {id, argc, words...}; the answer is RESULT
+ *   {table} or ERROR {message}. A connection the daemon has closed in the
+ *   meantime (it drops clients idle for SG_DAEMON_IDLE_MS, as a console
+ *   left at its prompt) fails the COMMAND's send: the command never
+ *   arrived, so it is sent once more on a new connection. Every read has
+ *   the deadline of the timeout and the size limit of proto.h; anything
+ *   else closes the connection and is reported as broken.
  *
  * UNTRUSTED INPUT
  *   Every message from the daemon, decoded with the typed getters of
@@ -119,6 +124,29 @@ static void error_text(struct sg_wire_in *r, char *msg, size_t cap)
 		snprintf(msg, cap, "malformed ERROR message: %s", r->why);
 }
 
+static void refused(const struct ctl_client *c, struct sg_wire_in *r, char *msg, size_t cap)
+{
+	char why[512];
+
+	error_text(r, why, sizeof(why));
+	snprintf(msg, cap, "signet-controld at %s refused the connection: %s", c->path, why);
+}
+
+/* After a HELLO that could not be sent: the daemon's ERROR, if it left one
+ * before closing, replaces msg. */
+static void read_refusal(struct ctl_client *c, char *msg, size_t cap)
+{
+	struct sg_wire_in r;
+	struct sg_buf buf;
+	char ignored[256];
+
+	sg_buf_init(&buf, SG_WIRE_MAX);
+	if (read_message(c, &buf, &r, "no greeting", ignored, sizeof(ignored)) &&
+	    r.type == SG_MSG_ERROR)
+		refused(c, &r, msg, cap);
+	sg_buf_free(&buf);
+}
+
 static bool handshake(struct ctl_client *c, char *msg, size_t cap)
 {
 	struct sg_wire_out w;
@@ -134,16 +162,15 @@ static bool handshake(struct ctl_client *c, char *msg, size_t cap)
 		snprintf(msg, cap, "out of memory");
 		return false;
 	}
-	if (!send_message(c, &w, msg, cap))
+	if (!send_message(c, &w, msg, cap)) {
+		read_refusal(c, msg, cap);
 		return false;
+	}
 	sg_buf_init(&buf, SG_WIRE_MAX);
 	if (!read_message(c, &buf, &r, "no greeting", msg, cap)) {
 		/* nothing more to say */
 	} else if (r.type == SG_MSG_ERROR) {
-		char why[512];
-
-		error_text(&r, why, sizeof(why));
-		snprintf(msg, cap, "signet-controld at %s refused the connection: %s", c->path, why);
+		refused(c, &r, msg, cap);
 	} else if (r.type != SG_MSG_HELLO || !sg_wire_get_u64(&r, &version) ||
 		   !sg_wire_get_str(&r, c->server_version, sizeof(c->server_version)) ||
 		   !sg_wire_end(&r)) {
@@ -212,6 +239,21 @@ static bool send_command(struct ctl_client *c, const struct sg_cmd_params *p, si
 	return send_message(c, &w, msg, cap);
 }
 
+/* Sends the command on the open connection, or on a new one when there is
+ * none or the daemon has closed it (then the command never arrived). */
+static bool deliver(struct ctl_client *c, const struct sg_cmd_params *p, size_t argc,
+		    const char *const *argv, char *msg, size_t cap)
+{
+	if (c->fd >= 0 && send_command(c, p, argc, argv, msg, cap))
+		return true;
+	if (!ctl_client_connect(c, msg, cap))
+		return false;
+	if (send_command(c, p, argc, argv, msg, cap))
+		return true;
+	ctl_client_close(c);
+	return false;
+}
+
 enum ctl_answer ctl_client_request(struct ctl_client *c, const struct sg_cmd_params *p,
 				   size_t argc, const char *const *argv, struct sg_table *out,
 				   char *msg, size_t cap)
@@ -222,12 +264,8 @@ enum ctl_answer ctl_client_request(struct ctl_client *c, const struct sg_cmd_par
 
 	sg_table_init(out, "");
 	msg[0] = '\0';
-	if (c->fd < 0 && !ctl_client_connect(c, msg, cap))
+	if (!deliver(c, p, argc, argv, msg, cap))
 		return CTL_ANSWER_BROKEN;
-	if (!send_command(c, p, argc, argv, msg, cap)) {
-		ctl_client_close(c);
-		return CTL_ANSWER_BROKEN;
-	}
 	sg_buf_init(&buf, SG_WIRE_MAX);
 	if (!read_message(c, &buf, &r, "no answer", msg, cap)) {
 		/* broken */

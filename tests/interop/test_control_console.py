@@ -31,7 +31,8 @@ SUMMARY
       shutdown stops the daemon with status 0;
     - --json output is one JSON document with pinned keys;
     - the REPL on a pseudo-terminal: prompt, a command, help, tab
-      completion, quit.
+      completion, history, quit; a console left at its prompt past the
+      daemon's idle deadline still runs the next command.
   dnsmasq (dnsmasq-base) is required; without it the tests skip.
 """
 
@@ -55,7 +56,7 @@ import pytest
 from control_helpers import (HANG_GUARD, MSG_KEY_MATERIAL, MSG_KEY_REQUEST,
                              MSG_RESULT, MSG_STATS_PUSH, Console, Daemon, Dnsmasq, Wire,
                              control_block, field_str, field_u64, frame, signetctl_path,
-                             unused_port)
+                             unused_port, wait_for)
 
 DOMAIN = "example.com"
 SCOPES = """
@@ -611,6 +612,15 @@ class Terminal:
         pytest.fail("signetctl did not leave after quit")
 
 
+def end_terminal(term):
+    try:
+        os.kill(term.pid, signal.SIGKILL)
+        os.waitpid(term.pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    os.close(term.fd)
+
+
 def test_repl_prompt_help_completion_quit(site, tmp_path):
     create(site, "s2026a")
     term = Terminal(site.sock, tmp_path)
@@ -639,13 +649,25 @@ def test_repl_prompt_help_completion_quit(site, tmp_path):
         term.type(b"quit\r")
         assert term.wait() == 0
     finally:
-        try:
-            os.kill(term.pid, signal.SIGKILL)
-            os.waitpid(term.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(term.fd)
+        end_terminal(term)
     # libedit's history file writes a blank as \040
     history = (tmp_path / ".signetctl_history").read_text().replace("\\040", " ")
     assert "\nversion\n" in history and "\nselector list \n" in history
     assert oct((tmp_path / ".signetctl_history").stat().st_mode & 0o777) == "0o600"
+
+
+def test_repl_outlives_the_idle_deadline(site, tmp_path):
+    """signet-controld drops a client idle for SG_DAEMON_IDLE_MS; a console
+    left at its prompt that long still runs the next command."""
+    term = Terminal(site.sock, tmp_path)
+    try:
+        term.expect(rb"signet> ")
+        wait_for(lambda: f"pid {term.pid} dropped: nothing received" in site.daemon.log_text(),
+                 "signet-controld to drop the idle console")
+        term.type(b"version\r")
+        out = term.expect(rb"signet> ")
+        assert b"signet-controld 0.1.0 (control protocol 1)" in out and b"signetctl:" not in out
+        term.type(b"quit\r")
+        assert term.wait() == 0
+    finally:
+        end_terminal(term)

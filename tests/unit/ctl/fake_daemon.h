@@ -39,6 +39,8 @@ enum fake_mode {
 	FAKE_TRAILING,		/* RESULT with a field after the table */
 	FAKE_HUGE,		/* a header announcing SG_WIRE_MAX + 1 bytes */
 	FAKE_WRONG_TYPE,	/* answers COMMAND with HELLO */
+	FAKE_BUSY,		/* ERROR at once, before reading HELLO, and closes
+				 * (a daemon over its connection cap) */
 };
 
 /* Building an answer cannot fail in a correct test: stop loudly if it does. */
@@ -154,7 +156,10 @@ static inline void fake_serve(int fd, enum fake_mode mode)
 	uint64_t id, argc;
 
 	sg_buf_init(&buf, SG_WIRE_MAX);
-	if (mode == FAKE_CLOSE || sg_wire_read(fd, &buf, 5000, NULL) != SG_OK)
+	if (mode == FAKE_BUSY)
+		fake_send_error(fd, "too many connections (64); try again later");
+	if (mode == FAKE_CLOSE || mode == FAKE_BUSY ||
+	    sg_wire_read(fd, &buf, 5000, NULL) != SG_OK)
 		goto out;
 	if (mode == FAKE_SILENT) {
 		sleep(30);

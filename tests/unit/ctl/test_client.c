@@ -6,17 +6,57 @@
  *   Against the fake daemon (fake_daemon.h): the handshake (server version
  *   kept), a COMMAND carrying id, argc and the words as typed, a RESULT
  *   decoded into the table, two requests on one connection, an ERROR
- *   answer (connection kept), reconnecting by itself after the daemon
- *   closed the connection. Failures, each with its one-line message and
- *   the connection closed: no socket (with the "is signet-controld
- *   running?" hint), a path that is not a socket, a refused HELLO, another
- *   protocol version, a daemon that never answers (timeout), garbage, a
- *   connection closed at once, a RESULT with trailing bytes, a frame past
- *   SG_WIRE_MAX, an answer of the wrong type.
+ *   answer (connection kept), a request after the daemon closed the
+ *   connection sent again on a new one. Failures, each with its one-line
+ *   message and the connection closed: no socket (with the "is
+ *   signet-controld running?" hint), a path that is not a socket, a
+ *   refused HELLO, a refusal sent before the HELLO was read (the daemon's
+ *   connection cap; also when the daemon closed before the HELLO could be
+ *   sent), another protocol version, a daemon that never answers
+ *   (timeout), garbage, a connection closed at once, a RESULT with
+ *   trailing bytes, a frame past SG_WIRE_MAX, an answer of the wrong type.
+ *   This file puts its own connect() in front of the C library's (see
+ *   wait_for_refusal).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1	/* RTLD_NEXT */
+#endif
 #include "testutil.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+/* When set, the next connect() returns only once the peer has closed the
+ * new connection: the client's next send then meets a closed socket, an order
+ * that otherwise depends on how the two processes are scheduled. */
+static bool wait_for_refusal;
+
+int connect(int fd, __CONST_SOCKADDR_ARG sa, socklen_t len)
+{
+	__typeof__(connect) *real;
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	int rc;
+
+	*(void **)&real = dlsym(RTLD_NEXT, "connect");
+	rc = real(fd, sa, len);
+	if (rc == 0 && wait_for_refusal) {
+		wait_for_refusal = false;	/* one connection only */
+		assert_int_equal(poll(&p, 1, 5000), 1);
+	}
+	return rc;
+}
+
+/* Waits until the peer of fd has closed it. */
+static void wait_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	assert_true(p.revents & POLLRDHUP);
+}
 
 #include "ctl.h"
 #include "fake_daemon.h"
@@ -73,7 +113,9 @@ static void test_handshake_and_commands(void **state)
 	fake_stop(&f);
 }
 
-/* The fake daemon closes after shutdown; the next request reconnects. */
+/* The fake daemon closes the connection after shutdown, as signet-controld
+ * does with a console idle at its prompt: the next request, which could
+ * not have arrived, goes out again on a new connection. */
 static void test_reconnects(void **state)
 {
 	const char *shutdown[] = { "shutdown" }, *version[] = { "version" };
@@ -89,16 +131,13 @@ static void test_reconnects(void **state)
 	assert_int_equal(ctl_client_request(&c, &p, 1, shutdown, &t, msg, sizeof(msg)),
 			 CTL_ANSWER_RESULT);
 	sg_table_free(&t);
+	wait_closed(c.fd);
 	p = params_of(1, version);
-	/* The first try finds the connection closed... */
-	assert_int_equal(ctl_client_request(&c, &p, 1, version, &t, msg, sizeof(msg)),
-			 CTL_ANSWER_BROKEN);
-	sg_table_free(&t);
-	assert_int_equal(c.fd, -1);
-	/* ...the next one connects again. */
 	assert_int_equal(ctl_client_request(&c, &p, 1, version, &t, msg, sizeof(msg)),
 			 CTL_ANSWER_RESULT);
+	assert_string_equal(t.cells[2], "version");
 	sg_table_free(&t);
+	assert_true(c.fd >= 0);
 	ctl_client_close(&c);
 	fake_stop(&f);
 }
@@ -157,6 +196,19 @@ static void test_handshake_failures(void **state)
 	connect_fails(FAKE_CLOSE, 2000, "connection closed");
 }
 
+/* Over its connection cap the daemon sends ERROR and closes without
+ * reading: the refusal is what the user reads, whether the HELLO went out
+ * before the close or could not be sent after it. */
+static void test_refused_before_hello(void **state)
+{
+	(void)state;
+	connect_fails(FAKE_BUSY, 2000, "refused the connection: too many connections (64); "
+		      "try again later");
+	wait_for_refusal = true;
+	connect_fails(FAKE_BUSY, 2000, "refused the connection: too many connections (64); "
+		      "try again later");
+}
+
 /* A request to a daemon in mode is BROKEN with a message containing expected. */
 static void request_breaks(enum fake_mode mode, const char *expected)
 {
@@ -194,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_reconnects),
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_handshake_failures),
+		cmocka_unit_test(test_refused_before_hello),
 		cmocka_unit_test(test_bad_answers),
 	};
 
