@@ -1,1 +1,0 @@
-typedef int sg_placeholder_smtp;
