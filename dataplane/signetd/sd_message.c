@@ -68,7 +68,7 @@ enum sg_err sd_msg_check(const uint8_t *p, size_t n, struct sg_error *err)
 			len--;
 		if (len == 0)
 			break;		/* the empty line: the body follows */
-		if (off > SD_HEADER_MAX)
+		if (end > SD_HEADER_MAX)
 			return sg_error_set(err, SG_E_LIMIT, line, off,
 					    "not a message: header section longer than %d "
 					    "bytes", SD_HEADER_MAX);
