@@ -100,18 +100,22 @@ const struct sg_conf_keyword sg_conf_keywords[] = {
 		  "created, enabled, rotated), written atomically. This file is never "
 		  "rewritten." },
 	{ .name = "metrics_listen", .type = SG_TYPE_ADDRESS, .scopes = SG_SC_CONTROL,
-	  .def = "127.0.0.1:9187", .empty_ok = true, CONTROL(metrics_listen),
-	  .help = "Where the Prometheus text exposition is served over HTTP (GET /metrics). "
-		  "`\"\"` turns the listener off. Keep it on loopback or a management network." },
+	  .def = "127.0.0.1:9187", .empty_ok = true, .loopback_only = true,
+	  CONTROL(metrics_listen),
+	  .help = "Where the Prometheus text exposition is served over HTTP (GET /metrics): a "
+		  "loopback address (127.0.0.0/8 or [::1]) only, as the metrics are "
+		  "unauthenticated; `\"\"` turns the listener off." },
 	{ .name = "resolver", .type = SG_TYPE_ADDRESS, .scopes = SG_SC_CONTROL,
 	  .def = "", .empty_ok = true, CONTROL(resolver),
 	  .help = "DNS server asked by `dns test` for published key records. `\"\"` uses the "
 		  "system resolver (/etc/resolv.conf)." },
 	{ .name = "admin_group", .type = SG_TYPE_GROUP, .scopes = SG_SC_CONTROL,
 	  .def = "signet", .empty_ok = true, CONTROL(admin_group),
-	  .help = "Besides root, members of this group may issue the console commands that "
-		  "change state (the peer's credentials are checked on the socket). `\"\"` "
-		  "leaves them to root." },
+	  .help = "Besides root and the daemon's own user, members of this group (a name, "
+		  "or a numeric gid taken as it is) may issue the console commands that change "
+		  "state and receive key material (the peer's credentials are checked on the "
+		  "socket); the socket file gets this group. `\"\"` leaves them to root and "
+		  "the daemon's user." },
 
 	/* dataplane { } */
 	{ .name = "workers", .type = SG_TYPE_INT, .scopes = SG_SC_DATAPLANE,

@@ -84,6 +84,7 @@ struct sg_conf_keyword {
 	const char *const *values;	/* ENUM: allowed words, NULL-terminated */
 	bool (*to_enum)(const char *s, size_t n, int *out);	/* ENUM */
 	bool empty_ok;			/* "" is a valid value */
+	bool loopback_only;		/* ADDRESS: only 127.0.0.0/8 or [::1] */
 };
 
 struct sg_conf_block {

@@ -79,6 +79,25 @@ bool sg_conf_address_valid(const char *s)
 	return parse_number(colon + 1, n - (size_t)(colon + 1 - s), 65535, &port) && port > 0;
 }
 
+bool sg_conf_address_is_loopback(const char *s)
+{
+	struct in6_addr a6;
+	char text[ITEM_MAX];
+	const char *close;
+
+	if (!sg_conf_address_valid(s))
+		return false;
+	if (s[0] != '[')
+		return strncmp(s, "127.", 4) == 0;
+	close = strchr(s, ']');
+	if ((size_t)(close - s - 1) >= sizeof(text))
+		return false;
+	memcpy(text, s + 1, (size_t)(close - s - 1));
+	text[close - s - 1] = '\0';
+	return inet_pton(AF_INET6, text, &a6) == 1 &&
+	       memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+}
+
 static bool network_valid(const char *s, size_t n)
 {
 	const char *slash = memchr(s, '/', n);

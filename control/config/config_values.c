@@ -422,6 +422,10 @@ static enum sg_err check_address(const struct checked *c)
 	if (!sg_conf_address_valid(c->v->text))
 		return fail(c, "expected IP:PORT such as 127.0.0.1:25 or [::1]:25, got \"%s\"",
 			    c->quoted);
+	if (c->kw->loopback_only && !sg_conf_address_is_loopback(c->v->text))
+		return fail(c, "\"%s\" is not a loopback address: %s only listens on "
+			    "127.0.0.0/8 or [::1] (put a proxy in front to publish it)", c->quoted,
+			    c->kw->name);
 	return store_text(c);
 }
 

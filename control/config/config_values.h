@@ -60,6 +60,8 @@ const char *sg_conf_unit_name(enum sg_conf_unit u);
 
 /* IPv4:PORT or [IPv6]:PORT (config_net.c). */
 bool sg_conf_address_valid(const char *s);
+/* A valid address whose IP is in 127.0.0.0/8 or is ::1. */
+bool sg_conf_address_is_loopback(const char *s);
 /* IP or IP/PREFIX items separated by spaces, tabs or commas; on false the
  * first bad item is at s + *bad_off, *bad_len bytes (config_net.c). */
 bool sg_conf_network_list_valid(const char *s, size_t *bad_off, size_t *bad_len);

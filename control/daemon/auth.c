@@ -71,16 +71,35 @@ static gid_t *user_groups(const char *user, gid_t primary, size_t *n)
 	return NULL;
 }
 
-static bool group_gid(const char *name, gid_t *gid)
+/* A gid written in decimal digits (at most 10 of them), else false. */
+static bool numeric_gid(const char *s, gid_t *gid)
+{
+	unsigned long long v = 0;
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || s[n] != '\0' || n > 10)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	if (v >= (gid_t)-1)
+		return false;
+	*gid = (gid_t)v;
+	return true;
+}
+
+bool sg_auth_group_gid(const char *name, gid_t *gid)
 {
 	struct group gr, *res = NULL;
-	char *buf = malloc(NSS_BUF);
+	char *buf;
 	bool found;
 
-	if (buf == NULL || name == NULL || name[0] == '\0') {
-		free(buf);
+	if (name == NULL || name[0] == '\0')
 		return false;
-	}
+	if (numeric_gid(name, gid))
+		return true;
+	buf = malloc(NSS_BUF);
+	if (buf == NULL)
+		return false;
 	found = getgrnam_r(name, &gr, buf, NSS_BUF, &res) == 0 && res != NULL;
 	if (found)
 		*gid = gr.gr_gid;
@@ -108,7 +127,7 @@ enum sg_err sg_auth_peer(int fd, const char *admin_group, struct sg_peer *out,
 	f.uid = cred.uid;
 	f.gid = cred.gid;
 	f.daemon_uid = geteuid();
-	f.group_known = group_gid(admin_group, &f.admin_gid);
+	f.group_known = sg_auth_group_gid(admin_group, &f.admin_gid);
 	snprintf(out->user, sizeof(out->user), "%u", (unsigned)cred.uid);
 	buf = malloc(NSS_BUF);
 	if (buf != NULL && getpwuid_r(cred.uid, &pw, buf, NSS_BUF, &res) == 0 && res != NULL) {

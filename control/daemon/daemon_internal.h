@@ -48,6 +48,9 @@ struct sg_auth_facts {
 };
 
 bool sg_auth_decide(const struct sg_auth_facts *f);
+/* The gid of admin_group: a number is taken as a gid as it is, a name is
+ * looked up in the group database; false when empty or unknown. */
+bool sg_auth_group_gid(const char *admin_group, gid_t *gid);
 /* SO_PEERCRED of a connected socket, then the user database. */
 SG_MUST_CHECK enum sg_err sg_auth_peer(int fd, const char *admin_group, struct sg_peer *out,
 				       struct sg_error *err);
@@ -90,7 +93,7 @@ void session_send_table(struct session *s, const struct sg_table *t);
 /* ---- dispatch.c / handlers.c ---- */
 
 /* Who may change state, for messages: "member of group X required" or
- * "root required: no admin_group is configured". */
+ * "root or the daemon's user required: no admin_group is configured". */
 const char *daemon_admin_rule(const struct sg_daemon *d, char *buf, size_t cap);
 /* Answers one COMMAND message (r opened, positioned after the header). */
 void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in *r);
@@ -137,6 +140,7 @@ struct sg_daemon {
 	struct sg_stats *stats;
 	struct sg_metrics *metrics;
 	struct listener listener;
+	int state_lock_fd;			/* flock on STATE_DIR/controld.lock */
 	struct session **sessions;
 	size_t nsessions;
 	uint64_t next_id;

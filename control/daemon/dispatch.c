@@ -76,7 +76,7 @@ const char *daemon_admin_rule(const struct sg_daemon *d, char *buf, size_t cap)
 	const char *group = d->conf->control.admin_group;
 
 	if (group[0] == '\0')
-		snprintf(buf, cap, "root required: no admin_group is configured");
+		snprintf(buf, cap, "root or the daemon's user required: no admin_group is configured");
 	else
 		snprintf(buf, cap, "member of group %s required", group);
 	return buf;

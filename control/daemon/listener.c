@@ -92,14 +92,17 @@ static enum sg_err clear_path(const struct sockaddr_un *sa, char *note, size_t c
 static enum sg_err set_access(const char *path, const char *admin_group, char *note,
 			      size_t cap, struct sg_error *err)
 {
-	struct group *gr = admin_group[0] ? getgrnam(admin_group) : NULL;
+	gid_t gid;
+	bool known = sg_auth_group_gid(admin_group, &gid);
 
-	if (gr != NULL && chown(path, (uid_t)-1, gr->gr_gid) != 0)
+	if (known && chown(path, (uid_t)-1, gid) != 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot give %s to group %s: %s", path,
 				    admin_group, strerror(errno));
-	if (gr == NULL && note[0] == '\0')
-		snprintf(note, cap, "group \"%s\" does not exist: only root may use %s",
-			 admin_group, path);
+	if (!known && note[0] == '\0')
+		snprintf(note, cap, "%s%s%s: only root and this daemon's user may change state "
+			 "through %s (others in the daemon's group may read)",
+			 admin_group[0] ? "group \"" : "no admin_group is configured",
+			 admin_group, admin_group[0] ? "\" does not exist" : "", path);
 	if (chmod(path, 0660) != 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot chmod %s: %s", path,
 				    strerror(errno));

@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -91,6 +93,34 @@ static enum sg_err make_state_dir(const char *path, struct sg_error *err)
 	return SG_OK;
 }
 
+/* Takes STATE_DIR/controld.lock (flock, held until exit) so that a second
+ * daemon cannot rewrite the same selector state; the file holds our pid. */
+static enum sg_err lock_state_dir(struct sg_daemon *d, const char *dir, struct sg_error *err)
+{
+	char path[SG_CONF_PATH_MAX + 16], pid[32] = "";
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/controld.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return sg_error_set(err, SG_E_IO, 0, 0, "cannot open %s: %s", path,
+				    strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		got = read(fd, pid, sizeof(pid) - 1);
+		pid[got > 0 ? strcspn(pid, "\n") : 0] = '\0';
+		close(fd);
+		return sg_error_set(err, SG_E_STATE, 0, 0, "state_dir %s is in use by another "
+				    "signet-controld%s%s%s: give each daemon its own state_dir", dir,
+				    pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid))
+		daemon_log(d, "cannot write our pid into %s: %s", path, strerror(errno));
+	d->state_lock_fd = fd;
+	return SG_OK;
+}
+
 static enum sg_err load_config(struct sg_daemon *d, struct sg_error *err)
 {
 	enum sg_err rc;
@@ -114,6 +144,8 @@ static enum sg_err open_parts(struct sg_daemon *d, struct sg_error *err)
 		return rc;
 	c = &d->conf->control;
 	rc = make_state_dir(c->state_dir, err);
+	if (rc == SG_OK)
+		rc = lock_state_dir(d, c->state_dir, err);
 	if (rc == SG_OK)
 		rc = sg_keys_new(d->conf, sg_clock_system(), &d->keys, err);
 	if (rc != SG_OK)
@@ -148,6 +180,7 @@ enum sg_err sg_daemon_new(const struct sg_daemon_opts *opts, struct sg_daemon **
 	if (d->opt.max_conns == 0)
 		d->opt.max_conns = SG_DAEMON_MAX_CONNS;
 	d->listener.fd = -1;
+	d->state_lock_fd = -1;
 	d->started_ms = daemon_now_ms();
 	rc = open_parts(d, err);
 	if (rc != SG_OK) {
@@ -190,6 +223,8 @@ void sg_daemon_free(struct sg_daemon *d)
 	sg_keys_free(d->keys);
 	sg_stats_free(d->stats);
 	sg_config_free(d->conf);
+	if (d->state_lock_fd >= 0)
+		close(d->state_lock_fd);
 	free(d);
 }
 

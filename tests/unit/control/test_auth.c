@@ -44,6 +44,30 @@ static void test_decide(void **state)
 	assert_true(sg_auth_decide(&f));		/* the daemon's own user */
 }
 
+/* admin_group as a number is a gid as it is; as a name it is looked up. */
+static void test_group_gid(void **state)
+{
+	gid_t gid = 12345;
+
+	(void)state;
+	assert_true(sg_auth_group_gid("100", &gid));
+	assert_int_equal(gid, 100);
+	assert_true(sg_auth_group_gid("0", &gid));
+	assert_int_equal(gid, 0);
+	assert_true(sg_auth_group_gid("4000000000", &gid));	/* no such group: still a gid */
+	assert_int_equal(gid, 4000000000u);
+	assert_true(sg_auth_group_gid("root", &gid));		/* name lookup */
+	assert_int_equal(gid, 0);
+	gid = 7;
+	assert_false(sg_auth_group_gid("", &gid));
+	assert_false(sg_auth_group_gid(NULL, &gid));
+	assert_false(sg_auth_group_gid("no-such-group-signet", &gid));
+	assert_false(sg_auth_group_gid("4294967295", &gid));	/* (gid_t)-1 means "none" */
+	assert_false(sg_auth_group_gid("99999999999", &gid));	/* too long */
+	assert_false(sg_auth_group_gid("12a", &gid));		/* a name, and none exists */
+	assert_int_equal(gid, 7);
+}
+
 static void test_peer_self(void **state)
 {
 	struct sg_peer peer;
@@ -137,6 +161,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_group_gid),
 		cmocka_unit_test(test_peer_self),
 		cmocka_unit_test(test_peer_nobody),
 	};

@@ -39,6 +39,27 @@ static void test_addresses(void **state)
 	}
 }
 
+static void test_loopback_addresses(void **state)
+{
+	static const char *const loop[] = {
+		"127.0.0.1:9187", "127.255.255.254:1", "[::1]:9187", "[0:0:0:0:0:0:0:1]:80",
+	};
+	static const char *const other[] = {
+		"0.0.0.0:9187", "10.0.0.1:80", "128.0.0.1:80", "[::]:80", "[::2]:80",
+		"[::ffff:127.0.0.1]:80", "127.0.0.1", "1270.0.0.1:80", "",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(loop) / sizeof(loop[0]); i++) {
+		if (!sg_conf_address_is_loopback(loop[i]))
+			fail_msg("not loopback: %s", loop[i]);
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		if (sg_conf_address_is_loopback(other[i]))
+			fail_msg("loopback: \"%s\"", other[i]);
+	}
+}
+
 static void expect_list(const char *s, bool ok, size_t off, size_t len)
 {
 	size_t bad_off = 999, bad_len = 999;
@@ -73,6 +94,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_loopback_addresses),
 		cmocka_unit_test(test_network_lists),
 	};
 

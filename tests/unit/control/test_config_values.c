@@ -193,6 +193,10 @@ static const struct value_case cases[] = {
 	{ "next_hop", ES, "[::1]:65535", SG_OK, "[::1]:65535" },
 	{ "resolver", CT, "[::ffff:127.0.0.1]:53", SG_OK, "[::ffff:127.0.0.1]:53" },
 	{ "metrics_listen", CT, "", SG_OK, "" },
+	{ "metrics_listen", CT, "[::1]:9", SG_OK, "[::1]:9" },
+	{ "metrics_listen", CT, "0.0.0.0:9187", SG_E_SYNTAX,
+	  "v:1:1: metrics_listen: \"0.0.0.0:9187\" is not a loopback address: metrics_listen "
+	  "only listens on 127.0.0.0/8 or [::1] (put a proxy in front to publish it)" },
 	{ "listen", ES, "", SG_E_SYNTAX,
 	  "v:1:1: listen: a value is required (\"\" is not allowed here)" },
 	{ "listen", ES, "127.0.0.1", SG_E_SYNTAX,

@@ -63,8 +63,8 @@ static void test_refused_for_non_admin(void **state)
 	dt_handshake(&t, s, fd);
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		dt_command(&t, s, fd, lines[i]);
-		snprintf(want, sizeof(want), "permission denied: \"%s\" changes state (root "
-			 "required: no admin_group is configured)", lines[i]);
+		snprintf(want, sizeof(want), "permission denied: \"%s\" changes state (root or "
+			 "the daemon's user required: no admin_group is configured)", lines[i]);
 		dt_expect_error(&t, fd, want);
 		assert_false(s->dead);
 	}
@@ -211,7 +211,7 @@ static void test_admin_rule(void **state)
 	(void)state;
 	start(&t, "");
 	assert_string_equal(daemon_admin_rule(t.d, buf, sizeof(buf)),
-			    "root required: no admin_group is configured");
+			    "root or the daemon's user required: no admin_group is configured");
 	dt_stop(&t);
 	start(&t, "mail-admins");
 	assert_string_equal(daemon_admin_rule(t.d, buf, sizeof(buf)),

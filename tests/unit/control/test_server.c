@@ -241,6 +241,7 @@ static void test_start_refusals(void **state)
 	struct sg_daemon_opts o = { .signal_fd = -1 };
 	struct sg_daemon *d = NULL;
 	struct sg_error err;
+	char other[4300], pid[64];
 	struct dt t;
 
 	(void)state;
@@ -251,9 +252,21 @@ static void test_start_refusals(void **state)
 	o.log = kt_log_fn;
 	o.log_env = &t.log;
 	sg_error_clear(&err);
-	assert_int_equal(sg_daemon_new(&o, &d, &err), SG_E_IO);	/* same socket */
+	assert_int_equal(sg_daemon_new(&o, &d, &err), SG_E_STATE);	/* same state_dir */
+	assert_null(d);
+	snprintf(pid, sizeof(pid), "is in use by another signet-controld (pid %ld)",
+		 (long)getpid());
+	assert_non_null(strstr(err.msg, pid));
+
+	snprintf(other, sizeof(other), "%s/other.conf", t.dir);	/* same socket */
+	dt_write(other, "control {\n  socket = \"ctl.sock\"\n  state_dir = \"state2\"\n"
+		 "  metrics_listen = \"\"\n}\n");
+	o.config_path = other;
+	sg_error_clear(&err);
+	assert_int_equal(sg_daemon_new(&o, &d, &err), SG_E_IO);
 	assert_null(d);
 	assert_non_null(strstr(err.msg, "another process is listening on"));
+	o.config_path = t.conf;
 	sg_daemon_free(t.d);
 	t.d = NULL;
 

@@ -361,7 +361,8 @@ static void test_key_request(void **state)
 	dt_handshake(&t, s, fd);
 	send_key_request(fd, true, SG_KIND_DKIM, "example.com");
 	dt_pump(&t, s);
-	dt_expect_error(&t, fd, "permission denied: key material (root required");
+	dt_expect_error(&t, fd, "permission denied: key material (root or the daemon's user "
+			"required");
 	assert_false(s->dead);
 	assert_int_equal(s->key_requests, 0);
 	assert_true(kt_log_has(&t.log, "key request for example.com from uid 65534"));
