@@ -236,7 +236,10 @@ const struct sg_conf_keyword sg_conf_keywords[] = {
 	  .help = "Add the signed header fields in z= (copied, for debugging)." },
 	{ .name = "keycache_size", .type = SG_TYPE_INT, .scopes = SG_SC_SIGN_ANY,
 	  .def = "2048", .min = 1, .max = 1048576, SIGN(keycache_size),
-	  .help = "Parsed keys kept in memory; the least recently used goes first." },
+	  .help = "Parsed keys kept in memory; the least recently used goes first. The cache "
+		  "belongs to the dkim_sign / dk_sign block: the block's value sizes it, and a "
+		  "value in a dk_domain block is accepted (Momentum allows it) but has no "
+		  "effect of its own." },
 	{ .name = "pos_keycache_ttl", .type = SG_TYPE_DURATION, .scopes = SG_SC_SIGN_ANY,
 	  .def = "300", .min = 0, .max = 604800, .unit = SG_UNIT_SECONDS,
 	  SIGN(pos_keycache_ttl),
