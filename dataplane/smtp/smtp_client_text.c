@@ -1,0 +1,174 @@
+/*
+ * NAME
+ *   smtp_client_text.c - output of the client machine: command text, then
+ *                        the message dot-stuffed as iovecs into the
+ *                        caller's buffer (see smtp_client.h)
+ *
+ * SUMMARY
+ *   The message is never copied: each iovec is a run of the message up to
+ *   the next line-start dot, or the one-octet "." that doubles it, or the
+ *   trailer. sg_smtp_client_output walks a copy of the cursor;
+ *   sg_smtp_client_output_done moves the real one by the octets written,
+ *   so a partial write resumes inside any segment.
+ *
+ * UNTRUSTED INPUT
+ *   None from the network; the message is checked for NUL, bare CR and
+ *   bare LF before it is accepted (the server side refuses them too).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "smtp_client_int.h"
+
+/* Smallest line-start '.' at an offset >= from, or len. */
+static size_t next_line_dot(const char *m, size_t len, size_t from)
+{
+	size_t k = from >= 2 ? from - 2 : 0;
+
+	if (from == 0 && len > 0 && m[0] == '.')
+		return 0;
+	while (k + 3 <= len) {
+		const char *hit = memmem(m + k, len - k, "\r\n.", 3);
+		size_t j;
+
+		if (hit == NULL)
+			break;
+		j = (size_t)(hit - m) + 2;
+		if (j >= from)
+			return j;
+		k = (size_t)(hit - m) + 1;
+	}
+	return len;
+}
+
+/* The first problem: NUL, CR not before LF, LF not after CR. */
+static enum sg_err check_text(const char *m, size_t len, struct sg_error *err)
+{
+	uint32_t line = 1;
+
+	for (size_t i = 0; i < len; i++) {
+		const char *why = NULL;
+
+		if (m[i] == '\0')
+			why = "NUL byte";
+		else if (m[i] == '\r' && (i + 1 == len || m[i + 1] != '\n'))
+			why = "bare CR";
+		else if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r'))
+			why = "bare LF";
+		else if (m[i] == '\n')
+			line++;
+		if (why != NULL)
+			return sg_error_set(err, SG_E_SYNTAX, line, i,
+					    "message line %u: %s at offset %zu", line, why, i);
+	}
+	return SG_OK;
+}
+
+enum sg_err smtpc_text_start(struct smtpc_text *t, const char *msg, size_t len,
+			     struct sg_error *err)
+{
+	enum sg_err rc = check_text(msg, len, err);
+
+	if (rc != SG_OK)
+		return rc;
+	t->msg = msg;
+	t->len = len;
+	t->pos = 0;
+	t->dot = next_line_dot(msg, len, 0);
+	t->trailer = len == 0 || (len >= 2 && msg[len - 2] == '\r' && msg[len - 1] == '\n')
+		     ? ".\r\n" : "\r\n.\r\n";
+	t->trailer_off = 0;
+	return SG_OK;
+}
+
+bool smtpc_text_done(const struct smtpc_text *t)
+{
+	return t->trailer != NULL && t->pos == t->len && t->trailer[t->trailer_off] == '\0';
+}
+
+/* The current segment; false when everything was written. */
+static bool text_segment(const struct smtpc_text *t, const char **p, size_t *n)
+{
+	static const char dot[] = ".";
+
+	if (t->pos < t->len && t->dot == t->pos) {
+		*p = dot;
+		*n = 1;
+	} else if (t->pos < t->len) {
+		*p = t->msg + t->pos;
+		*n = t->dot - t->pos;
+	} else {
+		*p = t->trailer + t->trailer_off;
+		*n = strlen(*p);
+	}
+	return *n > 0;
+}
+
+/* Moves past n octets of the current segment (n <= its length). */
+static void text_advance(struct smtpc_text *t, size_t n)
+{
+	if (n == 0)
+		return;
+	if (t->pos < t->len && t->dot == t->pos)
+		t->dot = next_line_dot(t->msg, t->len, t->pos + 1);
+	else if (t->pos < t->len)
+		t->pos += n;
+	else
+		t->trailer_off += n;
+}
+
+static void set_iov(struct iovec *v, const char *p, size_t n)
+{
+	v->iov_base = (void *)(uintptr_t)p;
+	v->iov_len = n;
+}
+
+int sg_smtp_client_output(const struct sg_smtp_client *c, struct iovec *iov, int max)
+{
+	struct smtpc_text t = c->text;
+	int k = 0;
+	const char *p;
+	size_t n;
+
+	if (max <= 0 || c->state == SG_SMTP_CLIENT_CLOSED)
+		return 0;
+	if (c->out.len > c->out_off) {
+		set_iov(&iov[k++], c->out.data + c->out_off, c->out.len - c->out_off);
+		return k;
+	}
+	if (c->state != SG_SMTP_CLIENT_TEXT)
+		return 0;
+	while (k < max && text_segment(&t, &p, &n)) {
+		set_iov(&iov[k++], p, n);
+		text_advance(&t, n);
+	}
+	return k;
+}
+
+void sg_smtp_client_output_done(struct sg_smtp_client *c, size_t n)
+{
+	size_t cmd = c->out.len - c->out_off;
+	const char *p;
+	size_t seg;
+
+	if (cmd > 0) {
+		size_t k = n < cmd ? n : cmd;
+
+		c->out_off += k;
+		n -= k;
+		if (c->out_off == c->out.len) {
+			sg_buf_reset(&c->out);
+			c->out_off = 0;
+		}
+	}
+	if (c->state != SG_SMTP_CLIENT_TEXT)
+		return;
+	while (n > 0 && text_segment(&c->text, &p, &seg)) {
+		size_t k = n < seg ? n : seg;
+
+		text_advance(&c->text, k);
+		n -= k;
+	}
+	if (smtpc_text_done(&c->text))
+		c->state = SG_SMTP_CLIENT_FINAL;
+}

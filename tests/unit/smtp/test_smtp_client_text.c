@@ -1,0 +1,187 @@
+/*
+ * NAME
+ *   test_smtp_client_text.c - unit tests for dataplane/smtp/smtp_client_text.c
+ *
+ * SUMMARY
+ *   Dot-stuffing against a reference (every line-start '.' doubled, then
+ *   ".\r\n", or "\r\n.\r\n" after a last line without CRLF): fixed cases
+ *   (a first line starting with '.', consecutive dot lines, a lone ".",
+ *   dots inside lines, the empty message) and thousands of random
+ *   messages, each written with every write size from 1 octet up and with
+ *   one iovec at a time; the iovecs point into the caller's message (no
+ *   copy) except for the doubling "." and the trailer; the message check
+ *   (NUL, bare CR, bare LF with line and offset); output only in the
+ *   states that have any.
+ */
+#include "client_harness.h"
+
+static const struct sg_smtp_client_config cfg = { .helo_name = "relay.test" };
+
+static struct sg_smtp_envelope env;
+
+/* The reference: what the wire must carry after 354. */
+static char *stuffed(const char *m, size_t n)
+{
+	char *out = malloc(2 * n + 8), *p = out;
+
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (m[i] == '.' && (i == 0 || (i >= 2 && m[i - 2] == '\r' && m[i - 1] == '\n')))
+			*p++ = '.';
+		*p++ = m[i];
+	}
+	if (n > 0 && !(n >= 2 && m[n - 2] == '\r' && m[n - 1] == '\n'))
+		p += sprintf(p, "\r\n");
+	strcpy(p, ".\r\n");
+	return out;
+}
+
+/* A client in TEXT state for msg. */
+static struct sg_smtp_client *at_text(const char *m, size_t n)
+{
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+
+	assert_int_equal(sg_smtp_client_send(c, &env, m, n, NULL), SG_OK);
+	free(c_out(c, 0));
+	assert_int_equal(sg_smtp_client_output(c, &(struct iovec){ 0 }, 1), 0);
+	c_reply(c, "250 a\r\n250 b\r\n354 c\r\n");
+	assert_int_equal(sg_smtp_client_state(c), SG_SMTP_CLIENT_TEXT);
+	return c;
+}
+
+static void check_stuffing(const char *m, size_t n, size_t write_max)
+{
+	struct sg_smtp_client *c = at_text(m, n);
+	char *want = stuffed(m, n), *got = c_out(c, write_max);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("message %s, writes of %zu:\nwanted %s\ngot    %s", tu_escaped(m, n),
+			 write_max, tu_escaped(want, strlen(want)), tu_escaped(got, strlen(got)));
+	assert_int_equal(sg_smtp_client_state(c), SG_SMTP_CLIENT_FINAL);
+	assert_int_equal(sg_smtp_client_output(c, &(struct iovec){ 0 }, 1), 0);
+	free(want);
+	free(got);
+	sg_smtp_client_free(c);
+}
+
+#define CHECK(s) check_stuffing(s, sizeof(s) - 1, 0)
+
+static void test_fixed_cases(void **state)
+{
+	(void)state;
+	CHECK("");
+	CHECK("a\r\n");
+	CHECK(".\r\n");
+	CHECK("..\r\n");
+	CHECK(".a\r\n.\r\n.\r\n..b\r\n");
+	CHECK("a.b\r\nc.\r\n. .\r\n");
+	CHECK("no line end");
+	CHECK("x\r\n.");
+	CHECK("\r\n.\r\n\r\n.");
+	CHECK("Subject: t\r\n\r\n.\r\n");
+}
+
+static void test_random_messages(void **state)
+{
+	static const char pieces[][3] = { "\r\n", ".", "a", "\xff", " " };
+	char m[200];
+	uint32_t x = 7;
+
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		size_t n = 0, len;
+
+		x = x * 1103515245u + 12345u;
+		len = (x >> 16) % 60;
+		while (n < len) {
+			x = x * 1103515245u + 12345u;
+			const char *p = pieces[(x >> 16) % 5];
+
+			memcpy(m + n, p, strlen(p));
+			n += strlen(p);
+		}
+		for (size_t w = 1; w <= n + 8; w += 1 + w / 4)
+			check_stuffing(m, n, w);
+		check_stuffing(m, n, 0);
+	}
+}
+
+static void test_no_copy(void **state)
+{
+	static const char m[] = "a\r\n.b\r\nc\r\n";
+	struct sg_smtp_client *c = at_text(m, sizeof(m) - 1);
+	struct iovec iov[8];
+	int n = sg_smtp_client_output(c, iov, 8);
+
+	(void)state;
+	assert_int_equal(n, 4);
+	assert_ptr_equal(iov[0].iov_base, m);			/* "a\r\n" */
+	assert_int_equal(iov[0].iov_len, 3);
+	assert_int_equal(iov[1].iov_len, 1);			/* the doubling dot */
+	assert_memory_equal(iov[1].iov_base, ".", 1);
+	assert_ptr_equal(iov[2].iov_base, m + 3);		/* ".b\r\nc\r\n" */
+	assert_int_equal(iov[2].iov_len, sizeof(m) - 1 - 3);
+	assert_memory_equal(iov[3].iov_base, ".\r\n", 3);
+	/* one iovec at a time gives the same */
+	assert_int_equal(sg_smtp_client_output(c, iov, 1), 1);
+	assert_ptr_equal(iov[0].iov_base, m);
+	assert_int_equal(sg_smtp_client_output(c, iov, 0), 0);
+	sg_smtp_client_output_done(c, 4);			/* through the dot */
+	assert_int_equal(sg_smtp_client_output(c, iov, 8), 2);
+	assert_ptr_equal(iov[0].iov_base, m + 3);
+	sg_smtp_client_free(c);
+}
+
+static void test_message_check(void **state)
+{
+	static const struct {
+		const char *m;
+		size_t n;
+		const char *why;
+	} bad[] = {
+		{ "a\0b\r\n", 5, "message line 1: NUL byte at offset 1" },
+		{ "a\r\nb\rc\r\n", 8, "message line 2: bare CR at offset 4" },
+		{ "a\r\nb\r", 5, "message line 2: bare CR at offset 4" },
+		{ "\na", 2, "message line 1: bare LF at offset 0" },
+		{ "a\r\n\r\nb\n", 7, "message line 3: bare LF at offset 6" },
+	};
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+	struct sg_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(sg_smtp_client_send(c, &env, bad[i].m, bad[i].n, &err),
+				 SG_E_SYNTAX);
+		assert_string_equal(err.msg, bad[i].why);
+	}
+	c_expect_out(c, "");
+	sg_smtp_client_free(c);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	sg_smtp_envelope_init(&env, 2);
+	assert_int_equal(sg_smtp_envelope_set_from(&env, ""), SG_OK);
+	assert_int_equal(sg_smtp_envelope_add_rcpt(&env, "r@b.example"), SG_OK);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sg_smtp_envelope_free(&env);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixed_cases),
+		cmocka_unit_test(test_random_messages),
+		cmocka_unit_test(test_no_copy),
+		cmocka_unit_test(test_message_check),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
