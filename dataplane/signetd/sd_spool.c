@@ -4,11 +4,10 @@
  *                (see sd_spool.h for the steps and the crash argument)
  *
  * SUMMARY
- *   Each SQE carries the job pointer with the chain operation in its low
- *   bits (jobs are malloc'd, so 8-aligned). A job has at most one SQE in
- *   flight, except the commit chain (fsync, close, rename, fsync dir,
- *   retire: IOSQE_IO_LINK, so a failure cancels what follows), whose CQEs
- *   are collected before the chain is judged.
+ *   Each SQE carries the job pointer with the operation in its low bits
+ *   (jobs are malloc'd, so 8-aligned). A job has at most one SQE in
+ *   flight, except close + rename of the commit (linked for their order),
+ *   whose two CQEs are collected before they are judged.
  *
  * UNTRUSTED INPUT
  *   Input files (sd_message.h checks them) and their names.
@@ -44,7 +43,7 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	if (p->depth == 0 || p->depth > SD_DEPTH_MAX)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "spool depth %u: 1 to %d", p->depth,
 				    SD_DEPTH_MAX);
-	while (entries < p->depth * OP_COUNT && entries < 32768)
+	while (entries < p->depth * SD_SQES_PER_JOB && entries < 32768)
 		entries *= 2;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -74,7 +73,7 @@ struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
 		sqe = io_uring_get_sqe(&w->ring);
 	}
 	if (sqe == NULL)
-		abort();	/* entries >= depth * OP_COUNT: cannot happen */
+		abort();	/* entries >= depth * SD_SQES_PER_JOB: cannot happen */
 	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)job | (uint64_t)op);
 	w->io_pending++;
 	return sqe;
@@ -320,11 +319,14 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 	case ST_PROBE: on_probe(w, job, res); break;
 	case ST_TMPOPEN: sd_spool_on_tmpopen(w, job, res); break;
 	case ST_WRITE: sd_spool_on_write(w, job, res); break;
-	case ST_COMMIT:
+	case ST_FSYNC: sd_spool_on_fsync(w, job, res); break;
+	case ST_RENAME:
 		j->chain_res[data & OP_MASK] = res;
 		if (--j->chain_left == 0)
-			sd_spool_on_chain(w, job);
+			sd_spool_on_rename(w, job);
 		break;
+	case ST_DIRSYNC: sd_spool_on_dirsync(w, job, res); break;
+	case ST_RETIRE_NEW: sd_spool_on_retired(w, job, res); break;
 	case ST_RETIRE:
 		if (res < 0)
 			sd_spool_failed(w, job, "%s holds this message already, but the input could not "

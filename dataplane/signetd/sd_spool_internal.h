@@ -6,7 +6,8 @@
  *
  * SUMMARY
  *   The common path (open, statx, read, probe, temp open, write, fsync,
- *   close, rename, fsync dir, retire) goes through io_uring in sd_spool.c.
+ *   close, rename, fsync dir, retire) goes through io_uring in sd_spool.c
+ *   and sd_spool_out.c.
  *   The rare paths are synchronous and live here: comparing an existing
  *   output with the input (crash recovery), moving bad input to .failed/
  *   with its reason file, removing a temp file after a failed chain.
@@ -22,12 +23,16 @@
 #include "sd_spool.h"
 
 enum job_stage {
-	ST_OPEN, ST_STAT, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE, ST_COMMIT,
-	ST_RETIRE,
+	ST_OPEN, ST_STAT, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE, ST_FSYNC,
+	ST_RENAME, ST_DIRSYNC, ST_RETIRE_NEW, ST_RETIRE,
 };
 
-/* Operations of the commit chain, in order (low bits of user_data). */
-enum chain_op { OP_MAIN, OP_FSYNC, OP_CLOSE, OP_RENAME, OP_DIRSYNC, OP_RETIRE, OP_COUNT };
+/* Which operation a CQE answers (low bits of user_data): one at a time,
+ * except close + rename, linked for their order. */
+enum chain_op { OP_MAIN, OP_CLOSE, OP_RENAME, OP_COUNT };
+
+/* SQEs a job can have in flight at once. */
+#define SD_SQES_PER_JOB 2
 
 struct sd_job_priv {
 	enum job_stage stage;
@@ -77,7 +82,10 @@ void sd_spool_submit_tmpopen(struct sd_spool_worker *w, struct sd_job *job);
 void sd_spool_submit_retire(struct sd_spool_worker *w, struct sd_job *job, enum chain_op op);
 void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res);
 void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res);
-void sd_spool_on_chain(struct sd_spool_worker *w, struct sd_job *job);
+void sd_spool_on_fsync(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job);
+void sd_spool_on_dirsync(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_on_retired(struct sd_spool_worker *w, struct sd_job *job, int res);
 
 /* 0: the file OUT_DIR/name holds this input already; 1: it holds
  * something else; -1: it cannot be read (reason set). */

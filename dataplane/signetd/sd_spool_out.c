@@ -85,30 +85,33 @@ static void submit_write(struct sd_spool_worker *w, struct sd_job *job)
 	io_uring_prep_writev(sqe, j->fd, j->iov, n, j->written);
 }
 
-/* fsync, close, rename (no replace), fsync OUT_DIR, retire: linked. */
-static void submit_chain(struct sd_spool_worker *w, struct sd_job *job)
+/* The commit: fsync the temp file; then close it and rename it (no
+ * replace) into place, linked only for their order; then fsync OUT_DIR;
+ * then retire the input. Each step is judged before the next is
+ * submitted: a failed fs operation does not reliably cancel what is
+ * linked after it on every kernel, so nothing durable-critical relies on
+ * link cancellation. */
+static void submit_fsync(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, OP_MAIN);
+
+	job->priv->stage = ST_FSYNC;
+	io_uring_prep_fsync(sqe, job->priv->fd, 0);
+}
+
+static void submit_rename(struct sd_spool_worker *w, struct sd_job *job)
 {
 	struct sd_job_priv *j = job->priv;
 	int out_fd = w->p.dirs->out_fd;
 	struct io_uring_sqe *sqe;
 
-	j->stage = ST_COMMIT;
-	j->chain_left = OP_COUNT - 1;
-	for (int i = 0; i < OP_COUNT; i++)
-		j->chain_res[i] = 0;
-	sqe = sd_spool_sqe(w, job, OP_FSYNC);
-	io_uring_prep_fsync(sqe, j->fd, 0);
-	sqe->flags |= IOSQE_IO_LINK;
+	j->stage = ST_RENAME;
+	j->chain_left = 2;
 	sqe = sd_spool_sqe(w, job, OP_CLOSE);
 	io_uring_prep_close(sqe, j->fd);
 	sqe->flags |= IOSQE_IO_LINK;
 	sqe = sd_spool_sqe(w, job, OP_RENAME);
 	io_uring_prep_renameat(sqe, out_fd, j->tmp, out_fd, job->output, RENAME_NOREPLACE);
-	sqe->flags |= IOSQE_IO_LINK;
-	sqe = sd_spool_sqe(w, job, OP_DIRSYNC);
-	io_uring_prep_fsync(sqe, out_fd, 0);
-	sqe->flags |= IOSQE_IO_LINK;
-	sd_spool_submit_retire(w, job, OP_RETIRE);
 }
 
 void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res)
@@ -145,41 +148,67 @@ void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res)
 	if (j->written < j->fields.len + j->form.body_len)
 		submit_write(w, job);
 	else
-		submit_chain(w, job);
+		submit_fsync(w, job);
 }
 
-static const char *chain_error(int res)
+void sd_spool_on_fsync(struct sd_spool_worker *w, struct sd_job *job, int res)
 {
-	return res == -ECANCELED ? "cancelled" : strerror(-res);
+	if (res < 0) {
+		drop_tmp(w, job);
+		sd_spool_failed(w, job, "cannot write %s: fsync: %s", job->output, strerror(-res));
+		return;
+	}
+	submit_rename(w, job);
 }
 
-/* Every CQE of the chain is in: judge it. */
-void sd_spool_on_chain(struct sd_spool_worker *w, struct sd_job *job)
+/* Both CQEs of close + rename are in. */
+void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job)
 {
 	struct sd_job_priv *j = job->priv;
 	const int *r = j->chain_res;
+	struct io_uring_sqe *sqe;
 
 	if (r[OP_CLOSE] != -ECANCELED)
 		j->fd = -1;	/* the close ran (even a failed close releases it) */
-	if (r[OP_FSYNC] < 0 || r[OP_CLOSE] < 0 || r[OP_RENAME] < 0) {
+	if (r[OP_RENAME] == -EEXIST) {
+		/* An output of that name appeared meanwhile: look at it again
+		 * (it may hold this very message). */
 		drop_tmp(w, job);
-		if (r[OP_RENAME] == -EEXIST && r[OP_FSYNC] >= 0 && r[OP_CLOSE] >= 0) {
-			j->candidate++;	/* an output appeared meanwhile */
-			sd_spool_probe(w, job);
-			return;
-		}
-		sd_spool_failed(w, job, "cannot write %s: fsync %s, close %s, rename %s", job->output,
-		       r[OP_FSYNC] < 0 ? chain_error(r[OP_FSYNC]) : "ok",
-		       r[OP_CLOSE] < 0 ? chain_error(r[OP_CLOSE]) : "ok",
-		       r[OP_RENAME] < 0 ? chain_error(r[OP_RENAME]) : "ok");
+		sd_spool_probe(w, job);
 		return;
 	}
-	if (r[OP_DIRSYNC] < 0 || r[OP_RETIRE] < 0) {
-		sd_spool_failed(w, job, "%s written, but the input was not retired: fsync of the output "
-		       "folder %s, retire %s", job->output,
-		       r[OP_DIRSYNC] < 0 ? chain_error(r[OP_DIRSYNC]) : "ok",
-		       r[OP_RETIRE] < 0 ? chain_error(r[OP_RETIRE]) : "ok");
+	if (r[OP_CLOSE] < 0 || r[OP_RENAME] < 0) {
+		drop_tmp(w, job);
+		if (r[OP_RENAME] == 0)	/* renamed, but the close failed: take it back */
+			unlinkat(w->p.dirs->out_fd, job->output, 0);
+		sd_spool_failed(w, job, "cannot write %s: close %s, rename %s", job->output,
+				r[OP_CLOSE] < 0 ? strerror(-r[OP_CLOSE]) : "ok",
+				r[OP_RENAME] < 0 ? strerror(-r[OP_RENAME]) : "ok");
 		return;
 	}
-	sd_spool_finish(w, job, j->outcome);
+	j->stage = ST_DIRSYNC;
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_fsync(sqe, w->p.dirs->out_fd, 0);
+}
+
+void sd_spool_on_dirsync(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	if (res < 0) {
+		sd_spool_failed(w, job, "%s written, but the output folder could not be synced "
+				"(%s): the input stays for the next run", job->output,
+				strerror(-res));
+		return;
+	}
+	job->priv->stage = ST_RETIRE_NEW;
+	sd_spool_submit_retire(w, job, OP_MAIN);
+}
+
+void sd_spool_on_retired(struct sd_spool_worker *w, struct sd_job *job, int res)
+{
+	if (res < 0) {
+		sd_spool_failed(w, job, "%s written, but the input could not be retired: %s",
+				job->output, strerror(-res));
+		return;
+	}
+	sd_spool_finish(w, job, job->priv->outcome);
 }

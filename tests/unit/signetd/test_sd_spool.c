@@ -1,0 +1,282 @@
+/*
+ * NAME
+ *   test_sd_spool.c - unit tests for dataplane/signetd/sd_spool.c: the
+ *                     spool worker's jobs, each crash point of an earlier
+ *                     run simulated by the files it would have left
+ *
+ * SUMMARY
+ *   With a fake signer (spool_fixture.h) and a real io_uring:
+ *     - a fresh spool: CRLF and LF inputs signed (the LF one written back
+ *       with LF, the field too), an unkeyed one written unsigned, inputs
+ *       moved to .done/ (or deleted with retire_delete);
+ *     - crash points: (1) killed before anything was written: signed;
+ *       (2) a half-written temp file: removed at open, signed again once;
+ *       (3) the output renamed but the input not retired: recognised,
+ *       retired, not signed again (LF and CRLF forms); (4) killed after
+ *       the reason file of a bad input but before the move: moved, reason
+ *       rewritten; (5) an unrelated older output of the same name: the
+ *       new one goes to NAME~1, the old one is untouched; an output that
+ *       holds neither: the next free candidate;
+ *     - bad input to .failed/ with the reason: empty, not a message, too
+ *       big, a symbolic link, a folder, unreadable leftovers untouched;
+ *     - a vanished input; a signing failure leaves the input in place with
+ *       no output and no temp file; a full signer (SG_E_LIMIT) is retried;
+ *     - SD_MODE_STOP: jobs still in the ring are not taken.
+ */
+#include "spool_fixture.h"
+
+static void assert_signed_output(const struct fx *fx, const char *rel, const char *input,
+				 bool lf)
+{
+	size_t len, in_len = strlen(input);
+	char *data = fx_read(fx, rel, &len), want[256];
+
+	snprintf(want, sizeof(want), FX_FIELD "%zu%s", lf ? in_len + 4 : in_len, lf ? "\n" : "\r\n");
+	if (!lf) {
+		/* CRLF inputs are signed as they are */
+		assert_true(len == strlen(want) + in_len);
+	}
+	assert_memory_equal(data, want, strlen(want));
+	assert_memory_equal(data + strlen(want), input, in_len);
+	assert_int_equal(len, strlen(want) + in_len);
+	free(data);
+}
+
+#define CRLF_MSG "From: a@example.com\r\nSubject: one\r\n\r\nbody\r\n"
+#define LF_MSG "From: a@example.com\nSubject: two\n\nbody\n"
+#define NOKEY_MSG "From: a@nokey.example\r\n\r\nhi\r\n"
+
+static void test_fresh_spool(void **state)
+{
+	struct fx *fx = fx_new();
+
+	(void)state;
+	fx_put(fx, "in/a.eml", CRLF_MSG);
+	fx_put(fx, "in/b.eml", LF_MSG);
+	fx_put(fx, "in/c.eml", NOKEY_MSG);
+	fx_run(fx, "a.eml", "b.eml", "c.eml");
+	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_SIGNED);
+	assert_int_equal(fx_result(fx, "b.eml"), SD_JOB_SIGNED);
+	assert_int_equal(fx_result(fx, "c.eml"), SD_JOB_SKIPPED);
+	assert_string_equal(fx_job(fx, "c.eml")->reason, "no key for nokey");
+	assert_string_equal(fx_job(fx, "a.eml")->output, "a.eml");
+	assert_signed_output(fx, "out/a.eml", CRLF_MSG, false);
+	assert_signed_output(fx, "out/b.eml", LF_MSG, true);	/* 4 lines: +4 CRs signed */
+	{
+		size_t len;
+		char *c = fx_read(fx, "out/c.eml", &len);
+
+		assert_int_equal(len, strlen(NOKEY_MSG));
+		assert_memory_equal(c, NOKEY_MSG, len);
+		free(c);
+	}
+	assert_string_equal(fx_list(fx, "in"), ".done .failed");
+	assert_string_equal(fx_list(fx, "in/.done"), "a.eml b.eml c.eml");
+	assert_string_equal(fx_list(fx, "out"), "a.eml b.eml c.eml");
+	assert_int_equal(fx->submitted, 3);
+	fx_free(fx);
+}
+
+static void test_retire_delete(void **state)
+{
+	struct fx *fx = fx_new();
+
+	(void)state;
+	fx->retire_delete = true;
+	fx_put(fx, "in/a.eml", CRLF_MSG);
+	fx_run(fx, "a.eml");
+	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_SIGNED);
+	assert_string_equal(fx_list(fx, "in"), ".failed");
+	assert_string_equal(fx_list(fx, "out"), "a.eml");
+	fx_free(fx);
+}
+
+static void test_crash_with_temp_file(void **state)
+{
+	struct fx *fx = fx_new();
+
+	(void)state;
+	fx_put(fx, "in/a.eml", CRLF_MSG);
+	fx_put(fx, "out/.signetd-tmp.0.a.eml", FX_FIELD "12\r\nFrom: a@exa");	/* half */
+	fx_put(fx, "out/.signetd-tmp.3.z.eml", "other worker's half file");
+	fx_open_worker(fx);
+	assert_int_equal(fx->folders.removed, 2);
+	assert_string_equal(fx_list(fx, "out"), "");
+	fx_run(fx, "a.eml");
+	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_SIGNED);
+	assert_signed_output(fx, "out/a.eml", CRLF_MSG, false);
+	assert_int_equal(fx->submitted, 1);
+	fx_free(fx);
+}
+
+/* What a run that was killed between the rename and the retire left. */
+static void test_crash_after_rename(void **state)
+{
+	struct fx *fx = fx_new();
+	char out[256];
+
+	(void)state;
+	fx_put(fx, "in/a.eml", CRLF_MSG);
+	snprintf(out, sizeof(out), FX_FIELD "%zu\r\n%s", strlen(CRLF_MSG), CRLF_MSG);
+	fx_put(fx, "out/a.eml", out);
+	fx_put(fx, "in/b.eml", LF_MSG);
+	snprintf(out, sizeof(out), FX_FIELD "%zu\n%s", strlen(LF_MSG) + 4, LF_MSG);
+	fx_put(fx, "out/b.eml", out);
+	fx_put(fx, "in/c.eml", NOKEY_MSG);	/* unsigned output: the input itself */
+	fx_put(fx, "out/c.eml", NOKEY_MSG);
+	fx_run(fx, "a.eml", "b.eml", "c.eml");
+	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_RECOVERED);
+	assert_int_equal(fx_result(fx, "b.eml"), SD_JOB_RECOVERED);
+	assert_int_equal(fx_result(fx, "c.eml"), SD_JOB_RECOVERED);
+	assert_int_equal(fx->submitted, 0);			/* not signed again */
+	assert_string_equal(fx_list(fx, "out"), "a.eml b.eml c.eml");
+	assert_string_equal(fx_list(fx, "in/.done"), "a.eml b.eml c.eml");
+	assert_signed_output(fx, "out/a.eml", CRLF_MSG, false);
+	fx_free(fx);
+}
+
+static void test_unrelated_older_outputs(void **state)
+{
+	struct fx *fx = fx_new();
+
+	(void)state;
+	fx_put(fx, "in/a.eml", CRLF_MSG);
+	fx_put(fx, "out/a.eml", FX_FIELD "1\r\nFrom: someone@else\r\n\r\nold\r\n");
+	fx_put(fx, "out/a~1.eml", "not a signed copy of anything");
+	fx_run(fx, "a.eml");
+	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_SIGNED);
+	assert_string_equal(fx_job(fx, "a.eml")->output, "a~2.eml");
+	assert_signed_output(fx, "out/a~2.eml", CRLF_MSG, false);
+	{
+		size_t len;
+		char *old = fx_read(fx, "out/a~1.eml", &len);
+
+		assert_string_equal(old, "not a signed copy of anything");
+		free(old);
+	}
+	fx_free(fx);
+}
+
+static void assert_failed_with(const struct fx *fx, const char *name, const char *reason)
+{
+	char rel[256];
+	char *text;
+	size_t len;
+
+	assert_int_equal(fx_result(fx, name), SD_JOB_BAD);
+	snprintf(rel, sizeof(rel), "in/.failed/%s.reason", name);
+	text = fx_read(fx, rel, &len);
+	if (strstr(text, reason) == NULL)
+		fail_msg("%s: reason \"%s\" lacks \"%s\"", name, text, reason);
+	assert_int_equal(text[len - 1], '\n');
+	free(text);
+	snprintf(rel, sizeof(rel), "in/.failed/%s", name);
+	assert_true(fx_exists(fx, rel));
+}
+
+static void test_bad_input(void **state)
+{
+	struct fx *fx = fx_new();
+	char big[5000], path[512];
+
+	(void)state;
+	fx_put(fx, "in/empty.eml", "");
+	fx_put(fx, "in/prose.eml", "Dear friend\n");
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "From: a@b\n\n", 11);
+	fx_write(fx, "in/big.eml", big, sizeof(big));		/* max_size is 4096 */
+	fx_path(fx, "in/dir.eml", path, sizeof(path));
+	assert_int_equal(mkdir(path, 0755), 0);
+	fx_put(fx, "target", CRLF_MSG);
+	fx_path(fx, "in/link.eml", path, sizeof(path));
+	assert_int_equal(symlink("../target", path), 0);
+	/* killed after the reason file of an earlier attempt, before the move */
+	fx_open_worker(fx);
+	fx_put(fx, "in/.failed/prose.eml.reason", "stale reason\n");
+	fx_run(fx, "empty.eml", "prose.eml", "big.eml", "dir.eml", "link.eml");
+	assert_failed_with(fx, "empty.eml", "not a message: the file is empty");
+	assert_failed_with(fx, "prose.eml", "not a message: line 1 byte 5 (0x20)");
+	assert_failed_with(fx, "big.eml", "too big: 5000 bytes, the limit is 4096");
+	assert_failed_with(fx, "dir.eml", "not a regular file");
+	assert_failed_with(fx, "link.eml", "cannot open: it is a symbolic link");
+	assert_string_equal(fx_list(fx, "in"), ".done .failed");
+	assert_string_equal(fx_list(fx, "out"), "");
+	assert_true(fx_exists(fx, "target"));
+	assert_int_equal(fx->submitted, 0);
+	fx_free(fx);
+}
+
+static void test_vanished_and_failed_signing(void **state)
+{
+	struct fx *fx = fx_new();
+
+	(void)state;
+	fx_put(fx, "in/f.eml", "From: a@example.com\r\nSubject: FAILME\r\n\r\nx\r\n");
+	fx_run(fx, "gone.eml", "f.eml");
+	assert_int_equal(fx_result(fx, "gone.eml"), SD_JOB_VANISHED);
+	assert_int_equal(fx_result(fx, "f.eml"), SD_JOB_FAILED);
+	assert_string_equal(fx_job(fx, "f.eml")->reason,
+			    "signing failed: the fake signer fails on FAILME");
+	assert_string_equal(fx_list(fx, "in"), ".done .failed f.eml");	/* left in place */
+	assert_string_equal(fx_list(fx, "out"), "");
+	fx_free(fx);
+}
+
+static void test_full_signer_is_retried(void **state)
+{
+	struct fx *fx = fx_new();
+	const char *names[] = { "1.eml", "2.eml", "3.eml", "4.eml", "5.eml", "6.eml", NULL };
+
+	(void)state;
+	fx->capacity = 1;
+	fx->lazy = 5;
+	for (size_t i = 0; names[i]; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "in/%s", names[i]);
+		fx_put(fx, rel, CRLF_MSG);
+	}
+	fx_run_list(fx, names);
+	for (size_t i = 0; names[i]; i++)
+		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
+	assert_int_equal(fx->submitted, 6);
+	assert_true(fx->limit_hits > 0);
+	assert_string_equal(fx_list(fx, "out"), "1.eml 2.eml 3.eml 4.eml 5.eml 6.eml");
+	fx_free(fx);
+}
+
+static void test_stop_leaves_the_ring(void **state)
+{
+	struct fx *fx = fx_new();
+	struct sd_job *job = calloc(1, sizeof(*job));
+
+	(void)state;
+	fx_put(fx, "in/a.eml", CRLF_MSG);
+	fx_open_worker(fx);
+	snprintf(job->name, sizeof(job->name), "a.eml");
+	assert_true(sd_ring_push(fx->to, job));
+	atomic_store(&fx->mode, SD_MODE_STOP);
+	assert_false(sd_spool_worker_step(fx->w, 1000));
+	assert_int_equal(sd_spool_worker_inflight(fx->w), 0);
+	assert_ptr_equal(sd_ring_pop(fx->to), job);	/* not taken */
+	free(job);
+	assert_string_equal(fx_list(fx, "in"), ".done .failed a.eml");
+	fx_free(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_spool),
+		cmocka_unit_test(test_retire_delete),
+		cmocka_unit_test(test_crash_with_temp_file),
+		cmocka_unit_test(test_crash_after_rename),
+		cmocka_unit_test(test_unrelated_older_outputs),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_vanished_and_failed_signing),
+		cmocka_unit_test(test_full_signer_is_retried),
+		cmocka_unit_test(test_stop_leaves_the_ring),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
