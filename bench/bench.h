@@ -23,6 +23,7 @@ struct bench_command {
 };
 
 extern const struct bench_command bench_crypto;
+extern const struct bench_command bench_canon;
 extern const struct bench_command bench_engine;
 
 double bench_now(void);

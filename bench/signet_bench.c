@@ -4,8 +4,9 @@
  *
  * SUMMARY
  *   signet-bench crypto [--json] [--seconds S] [--rounds N] [--backends LIST]
- *   (see bench_crypto.c). Sets up the locked key heap like signet does, so
- *   keys live where they live in production.
+ *   (see bench_crypto.c); signet-bench canon [--json] [--seconds S]
+ *   [--rounds N] [--mib M] (see bench_canon.c). Sets up the locked key heap
+ *   like signet does, so keys live where they live in production.
  *
  * UNTRUSTED INPUT
  *   Command-line arguments only.
@@ -20,7 +21,8 @@
 #include "bench.h"
 #include "secmem.h"
 
-static const struct bench_command *const commands[] = { &bench_crypto, &bench_engine };
+static const struct bench_command *const commands[] = { &bench_crypto, &bench_canon,
+								&bench_engine };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 double bench_now(void)
