@@ -171,7 +171,7 @@ static __attribute__((unused)) bool fx_exists(const struct fx *fx, const char *r
 }
 
 /* Names in a folder (hidden ones included), sorted, joined by spaces. */
-static const char *fx_list(const struct fx *fx, const char *rel)
+static __attribute__((unused)) const char *fx_list(const struct fx *fx, const char *rel)
 {
 	static char out[4096];
 	char path[512], *names[256];
