@@ -54,7 +54,14 @@
  *       when batch_size jobs were submitted since the last flush, by
  *       dp_signer_flush, and by dp_signer_poll once the batch timeout
  *       (conf->dataplane.batch_timeout_us) has passed;
- *     - stats: one dp_stats_record per message and kind examined.
+ *     - stats: one dp_stats_record per message and kind examined (a
+ *       message without a usable From counts as skipped_no_key under the
+ *       domain "" for each kind configured);
+ *     - the DKIM request: digest, header_canon/body_canon, headerlist,
+ *       identity (%{d} expanded), lifetime (x=), copy_headers (z=) of the
+ *       scope, t= from the clock; body_length_limit is not applied (the
+ *       engine has no partial-body signing). DomainKeys: rsa-sha1, canon,
+ *       headerlist (so h= is always present), no t=.
  *   Time comes from struct dp_clock (default: CLOCK_MONOTONIC and the wall
  *   clock for t=); dp_signer_set_clock replaces it (tests fix t=).
  *   At most DP_SIGNER_MAX_PENDING messages may be pending: submit returns
@@ -93,7 +100,9 @@ enum dp_skip {
 	DP_SKIP_NONE,
 	DP_SKIP_NO_KEY,			/* no key for the domain (negative answer) */
 	DP_SKIP_CONDITION,		/* sign_condition not met */
-	DP_SKIP_DISABLED,		/* the domain's selector is disabled */
+	DP_SKIP_DISABLED,		/* the domain's selector is disabled (not
+					 * produced yet: KEY_MATERIAL does not say
+					 * why there is no key; counted as no key) */
 	DP_SKIP_NO_DOMAIN,		/* no usable From domain */
 };
 
