@@ -27,6 +27,7 @@ SUMMARY
       dkim_sign:NAME and dk_sign:NAME flush keycache;
     - config check and config reload (edited, then broken: refused with
       FILE:LINE:COLUMN, the daemon keeps running on the old configuration);
+      signet-controld --check and SIGHUP likewise;
     - workers, version, summary; a restart keeps the runtime selectors;
       shutdown stops the daemon with status 0;
     - --json output is one JSON document with pinned keys;
@@ -46,6 +47,7 @@ import re
 import select
 import signal
 import socket
+import subprocess
 import time
 
 import dkim
@@ -474,6 +476,27 @@ def test_config_check_and_reload(site):
     assert site.ctl.run("dkim_sign:second", "flush", "keycache").returncode == 0
     assert site.ctl.run("dkim_sign:third", "flush", "keycache").returncode == 1
     assert "configuration not reloaded, the running one stays" in site.daemon.log_text()
+
+
+def test_controld_check_and_sighup_reload(site):
+    check = subprocess.run([site.daemon.binary, "--check", "-c", str(site.conf)],
+                           capture_output=True, text=True, timeout=HANG_GUARD)
+    assert (check.returncode, check.stdout) == (0, f"{site.conf}: OK (2 signing scopes)\n")
+    broken = SCOPES + 'dk_sign "dk2" {\n  canon = sideways\n}\n'
+    site.write_config(broken)
+    line = (site.control + broken).splitlines().index("  canon = sideways") + 1
+    check = subprocess.run([site.daemon.binary, "--check", "-c", str(site.conf)],
+                           capture_output=True, text=True, timeout=HANG_GUARD)
+    assert check.returncode == 1 and check.stdout == ""
+    assert check.stderr.startswith(f"{site.conf}:{line}:11: "), check.stderr
+    site.daemon.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "configuration not reloaded" in site.daemon.log_text(), "the refusal")
+    assert site.ctl.run("dk_sign:dk2", "flush", "keycache").returncode == 1
+    site.write_config(SCOPES + 'dk_sign "dk2" {\n  canon = simple\n}\n')
+    site.daemon.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "(3 signing scopes)" in site.daemon.log_text(), "the reload")
+    assert "dk_sign:dk2: 0 cached entries dropped" in \
+        site.ctl.ok("dk_sign:dk2", "flush", "keycache")
 
 
 # ---- the daemon itself ----

@@ -23,8 +23,12 @@ SUMMARY
       does not match its words (a forged "shutdown"), a second HELLO, a
       message cut short then closed, a message that stops mid-frame and a
       silent client (both dropped at the deadline while others are
-      served), garbage bytes, pipelined requests answered in order, and
-      connections beyond the cap (refused with an ERROR).
+      served), garbage bytes, pipelined requests answered in order, a
+      KEY_REQUEST of an unknown kind or malformed, and connections beyond
+      the cap (refused with an ERROR, which signetctl shows);
+    - the socket path: a second daemon on a live socket is refused and
+      leaves it alone; a stale socket (daemon killed) is replaced; a file
+      that is not a socket is never replaced.
   The wire format is control/proto/proto.h's; the timeouts are hang guards.
 """
 
@@ -371,4 +375,57 @@ def test_connections_beyond_the_cap_are_refused(daemon):
     # once the daemon has seen them go, there is room again
     wait_for(lambda: daemon.ctl.run("version").returncode == 0, "a free connection slot")
     assert f"connection refused: {MAX_CONNS} clients already" in daemon.log_text()
+    assert serving(daemon)
+
+
+# ---- the socket path ----
+
+def test_second_daemon_on_a_live_socket_is_refused(daemon, tmp_path):
+    # its own state folder and metrics port, the first one's socket
+    conf = tmp_path / "second.conf"
+    conf.write_text(control_block(daemon.sock, "state2", unused_port(socket.SOCK_STREAM), "",
+                                  ADMIN_GROUP))
+    second = subprocess.run([daemon.binary, "-c", str(conf)], capture_output=True,
+                            text=True, timeout=HANG_GUARD)
+    assert second.returncode == 1
+    assert second.stderr.startswith("signet-controld: cannot start: another process is "
+                                    f"listening on {daemon.sock} (a signet-controld already "
+                                    "running?)")
+    assert os.path.exists(daemon.sock)      # the refused one left it alone
+    assert serving(daemon)
+
+
+def test_stale_socket_is_replaced(daemon):
+    daemon.proc.kill()                      # no clean exit: the socket file stays
+    daemon.proc.wait(timeout=HANG_GUARD)
+    assert stat.S_ISSOCK(os.lstat(daemon.sock).st_mode)
+    done = daemon.ctl.run("version")
+    assert done.returncode == 2 and "Connection refused (is signet-controld running?)" in \
+        done.stderr
+    daemon.start()
+    assert f"removed the stale socket {daemon.sock}" in daemon.log_text()
+    assert serving(daemon)
+
+
+def test_a_file_in_the_way_is_not_replaced(daemon):
+    assert daemon.stop() == 0
+    assert not os.path.exists(daemon.sock)
+    pathlib.Path(daemon.sock).write_text("not a socket\n")
+    done = subprocess.run([daemon.binary, "-c", str(daemon.conf)], capture_output=True,
+                          text=True, timeout=HANG_GUARD)
+    assert done.returncode == 1
+    assert f"{daemon.sock} exists and is not a socket; refusing to replace it" in done.stderr
+    assert pathlib.Path(daemon.sock).read_text() == "not a socket\n"
+    os.unlink(daemon.sock)
+    daemon.start()
+    assert serving(daemon)
+
+
+def test_key_request_of_an_unknown_kind(daemon):
+    w = connected(daemon)
+    kind, fields = w.request(frame(MSG_KEY_REQUEST, field_u64(7) + field_str("example.com")))
+    assert kind == MSG_ERROR and fields == ["unknown signature kind 7 (0 dkim, 1 domainkeys)"]
+    # a malformed one ends the session
+    refused_then_closed(w, frame(MSG_KEY_REQUEST, field_str("example.com")),
+                        "malformed KEY_REQUEST")
     assert serving(daemon)
