@@ -8,14 +8,19 @@
  *   in the source tree; tu_read(path, &len) a malloc'd NUL-terminated copy
  *   of a file (fails the test if unreadable); tu_crlf(s, &len) a copy with
  *   bare LF turned into CRLF; tu_escaped(s, n) a malloc'd printable copy
- *   of bytes (\r \n \t \xNN) for failure messages. Header-only: every
- *   test includes it once.
+ *   of bytes (\r \n \t \xNN) for failure messages. For generated
+ *   documents: tu_expect_current(rel, generated, source, regenerate) fails
+ *   naming the first differing line when the committed file REL is not
+ *   what was generated; tu_count(hay, needle) counts (overlapping)
+ *   occurrences; tu_expect_roff(man, requests, n) fails on a request line
+ *   not in the list. Header-only: every test includes it once.
  */
 #ifndef SIGNET_TESTUTIL_H
 #define SIGNET_TESTUTIL_H
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -102,6 +107,53 @@ static inline char *tu_escaped(const char *s, size_t n)
 	}
 	*p = '\0';
 	return out;
+}
+
+/* Fails unless the committed file rel (in the source tree) equals generated,
+ * naming the first differing line, what generates it and the command. */
+static inline void tu_expect_current(const char *rel, const char *generated, const char *source,
+				     const char *regenerate)
+{
+	char *committed = tu_read(tu_srcdir(rel), NULL);
+	const char *a = committed, *b = generated;
+	unsigned line = 1;
+
+	while (*a != '\0' && *a == *b) {
+		if (*a == '\n')
+			line++;
+		a++;
+		b++;
+	}
+	if (*a != *b)
+		fail_msg("%s differs from %s at line %u; regenerate it:\n  %s", rel, source, line,
+			 regenerate);
+	free(committed);
+}
+
+static inline size_t tu_count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Fails on a line of man that starts a roff request not in requests[n]. */
+static inline void tu_expect_roff(const char *man, const char *const *requests, size_t n)
+{
+	for (const char *line = man; *line != '\0'; line = strchr(line, '\n') + 1) {
+		bool known = false;
+
+		if (*line == '.' || *line == '\'') {
+			for (size_t i = 0; i < n; i++)
+				known |= strncmp(line, requests[i], strlen(requests[i])) == 0;
+			if (!known)
+				fail_msg("unexpected request: %.40s", line);
+		}
+		if (strchr(line, '\n') == NULL)
+			break;
+	}
 }
 
 #endif

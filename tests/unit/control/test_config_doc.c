@@ -20,20 +20,7 @@
 
 static void expect_same_text(const char *rel, const struct sg_buf *generated)
 {
-	char *committed = tu_read(tu_srcdir(rel), NULL);
-	const char *a = committed, *b = generated->data;
-	unsigned line = 1;
-
-	while (*a != '\0' && *a == *b) {
-		if (*a == '\n')
-			line++;
-		a++;
-		b++;
-	}
-	if (*a != *b)
-		fail_msg("%s differs from the keyword table at line %u; regenerate it:\n  %s",
-			 rel, line, SG_CONF_DOC_REGENERATE);
-	free(committed);
+	tu_expect_current(rel, generated->data, "the keyword table", SG_CONF_DOC_REGENERATE);
 }
 
 static void test_markdown_is_current(void **state)
@@ -58,15 +45,6 @@ static void test_man_is_current(void **state)
 	sg_buf_free(&man);
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
 static void test_markdown_covers_table(void **state)
 {
 	struct sg_buf md;
@@ -82,9 +60,9 @@ static void test_markdown_covers_table(void **state)
 		for (size_t j = 0; j < sg_conf_nkeywords; j++)
 			rows += strcmp(sg_conf_keywords[j].name, kw->name) == 0;
 		snprintf(want, sizeof(want), "### `%s`\n", kw->name);
-		assert_int_equal(count(md.data, want), rows);
+		assert_int_equal(tu_count(md.data, want), rows);
 		snprintf(want, sizeof(want), "`%s = ", kw->name);
-		assert_true(count(md.data, want) >= 1);
+		assert_true(tu_count(md.data, want) >= 1);
 		assert_non_null(strstr(md.data, kw->help));
 	}
 	for (size_t i = 0; i < sg_conf_nblocks; i++) {
@@ -96,8 +74,9 @@ static void test_markdown_covers_table(void **state)
 
 static void test_man_is_roff(void **state)
 {
+	static const char *const macros[] = { ".\\\"", ".TH", ".SH", ".PP", ".TP", ".IP",
+					      ".B ", ".BR ", ".I ", ".br" };
 	struct sg_buf man;
-	const char *line;
 
 	(void)state;
 	sg_buf_init(&man, 1024 * 1024);
@@ -105,18 +84,7 @@ static void test_man_is_roff(void **state)
 	assert_int_equal(strncmp(man.data, ".\\\" Generated", 13), 0);
 	assert_non_null(strstr(man.data, "\n.TH SIGNET.CONF 5 "));
 	assert_int_equal(man.data[man.len - 1], '\n');
-	for (line = man.data; *line != '\0'; line = strchr(line, '\n') + 1) {
-		static const char *const macros[] = { ".\\\"", ".TH", ".SH", ".PP", ".TP", ".IP",
-						      ".B ", ".BR ", ".I ", ".br" };
-		bool known = false;
-
-		if (*line != '.' && *line != '\'')
-			continue;
-		for (size_t i = 0; i < sizeof(macros) / sizeof(macros[0]); i++)
-			known |= strncmp(line, macros[i], strlen(macros[i])) == 0;
-		if (!known)
-			fail_msg("unexpected request: %.40s", line);
-	}
+	tu_expect_roff(man.data, macros, sizeof(macros) / sizeof(macros[0]));
 	for (size_t i = 0; i < sg_conf_nkeywords; i++) {
 		char want[128];
 

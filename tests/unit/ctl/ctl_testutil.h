@@ -4,8 +4,8 @@
  *
  * SUMMARY
  *   ctl_tu_starts_with fails the test, showing both, when text does not
- *   begin with prefix; ctl_tu_count counts the (possibly overlapping)
- *   occurrences of needle in hay; ctl_tu_reference is what signetctl
+ *   begin with prefix (counting is tu_count of testutil.h);
+ *   ctl_tu_reference is what signetctl
  *   prints as its reference in a format (malloc'd). Header-only: included
  *   once per test file, after testutil.h and ctl.h.
  */
@@ -18,15 +18,6 @@ static inline void ctl_tu_starts_with(const char *text, const char *prefix)
 {
 	if (strncmp(text, prefix, strlen(prefix)) != 0)
 		fail_msg("\"%.80s\" does not start with \"%s\"", text, prefix);
-}
-
-static inline size_t ctl_tu_count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
-		n++;
-	return n;
 }
 
 /* noinline: inlined, gcc takes the result for a pointer to the local */

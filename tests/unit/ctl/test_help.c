@@ -98,7 +98,7 @@ static void test_word(void **state)
 			fail_msg("no help for %s", rows[i].pattern);
 	}
 	assert_int_equal(rows_selector, 7);
-	assert_int_equal(ctl_tu_count(text, STATE_LINE), changing);
+	assert_int_equal(tu_count(text, STATE_LINE), changing);
 	ctl_tu_starts_with(text, "selector list\n    Lists the selectors");
 	assert_non_null(strstr(text, "selector show <NAME>\n    Shows one selector"));
 	/* selector show changes nothing: its paragraph ends without the line */
@@ -117,7 +117,7 @@ static void test_scope_words(void **state)
 	assert_true(found);
 	ctl_tu_starts_with(text, "dkim_sign:<NAME> flush keycache\n    Drops");
 	assert_null(strstr(text, "dk_sign:"));
-	assert_int_equal(ctl_tu_count(text, STATE_LINE), 1);
+	assert_int_equal(tu_count(text, STATE_LINE), 1);
 	free(text);
 	text = help_text("dk_sign", false, &found);
 	assert_true(found);
@@ -126,7 +126,7 @@ static void test_scope_words(void **state)
 	free(text);
 	text = help_text("signing_stats", false, &found);
 	assert_true(found);
-	assert_int_equal(ctl_tu_count(text, "\nsigning_stats") + (text[0] == 's'), 2);
+	assert_int_equal(tu_count(text, "\nsigning_stats") + (text[0] == 's'), 2);
 	free(text);
 }
 
@@ -160,14 +160,14 @@ static void test_json(void **state)
 	assert_true(found);
 	ctl_tu_starts_with(text, "{\"title\":\"help\",\"message\":\"\",\"rows\":[{\"command\":"
 			   "\"version\",\"changes_state\":\"no\",\"help\":\"Shows");
-	assert_int_equal(ctl_tu_count(text, "\"command\":"), n);
-	assert_int_equal(ctl_tu_count(text, "\n"), 1);
+	assert_int_equal(tu_count(text, "\"command\":"), n);
+	assert_int_equal(tu_count(text, "\n"), 1);
 	assert_int_equal(text[strlen(text) - 1], '\n');
 	free(text);
 
 	text = help_text("keycache", true, &found);
 	assert_true(found);
-	assert_int_equal(ctl_tu_count(text, "\"command\":"), 2);
+	assert_int_equal(tu_count(text, "\"command\":"), 2);
 	assert_non_null(strstr(text, "{\"command\":\"keycache flush [<DOMAIN>]\","
 				     "\"changes_state\":\"yes\",\"help\":\"Drops"));
 	assert_non_null(strstr(text, "{\"command\":\"keycache list\",\"changes_state\":\"no\""));

@@ -23,20 +23,7 @@
 
 static void expect_same_text(const char *rel, const char *generated)
 {
-	char *committed = tu_read(tu_srcdir(rel), NULL);
-	const char *a = committed, *b = generated;
-	unsigned line = 1;
-
-	while (*a != '\0' && *a == *b) {
-		if (*a == '\n')
-			line++;
-		a++;
-		b++;
-	}
-	if (*a != *b)
-		fail_msg("%s differs from what signetctl prints at line %u; regenerate it:\n  %s",
-			 rel, line, CTL_DOC_REGENERATE);
-	free(committed);
+	tu_expect_current(rel, generated, "what signetctl prints", CTL_DOC_REGENERATE);
 }
 
 static void test_markdown_is_current(void **state)
@@ -101,15 +88,15 @@ static void test_markdown_covers_tables(void **state)
 	}
 	for (size_t i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "\n### `%s`\n\n%.40s", rows[i].pattern, rows[i].help);
-		if (ctl_tu_count(md, want) != 1)
+		if (tu_count(md, want) != 1)
 			fail_msg("command \"%s\" is not there once with its help", rows[i].pattern);
 		snprintf(want, sizeof(want), "\nExample: `signetctl %s`\n",
 			 ctl_command_example(&rows[i]));
-		assert_int_equal(ctl_tu_count(md, want), 1);
+		assert_int_equal(tu_count(md, want), 1);
 		changing += rows[i].changes_state;
 	}
-	assert_int_equal(ctl_tu_count(md, "\n### "), n);
-	assert_int_equal(ctl_tu_count(md, STATE_MD), changing);
+	assert_int_equal(tu_count(md, "\n### "), n);
+	assert_int_equal(tu_count(md, STATE_MD), changing);
 	assert_true(changing > 0 && changing < n);
 	assert_non_null(strstr(md, "\n## Exit status\n\n- 0: The command succeeded.\n- 1: "));
 	assert_non_null(strstr(md, "\n- 2: A usage error"));

@@ -213,7 +213,7 @@ static void test_reconnect_after_shutdown(void **state)
 	assert_int_equal(ctl_run_words(&c.s, WORDS("workers")), CTL_OK);
 	assert_false(c.s.unreachable);
 	capture_flush(&c);
-	assert_int_equal(ctl_tu_count(c.out, "\"words\":\"workers\""), 1);
+	assert_int_equal(tu_count(c.out, "\"words\":\"workers\""), 1);
 	assert_string_equal(c.err, "");
 	capture_close(&c);
 	fake_stop(&f);
@@ -332,7 +332,7 @@ static void test_script_line_limits(void **state)
 	assert_null(strstr(c.err, "line 3:"));
 	assert_non_null(strstr(c.err, "signetctl: line 4: NUL byte at column 5\n"));
 	assert_null(strstr(c.err, "line 5:"));
-	assert_int_equal(ctl_tu_count(c.out, "1 words\n"), 2);	/* lines 3 and 5 ran */
+	assert_int_equal(tu_count(c.out, "1 words\n"), 2);	/* lines 3 and 5 ran */
 	capture_close(&c);
 	fake_stop(&f);
 	free(text);
