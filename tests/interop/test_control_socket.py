@@ -23,7 +23,9 @@ SUMMARY
       does not match its words (a forged "shutdown"), a second HELLO, a
       message cut short then closed, a message that stops mid-frame and a
       silent client (both dropped at the deadline while others are
-      served), garbage bytes, pipelined requests answered in order, a
+      served), a client that pipelines requests but never reads the
+      answers (others served, it is dropped at its deadline), garbage
+      bytes, pipelined requests answered in order, a
       KEY_REQUEST of an unknown kind or malformed, and connections beyond
       the cap (refused with an ERROR, which signetctl shows);
     - the socket path: a second daemon on a live socket is refused and
@@ -428,4 +430,43 @@ def test_key_request_of_an_unknown_kind(daemon):
     # a malformed one ends the session
     refused_then_closed(w, frame(MSG_KEY_REQUEST, field_str("example.com")),
                         "malformed KEY_REQUEST")
+    assert serving(daemon)
+
+
+def test_a_client_that_does_not_read_its_answers(daemon):
+    """Pipelined requests from a client that never reads: the daemon holds
+    one answer at a time, serves others meanwhile, and drops the client at
+    its deadline with requests left unanswered."""
+    flood = connected(daemon)
+    flood.sock.setblocking(False)
+    one = command(CMD_VERSION, "version")
+    sent = 0
+    try:
+        for _ in range(100000):
+            sent += flood.sock.send(one)
+    except BlockingIOError:
+        pass
+    requests = sent // len(one)
+    for _ in range(3):
+        assert serving(daemon)
+    drops = daemon.log_text().count(" dropped: ")
+    wait_for(lambda: daemon.log_text().count(" dropped: ") > drops,
+             "signet-controld to drop the client")
+    flood.sock.setblocking(True)
+    flood.sock.settimeout(HANG_GUARD)
+    received = b""
+    try:
+        while chunk := flood.sock.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    answers = 0             # whole RESULT messages before the end
+    while len(received) >= WIRE_HEADER:
+        length, kind, _ = struct.unpack(">IHH", received[:WIRE_HEADER])
+        if len(received) < length:
+            break
+        assert kind == MSG_RESULT
+        answers += 1
+        received = received[length:]
+    assert 0 < answers < requests
     assert serving(daemon)
