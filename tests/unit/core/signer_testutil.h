@@ -27,7 +27,7 @@
 
 #define ST_TIME 1700000000
 #define ST_MAX_KEYS 8
-#define ST_MAX_DONE 64
+#define ST_MAX_DONE 96
 
 struct st {
 	struct sg_config *conf;

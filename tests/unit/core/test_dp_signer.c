@@ -4,7 +4,8 @@
  *                      messages with mixed domains, flush and the batch
  *                      timeout, parking until a key answer and resuming,
  *                      negative and failed answers, the park timeout,
- *                      generation swaps, statistics, limits
+ *                      generation swaps, statistics, limits, a full
+ *                      backend
  */
 #include "testutil.h"
 #include "core_testutil.h"
@@ -241,6 +242,29 @@ static void test_pending_limit(void **state)
 	st_close(st);
 }
 
+/* Past the backend's capacity messages wait on the blocked list and go
+ * out as completions make room. */
+static void test_backend_full(void **state)
+{
+	struct st *st = st_open(CONF, "evp");
+	size_t cap, n;
+
+	(void)state;
+	st_key(st, SG_KIND_DKIM, "example.com", "s1", 1, 1024);
+	cap = sg_backend_capacity(st->signer->backend);
+	n = cap + 5 < ST_MAX_DONE ? cap + 5 : ST_MAX_DONE - 1;
+	assert_true(n > cap);
+	for (size_t i = 0; i < n; i++)
+		st_submit(st, msgs[0], true, NULL, i);
+	assert_int_equal(st->signer->blocked.n, n - cap);
+	assert_int_equal(st->signer->flight.n, cap);
+	assert_int_equal(dp_signer_next_deadline_us(st->signer), st->mono_ns / 1000);
+	assert_int_equal(st_poll_all(st), n);
+	for (size_t i = 0; i < n; i++)
+		expect_signed(st, i, msgs[0], "s1");
+	st_close(st);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct sg_config *conf = ct_config(CONF);
@@ -269,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_generation_swap),
 		cmocka_unit_test(test_stats_counts),
 		cmocka_unit_test(test_pending_limit),
+		cmocka_unit_test(test_backend_full),
 		cmocka_unit_test(test_bad_arguments),
 	};
 
