@@ -124,7 +124,7 @@ static void set_result(struct sg_smtp_client *c, enum sg_smtp_client_step step,
 	struct sg_smtp_client_result *res = &c->result;
 	unsigned klass = r ? sg_smtp_reply_class(r->code) : 4;
 
-	res->outcome = klass == 2 ? SG_SMTP_ACCEPTED
+	res->outcome = klass == 2 && step == SG_SMTP_STEP_DOT ? SG_SMTP_ACCEPTED
 		       : klass == 5 && step >= SG_SMTP_STEP_MAIL ? SG_SMTP_PERMFAIL
 		       : SG_SMTP_TEMPFAIL;
 	res->step = step;

@@ -101,6 +101,9 @@ void smtps_raw(struct sg_smtp_server *s, const char *text)
 }
 
 static void vreply(struct sg_smtp_server *s, unsigned code, const char *enhanced,
+		   const char *fmt, va_list ap) SG_PRINTF(4, 0);
+
+static void vreply(struct sg_smtp_server *s, unsigned code, const char *enhanced,
 		   const char *fmt, va_list ap)
 {
 	char text[SG_SMTP_REPLY_TEXT_LINE_MAX * 2];

@@ -181,6 +181,12 @@ static void test_hello_fallback_and_refusals(void **state)
 	c_expect_out(c, "");
 	sg_smtp_client_free(c);
 
+	c = sg_smtp_client_new(&cfg);		/* a 2xx that is not 220 */
+	assert_int_equal(sg_smtp_client_send(c, &env, msg, sizeof(msg) - 1, NULL), SG_OK);
+	c_reply(c, "219 odd\r\n");
+	expect_result(c, SG_SMTP_TEMPFAIL, SG_SMTP_STEP_GREETING, 219, "", "odd");
+	sg_smtp_client_free(c);
+
 	c = sg_smtp_client_new(&cfg);
 	assert_int_equal(sg_smtp_client_send(c, &env, msg, sizeof(msg) - 1, NULL), SG_OK);
 	c_reply(c, "220 mx\r\n");
@@ -216,6 +222,10 @@ static void test_pipelined_refusals(void **state)
 	free(c_out(c, 0));
 	c_reply(c, "250 ok\r\n250 ok\r\n250 ok\r\n503 5.5.1 no\r\n");
 	expect_result(c, SG_SMTP_PERMFAIL, SG_SMTP_STEP_DATA, 503, "5.5.1", "no");
+	assert_int_equal(sg_smtp_client_send(c, &env, msg, sizeof(msg) - 1, NULL), SG_OK);
+	c_expect_out(c, "RSET\r\n" ENVELOPE_OUT);
+	c_reply(c, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 odd\r\n");
+	expect_result(c, SG_SMTP_TEMPFAIL, SG_SMTP_STEP_DATA, 250, "", "odd");
 	assert_int_equal(sg_smtp_client_send(c, &env, msg, sizeof(msg) - 1, NULL), SG_OK);
 	c_expect_out(c, "RSET\r\n" ENVELOPE_OUT);
 	c_reply(c, "500 what\r\n");		/* RSET refused: unusable */
