@@ -6,7 +6,8 @@
  * SUMMARY
  *   signet-bench engine [--json] [--seconds S] [--rounds N]
  *       [--corpus DIR | --generate N [--seed X] [--mix LIST]]
- *       [--sizes LIST|none] [--backends LIST] [--key FILE] [--check K]
+ *       [--sizes LIST|none] [--backends LIST] [--simd LEVEL] [--key FILE]
+ *       [--check K]
  *
  *   One run, one pinned core, one key (RSA-2048 made once, or --key FILE),
  *   the same settings for everyone (engine.h: d=, s=, relaxed/relaxed,
@@ -15,8 +16,11 @@
  *               messages (default 500, seed 1, size mix LIST, default
  *               CORPUS_DEFAULT_SIZES: 2 KB to 1 MB);
  *     sweep     one generated corpus per size of --sizes (default
- *               2K,16K,128K,1M, no jitter; as many messages as the main
+ *               2K,8K,32K,128K,1M, no jitter; as many messages as the main
  *               corpus, at most 64 MiB worth and at least 4).
+ *   signet's signers scan bodies with the SIMD kernels of --simd (default
+ *   auto: the best this CPU has, as signetd's workers do; scalar, avx2,
+ *   avx512, or builtin for the engine's own scanners).
  *   Signers, measured in turns, best of N rounds (default 2) of S seconds
  *   (default 2, after a warm-up of S/10):
  *     raw-openssl   OpenSSL's EVP_PKEY_sign of one digest (no message);
@@ -46,6 +50,7 @@
 
 #include "bench.h"
 #include "engine.h"
+#include "simd.h"
 
 #define MAX_BACKENDS 8
 #define MAX_SWEEP 8
@@ -61,7 +66,7 @@ struct engine_opts {
 	unsigned rounds, check;
 	unsigned long long generate;
 	struct corpus_params mix;
-	const char *dir, *keyfile;
+	const char *dir, *keyfile, *simd;
 	char sizes[256], backends[256];
 };
 
@@ -91,7 +96,8 @@ static int run_engine(int argc, char **argv);
 
 const struct bench_command bench_engine = {
 	"engine", "engine [--json] [--seconds S] [--rounds N] [--corpus DIR | --generate N "
-	"[--seed X] [--mix LIST]] [--sizes LIST|none] [--backends LIST] [--key FILE] [--check K]",
+	"[--seed X] [--mix LIST]] [--sizes LIST|none] [--backends LIST] [--simd LEVEL] "
+	"[--key FILE] [--check K]",
 	run_engine,
 };
 
@@ -158,6 +164,7 @@ static int engine_option(struct engine_opts *o, int c)
 		return 2;
 	case 'c': o->dir = optarg; return 0;
 	case 'K': o->keyfile = optarg; return 0;
+	case 'v': o->simd = optarg; return 0;
 	case 'z': return copy_list(o->sizes, sizeof(o->sizes), optarg) ? 0 : 2;
 	case 'b': return copy_list(o->backends, sizeof(o->backends), optarg) ? 0 : 2;
 	default: return 2;
@@ -172,7 +179,8 @@ static int parse_engine(int argc, char **argv, struct engine_opts *o)
 		{ "generate", required_argument, NULL, 'g' }, { "seed", required_argument, NULL, 'S' },
 		{ "mix", required_argument, NULL, 'm' }, { "corpus", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'K' }, { "sizes", required_argument, NULL, 'z' },
-		{ "backends", required_argument, NULL, 'b' }, { NULL, 0, NULL, 0 },
+		{ "backends", required_argument, NULL, 'b' }, { "simd", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -181,7 +189,8 @@ static int parse_engine(int argc, char **argv, struct engine_opts *o)
 	o->rounds = 2;
 	o->check = 4;
 	corpus_params_default(&o->mix);
-	strcpy(o->sizes, "2K,16K,128K,1M");
+	strcpy(o->sizes, "2K,8K,32K,128K,1M");
+	o->simd = "auto";
 	strcpy(o->backends, "evp,ifma,auto");
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		if (engine_option(o, c) != 0)
@@ -212,6 +221,28 @@ static void choose_backends(struct engine_run *run)
 		sg_backend_close(b);
 		run->backends[run->nbackends++] = tok;
 	}
+}
+
+/* The body scan kernels of --simd ("builtin": none, the engine's own). */
+static bool choose_kernels(struct engine_run *run, char *why)
+{
+	enum sg_simd_level level;
+
+	if (strcmp(run->o.simd, "builtin") == 0) {
+		run->setup.simd = "builtin";
+		return true;
+	}
+	if (!sg_simd_level_parse(run->o.simd, &level)) {
+		snprintf(why, ENGINE_WHY_MAX, "--simd: unknown level \"%.64s\" (auto, scalar, "
+			 "avx2, avx512, builtin)", run->o.simd);
+		return false;
+	}
+	run->setup.kernels = sg_simd_select(level);
+	run->setup.simd = sg_simd_level_name(level);
+	if (run->setup.kernels == NULL)
+		snprintf(why, ENGINE_WHY_MAX, "--simd: %s is not supported on this CPU",
+			 run->setup.simd);
+	return run->setup.kernels != NULL;
 }
 
 /* The main corpus, then one generated corpus per sweep size. */
@@ -371,12 +402,12 @@ static bool measure_corpus(struct engine_run *run, const struct engine_corpus *c
 
 static int measure_all(struct engine_run *run, int cpu)
 {
-	struct engine_report_info info = { run->o.json, run->o.rounds, cpu, 0, 0 };
+	struct engine_report_info info = { run->o.json, run->o.rounds, cpu, 0, NULL, 0 };
 	char why[ENGINE_WHY_MAX] = "";
 	bool ok;
 
 	ok = engine_setup_init(&run->setup, run->o.keyfile, (int64_t)time(NULL), why) &&
-	     make_corpora(run, why);
+	     choose_kernels(run, why) && make_corpora(run, why);
 	if (ok && run->nbackends == 0) {
 		snprintf(why, sizeof(why), "no backend of --backends opens here");
 		ok = false;
@@ -393,6 +424,7 @@ static int measure_all(struct engine_run *run, int cpu)
 	}
 	info.key_bits = sg_privkey_bits(run->setup.key);
 	info.checked = run->o.check;
+	info.simd = run->setup.simd;
 	engine_report(run->results, run->nresults, &info);
 	return 0;
 }

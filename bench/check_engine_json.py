@@ -5,7 +5,7 @@ NAME
 SUMMARY
   check_engine_json.py BENCH ARGS...: runs `BENCH engine ARGS` and fails
   unless it exits 0 and every stdout line is one JSON object of the shape
-  bench/engine_report.c promises: who, backend, size_class (str); msgs,
+  bench/engine_report.c promises: who, backend, size_class, simd (str); msgs,
   bytes, key_bits, rounds, checked (int); seconds, msgs_per_s,
   msgs_per_cpu_s, cpu_share (number); mb_per_s and mean_bytes (number,
   null on raw lines only); ratio_to_opendkim, ratio_to_opendkim_cpu,
@@ -13,20 +13,20 @@ SUMMARY
     - raw-openssl is measured, and every signet-B line has a raw-B line of
       the kind that signed (ratio_to_raw a number) unless B is auto;
     - signet-evp and signet-auto are measured on "corpus" and on every
-      sweep size (2K, 16K, 128K, 1M unless ARGS give --sizes);
+      sweep size (2K, 8K, 32K, 128K, 1M unless ARGS give --sizes);
     - opendkim is measured on every corpus, with ratio 1 to itself and a
       number in every other line's ratio_to_opendkim, unless the bench said
       on stderr that it was built without libopendkim;
     - every corpus line was checked (checked > 0) and signed messages.
-  Then two refusals: a bad option exits 2, a missing corpus folder exits 1
-  naming it. No figure is judged: benchmarks are not timed tests.
+  Then three refusals: a bad option exits 2; an unknown --simd level and a
+  missing corpus folder exit 1 naming them. No figure is judged: benchmarks are not timed tests.
 """
 import json
 import subprocess
 import sys
 
 NUMBER = (int, float)
-FIELDS = {"who": str, "backend": str, "size_class": str, "msgs": int, "bytes": int,
+FIELDS = {"who": str, "backend": str, "size_class": str, "simd": str, "msgs": int, "bytes": int,
           "key_bits": int, "rounds": int, "checked": int, "seconds": NUMBER,
           "msgs_per_s": NUMBER, "msgs_per_cpu_s": NUMBER, "cpu_share": NUMBER}
 RATIOS = ("ratio_to_opendkim", "ratio_to_opendkim_cpu", "ratio_to_raw")
@@ -41,7 +41,7 @@ def sweep_sizes(args):
     if "--sizes" in args:
         given = args[args.index("--sizes") + 1]
         return [] if given == "none" else given.split(",")
-    return ["2K", "16K", "128K", "1M"]
+    return ["2K", "8K", "32K", "128K", "1M"]
 
 
 def check_line(number, obj):
@@ -95,6 +95,8 @@ def check_run(args):
 def check_refusals(bench):
     code, _, err = run([bench, "engine", "--generate", "0"], timeout=60)
     assert code == 2 and "usage" in err, "--generate 0: exit %d, %r" % (code, err)
+    code, _, err = run([bench, "engine", "--simd", "nosuch", "--generate", "1"], timeout=60)
+    assert code == 1 and "nosuch" in err, "--simd nosuch: exit %d, %r" % (code, err)
     code, _, err = run([bench, "engine", "--corpus", "/nonexistent-corpus"], timeout=60)
     assert code == 1 and "/nonexistent-corpus" in err, "missing corpus: %d %r" % (code, err)
 

@@ -38,6 +38,7 @@
 
 #include "backend.h"
 #include "buf.h"
+#include "canon.h"
 #include "corpus.h"
 #include "key.h"
 
@@ -63,6 +64,9 @@ struct engine_setup {
 	size_t key_pem_len;
 	const char *record;		/* its DKIM TXT record, for the verifier */
 	int64_t timestamp;		/* t= of every signature */
+	const struct sg_canon_kernels *kernels;	/* signet's body scan kernels, NULL:
+						 * the engine's built-in scanners */
+	const char *simd;		/* their name: scalar, avx2, avx512, builtin */
 	struct sg_buf pem_buf, record_buf;	/* own key_pem and record */
 };
 
@@ -108,6 +112,7 @@ struct engine_report_info {
 	unsigned rounds;
 	int cpu;
 	unsigned key_bits;
+	const char *simd;		/* body scan kernels of the signet lines */
 	size_t checked;			/* messages verified per signer and corpus */
 };
 

@@ -10,8 +10,8 @@
  *      "mb_per_s":275.0,"msgs_per_cpu_s":9110.3,"cpu_share":0.999,
  *      "ratio_to_opendkim":10.8,"ratio_to_opendkim_cpu":10.7,
  *      "ratio_to_raw":0.93,"batches":2300,"padded_lanes":12,
- *      "key_bits":2048,"canon":"relaxed/relaxed","checked":4,"rounds":2,
- *      "cpu":1}
+ *      "key_bits":2048,"canon":"relaxed/relaxed","simd":"avx512",
+ *      "checked":4,"rounds":2,"cpu":1}
  *   size_class is the corpus label ("corpus", "2K", "1M", ...) or "raw"
  *   for raw-* lines, which sign one digest and have null mean_bytes and
  *   mb_per_s (MB = 10^6 bytes). Ratios are within the run:
@@ -23,6 +23,7 @@
  *                            raw-openssl); null on raw lines.
  *   batches and padded_lanes are the backend's counters over the
  *   pipeline's life (warm-ups and all rounds; 0 for opendkim and OpenSSL).
+ *   simd names the body scan kernels of signet-* lines ("-" on others).
  *   Without --json the same figures print as a table.
  *
  * UNTRUSTED INPUT
@@ -118,9 +119,11 @@ static void print_json(const struct engine_result *all, size_t n, const struct e
 	json_ratio("ratio_to_opendkim_cpu", cpu_rate(r), q.odkim, q.odkim ? cpu_rate(q.odkim) : 0);
 	json_ratio("ratio_to_raw", rate(r), q.raw, q.raw ? rate(q.raw) : 0);
 	printf(",\"batches\":%llu,\"padded_lanes\":%llu,\"key_bits\":%u,"
-	       "\"canon\":\"relaxed/relaxed\",\"checked\":%zu,\"rounds\":%u,\"cpu\":%d}\n",
-	       (unsigned long long)r->stats.batches, (unsigned long long)r->stats.padded_lanes,
-	       info->key_bits, r->corpus ? info->checked : 0, info->rounds, info->cpu);
+	       "\"canon\":\"relaxed/relaxed\",\"simd\":\"%s\",\"checked\":%zu,\"rounds\":%u,"
+	       "\"cpu\":%d}\n", (unsigned long long)r->stats.batches,
+	       (unsigned long long)r->stats.padded_lanes, info->key_bits,
+	       strncmp(r->who, "signet-", 7) == 0 ? info->simd : "-",
+	       r->corpus ? info->checked : 0, info->rounds, info->cpu);
 }
 
 /* A table cell: the figure, or "-" where there is none. */

@@ -7,7 +7,8 @@
  *   A pipeline owns a backend instance (sg_backend_open(spec)), the key
  *   prepared on it, and up to MAX_SLOTS in-flight messages (at most the
  *   backend's capacity, so submit never meets SG_E_LIMIT). One step fills
- *   every free slot - new signer, add the request, feed the whole message,
+ *   every free slot - new signer (given the run's SIMD body scan kernels,
+ *   as a signetd worker does), add the request, feed the whole message,
  *   finish, submit its digest with the slot as cookie - then polls; only
  *   when nothing has completed does it flush, so a batching backend (ifma)
  *   starts full batches and pads lanes only at the end of a run. A
@@ -129,6 +130,8 @@ static bool hash_message(struct engine_pipeline *p, struct slot *s, const uint8_
 		snprintf(why, ENGINE_WHY_MAX, "out of memory");
 		return false;
 	}
+	if (p->setup->kernels != NULL)
+		sg_signer_set_canon_kernels(s->signer, p->setup->kernels);
 	if (sg_signer_add(s->signer, &req, &err) != SG_OK ||
 	    sg_signer_feed(s->signer, c->msgs[s->msg], c->lens[s->msg], &err) != SG_OK ||
 	    sg_signer_finish(s->signer, &err) != SG_OK) {
