@@ -125,6 +125,39 @@ static void test_same_bytes_as_signet_sign(void **state)
 	st_close(st);
 }
 
+/* DomainKeys too: with the headers in headerlist order, the h= the scope's
+ * headerlist gives equals `signet sign --dk --dk-headers` (all fields). */
+static void test_same_bytes_with_domainkeys(void **state)
+{
+	struct st *st = st_open(CONF_BOTH, "evp");
+	const char *msg = "From: alice@example.com\r\nSubject: hi\r\n"
+			  "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\nMessage-ID: <x@example.com>\r\n"
+			  "To: bob@example.net\r\n\r\nHello  Bob\r\n";
+	char dir[] = "/tmp/signet-core-XXXXXX", keyfile[64], msgfile[64], *out;
+	const struct dp_done *d;
+	size_t k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	k = st_key(st, SG_KIND_DKIM, "example.com", "sel", 1, 1024);
+	ct_install(st->keys, SG_KIND_DOMAINKEYS, "example.com", "sel", 1, &st->pem[k], 0);
+	snprintf(keyfile, sizeof(keyfile), "%s/key.pem", dir);
+	snprintf(msgfile, sizeof(msgfile), "%s/msg.eml", dir);
+	write_file(keyfile, st->pem[k].data, st->pem[k].len);
+	write_file(msgfile, msg, strlen(msg));
+	d = sign_one(st, msg, true, NULL);
+	assert_int_equal(d->outcome, DP_SIGNED);
+	assert_int_equal(d->signatures, 2);
+	out = run_tool(keyfile, msgfile, "--dk --dk-canon nofws --dk-headers");
+	assert_true(strlen(out) == d->headers.len + strlen(msg));
+	assert_memory_equal(out, d->headers.data, d->headers.len);
+	free(out);
+	unlink(keyfile);
+	unlink(msgfile);
+	rmdir(dir);
+	st_close(st);
+}
+
 static void test_dkim_and_domainkeys(void **state)
 {
 	struct st *st = st_open(CONF_BOTH, "evp");
@@ -279,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dkim_verifies),
 		cmocka_unit_test(test_same_bytes_as_signet_sign),
+		cmocka_unit_test(test_same_bytes_with_domainkeys),
 		cmocka_unit_test(test_dkim_and_domainkeys),
 		cmocka_unit_test(test_domainkeys_missing_key_still_signs_dkim),
 		cmocka_unit_test(test_base_domain),
