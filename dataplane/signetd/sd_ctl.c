@@ -38,6 +38,8 @@ struct sd_ctl {
 	enum ctl_state state;
 	int fd;
 	uint64_t retry_at, backoff_ms;
+	uint64_t last_now;		/* the caller's clock at the last sd_ctl_run */
+	bool down_reported;		/* a failure was reported, no HELLO since */
 	uint64_t oldest_sent_ms;	/* when the oldest unanswered request went */
 	struct sg_buf out;
 	size_t out_off;
@@ -114,8 +116,9 @@ static void lose(struct sd_ctl *c, uint64_t now, const char *fmt, ...)
 	c->retry_at = now + c->backoff_ms;
 	c->backoff_ms = c->backoff_ms * 2 > SD_CTL_BACKOFF_MAX_MS ? SD_CTL_BACKOFF_MAX_MS :
 			c->backoff_ms * 2;
-	if (was != CTL_IDLE && c->hooks.disconnected)
+	if ((was == CTL_READY || !c->down_reported) && c->hooks.disconnected)
 		c->hooks.disconnected(c->hooks.env, why);
+	c->down_reported = true;
 }
 
 bool sd_ctl_ready(const struct sd_ctl *c)
@@ -149,7 +152,7 @@ bool sd_ctl_send(struct sd_ctl *c, struct sg_wire_out *w, uint64_t token)
 		sg_wire_out_free(w);
 		return false;
 	}
-	return queue(c, w, token, now_ms());
+	return queue(c, w, token, c->last_now);
 }
 
 static void start(struct sd_ctl *c, uint64_t now)
@@ -164,7 +167,6 @@ static void start(struct sd_ctl *c, uint64_t now)
 	}
 	memcpy(sa.sun_path, c->path, strlen(c->path));
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS) {
-		c->state = CTL_HELLO;	/* so that lose() reports it */
 		lose(c, now, "cannot connect to %s: %s", c->path, strerror(errno));
 		return;
 	}
@@ -221,6 +223,7 @@ static bool hello_answer(struct sd_ctl *c, struct sg_wire_in *r, uint64_t now)
 	}
 	c->state = CTL_READY;
 	c->backoff_ms = SD_CTL_BACKOFF_MIN_MS;
+	c->down_reported = false;
 	if (c->hooks.connected)
 		c->hooks.connected(c->hooks.env, server);
 	return true;
@@ -318,6 +321,7 @@ int sd_ctl_timeout_ms(const struct sd_ctl *c, uint64_t now)
 
 void sd_ctl_run(struct sd_ctl *c, short revents, uint64_t now)
 {
+	c->last_now = now;
 	if (c->state == CTL_IDLE) {
 		if (now >= c->retry_at)
 			start(c, now);
@@ -332,20 +336,27 @@ void sd_ctl_run(struct sd_ctl *c, short revents, uint64_t now)
 		lose(c, now, "no answer from signet-controld for %d ms", SD_CTL_ANSWER_MS);
 }
 
+/* The caller's clock moved on by the real time passed since start. */
+static uint64_t clock_since(uint64_t base, uint64_t real_start)
+{
+	return base + (now_ms() - real_start);
+}
+
 bool sd_ctl_drain(struct sd_ctl *c, int timeout_ms)
 {
-	uint64_t end = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	uint64_t real_start = now_ms(), base = c->last_now;
+	uint64_t end = real_start + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 
 	while (c->state == CTL_READY && (c->tok_count > 0 || c->out_off < c->out.len)) {
 		struct pollfd pfd;
-		uint64_t now = now_ms();
+		uint64_t real = now_ms();
 
-		if (now >= end)
+		if (real >= end)
 			return false;
-		sd_ctl_pollfd(c, now, &pfd);
-		if (poll(&pfd, 1, (int)(end - now)) < 0 && errno != EINTR)
+		sd_ctl_pollfd(c, clock_since(base, real_start), &pfd);
+		if (poll(&pfd, 1, (int)(end - real)) < 0 && errno != EINTR)
 			return false;
-		sd_ctl_run(c, pfd.revents, now_ms());
+		sd_ctl_run(c, pfd.revents, clock_since(base, real_start));
 	}
 	return c->state == CTL_READY;
 }

@@ -23,7 +23,10 @@
  *   hooks->disconnected with the reason: the tokens of unanswered requests
  *   are forgotten (the caller asks again), and reconnecting starts after a
  *   backoff of 100 ms doubling to SD_CTL_BACKOFF_MAX_MS, back to 100 ms
- *   after a successful HELLO.
+ *   after a successful HELLO. A failed connect is reported the same way,
+ *   but only the first of a row (no log line every backoff).
+ *   Times are the caller's CLOCK_MONOTONIC milliseconds (now_ms); requests
+ *   are stamped with the time of the last sd_ctl_run.
  *   At most SD_CTL_INFLIGHT requests wait for answers and SD_CTL_OUT_MAX
  *   bytes for the socket: sd_ctl_send returns false when either is full or
  *   the session is not ready (the caller tries again later).
