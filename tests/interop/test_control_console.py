@@ -18,7 +18,8 @@ SUMMARY
     - selector enable / list / show; a message signed by `signet sign` with
       the selector's key file verifies with dkimpy against the record
       dnsmasq serves; the key signet-controld hands a dataplane worker
-      (KEY_REQUEST) is that key file;
+      (KEY_REQUEST) is that key file; the same for a DomainKeys selector
+      (dk_sign scope, verified by signet verify);
     - selector rotate: a new selector active, the old one retiring with its
       delete_after date; mail signed by either verifies; selector retire of
       the old one is refused until that date, accepted after it (the state
@@ -299,6 +300,29 @@ def test_enabled_selector_signs_mail_that_verifies(site, signet):
     generation, selector, pem, reason = request_key(site.sock)
     assert selector == "s2026a" and generation > 0
     assert pem == keyfile.read_bytes(), reason
+
+
+def test_domainkeys_selector(site, signet):
+    answer = create(site, "dk2026", "--type", "domainkeys", "--bits", "1024")
+    txt = field(answer, "txt")
+    assert txt.startswith("k=rsa; p=") and field(answer, "key") == "rsa-1024"
+    keyfile = site.folder / "dkkeys" / DOMAIN / "dk2026.key"
+    assert field(answer, "key_file") == str(keyfile)
+    publish(site, {"dk2026": txt})
+    assert dns_test(site, "dk2026")[:2] == (0, "found and matching")
+    enable(site, "dk2026")
+    row = selectors(site)[("dk2026", DOMAIN)]
+    assert (row["type"], row["status"]) == ("domainkeys", "enabled")
+    w = Wire(site.sock)
+    w.greet("signetd pytest")
+    kind, got = w.request(frame(MSG_KEY_REQUEST, field_u64(1) + field_str(DOMAIN)))
+    w.close()
+    assert kind == MSG_KEY_MATERIAL and got[3] == "dk2026" and got[4] == keyfile.read_bytes()
+    signed = signet.checked(["sign", "--dk-only", "-k", str(keyfile), "-d", DOMAIN, "-s",
+                             "dk2026", "-"], MESSAGE)
+    check = signet.run(["verify", "--resolver", f"127.0.0.1:{site.dns.port}", "-"], signed)
+    assert check.returncode == 0 and b"domainkeys=pass header.d=example.com" in check.stdout, \
+        check.stdout + check.stderr
 
 
 def test_rotate_then_retire(site, signet):
