@@ -45,6 +45,7 @@ PACKAGES=(
 	libmail-dkim-perl		# Mail::DKIM (DKIM and DomainKeys)
 	libopendkim-dev opendkim-tools	# OpenDKIM
 	swaks				# SMTP client for signetd's end-to-end tests
+	python3-matplotlib		# bench/run_bench.py: PNG plots
 )
 
 missing_packages() {

@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+"""
+NAME
+  run_bench.py - the benchmark in one command: build, generate a corpus, run
+                 the crypto and engine benchmarks, write JSON, a markdown
+                 section of docs/benchmarks.md and PNG plots
+
+SUMMARY
+  bench/run_bench.py [--short] [--builddir DIR] [--results DIR] [--count N]
+                     [--seed X] [--backends LIST] [--no-docs] [--no-build]
+  bench/run_bench.py --report-only RESULTS
+
+  From the repository root (or anywhere: paths are taken from this file):
+    1. build: `meson setup DIR` when DIR (default build) does not exist,
+       then `ninja -C DIR bench/signet-bench bench/corpus_gen` (a no-op when
+       up to date; --no-build skips it);
+    2. corpus: `corpus_gen --count N --seed X --out RESULTS/corpus`
+       (default 2000 messages, --short 200; seed 1), removed after the run;
+    3. `signet-bench crypto --json` (RSA 1024..4096 and Ed25519 per backend)
+       and `signet-bench engine --json --corpus RESULTS/corpus` (signet
+       through each backend, OpenDKIM, raw bounds, size sweep);
+    4. RESULTS (default DIR/bench-results/UTC-STAMP) receives crypto.json,
+       engine.json (one JSON object a line), meta.json (machine, load,
+       commit, command) and the plots engine_per_core.png and
+       engine_vs_size.png;
+    5. unless --no-docs: the plots are copied to docs/bench/ and the section
+       between the run_bench markers of docs/benchmarks.md is replaced
+       (bench_report.py), nothing else in that file is touched.
+  --short: 0.4 s per measurement, one round: the whole run (after the build)
+  takes well under two minutes on a 2-core machine. Otherwise 2 s, best of
+  2 rounds (engine) / 3 rounds (crypto): about six minutes.
+  A failed step stops the run with its exit status; the engine benchmark
+  itself refuses to time signers whose signatures do not verify.
+  --report-only RESULTS redraws the plots and rewrites the docs section from
+  the JSON files of an earlier run, measuring nothing.
+
+  signetd (spool and SMTP relay modes, 1..N workers) is not measured yet:
+  see SIGNETD below, the place where it goes.
+
+UNTRUSTED INPUT
+  None: command-line options of our own user; the JSON read back is our
+  benchmark's.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+import bench_report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def say(text):
+    print("run_bench: " + text, flush=True)
+
+
+def run(cmd, **kw):
+    say("$ " + " ".join(cmd))
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def output_of(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="build, run signet's benchmarks, report")
+    p.add_argument("--short", action="store_true", help="quick run (< 2 minutes)")
+    p.add_argument("--builddir", default=os.path.join(ROOT, "build"))
+    p.add_argument("--results", help="results folder (default BUILDDIR/bench-results/STAMP)")
+    p.add_argument("--count", type=int, help="corpus messages (default 2000, --short 200)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--backends", default="evp,ifma,auto")
+    p.add_argument("--no-docs", action="store_true", help="leave docs/ alone")
+    p.add_argument("--no-build", action="store_true", help="use the build as it is")
+    p.add_argument("--report-only", metavar="RESULTS",
+                   help="only plots and docs from an earlier run's folder")
+    args = p.parse_args(argv)
+    args.count = args.count or (200 if args.short else 2000)
+    args.seconds = 0.4 if args.short else 2.0
+    args.rounds = 1 if args.short else 2
+    args.crypto_rounds = 1 if args.short else 3
+    if args.count < 1:
+        p.error("--count must be at least 1")
+    return args
+
+
+def build(args):
+    if not os.path.isdir(args.builddir):
+        run(["meson", "setup", args.builddir], cwd=ROOT)
+    run(["ninja", "-C", args.builddir, "bench/signet-bench", "bench/corpus_gen"], cwd=ROOT)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def machine(args):
+    commit = output_of(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    dirty = output_of(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    buildtype = output_of(["meson", "introspect", "--buildoptions", args.builddir])
+    try:
+        buildtype = next(o["value"] for o in json.loads(buildtype) if o["name"] == "buildtype")
+    except (ValueError, StopIteration, KeyError, TypeError):
+        buildtype = "unknown"
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit + (" + uncommitted changes" if dirty not in ("", "unknown") else ""),
+        "cpu": cpu_model(), "cpus": os.cpu_count(), "os": platform.platform(terse=True),
+        "openssl": output_of(["openssl", "version"]).replace("OpenSSL ", ""),
+        "opendkim": output_of(["pkg-config", "--modversion", "opendkim"]),
+        "buildtype": buildtype, "load_before": loadavg(), "short": args.short,
+        "seconds": args.seconds, "rounds": args.rounds, "count": args.count, "seed": args.seed,
+    }
+
+
+def bench_json(cmd, path):
+    """Runs a benchmark that prints JSON lines into path; returns the objects."""
+    with open(path, "w") as out:
+        run(cmd, stdout=out)
+    return read_lines(path)
+
+
+def run_benches(args, results, tools):
+    bench, corpus_gen = tools
+    corpus = os.path.join(results, "corpus")
+    run([corpus_gen, "--count", str(args.count), "--seed", str(args.seed), "--out", corpus])
+    crypto = bench_json([bench, "crypto", "--json", "--seconds", str(args.seconds),
+                         "--rounds", str(args.crypto_rounds), "--backends", args.backends],
+                        os.path.join(results, "crypto.json"))
+    engine = bench_json([bench, "engine", "--json", "--seconds", str(args.seconds),
+                         "--rounds", str(args.rounds), "--backends", args.backends,
+                         "--corpus", corpus], os.path.join(results, "engine.json"))
+    shutil.rmtree(corpus)
+    return crypto, engine
+
+
+# SIGNETD: signetd spool mode and SMTP relay mode with 1..N workers go here,
+# once the daemon exists (issue 5): start signet-controld and signetd on
+# loopback with a generated key, push the same corpus through the spool
+# directory and through SMTP to a local sink, and return JSON objects like
+# the engine's ({"who": "signetd-spool", "workers": N, "msgs_per_s": ...}),
+# to be drawn as a third plot (msgs/s against workers).
+def run_signetd(args, results, tools):
+    return []
+
+
+def plots(engine, results):
+    made = []
+    for name, title, draw in (("engine_per_core.png", "msgs/s per core by signer",
+                               bench_report.plot_per_core),
+                              ("engine_vs_size.png", "msgs/s against message size",
+                               bench_report.plot_vs_size)):
+        if draw(engine, os.path.join(results, name)):
+            made.append((name, title))
+    return made
+
+
+def write_docs(engine, crypto, meta, results, made):
+    shown = os.path.join(ROOT, "docs", "bench")
+    os.makedirs(shown, exist_ok=True)
+    for name, _ in made:
+        shutil.copy(os.path.join(results, name), os.path.join(shown, name))
+    meta = dict(meta, plots=[("bench/" + name, title) for name, title in made])
+    meta["crypto_json"] = "crypto.json of the run"
+    bench_report.replace_section(os.path.join(ROOT, "docs", "benchmarks.md"),
+                                 bench_report.markdown(engine, crypto, meta))
+    say("docs/benchmarks.md section and docs/bench/*.png updated")
+
+
+def reproduce_command(args):
+    """The command that measures the same (build and results folders aside)."""
+    words = ["bench/run_bench.py"] + (["--short"] if args.short else [])
+    if args.count != (200 if args.short else 2000):
+        words += ["--count", str(args.count)]
+    if args.seed != 1:
+        words += ["--seed", str(args.seed)]
+    if args.backends != "evp,ifma,auto":
+        words += ["--backends", args.backends]
+    return " ".join(words)
+
+
+def read_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def report_only(results):
+    with open(os.path.join(results, "meta.json")) as f:
+        meta = json.load(f)
+    crypto = read_lines(os.path.join(results, "crypto.json"))
+    engine = read_lines(os.path.join(results, "engine.json"))
+    write_docs(engine, crypto, meta, results, plots(engine, results))
+    return 0
+
+
+def main(argv):
+    args = parse_args(argv)
+    started = time.monotonic()
+    if args.report_only:
+        return report_only(args.report_only)
+    if not args.no_build:
+        build(args)
+    tools = (os.path.join(args.builddir, "bench", "signet-bench"),
+             os.path.join(args.builddir, "bench", "corpus_gen"))
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    results = args.results or os.path.join(args.builddir, "bench-results", stamp)
+    os.makedirs(results, exist_ok=True)
+    meta = machine(args)
+    meta["command"] = reproduce_command(args)
+    crypto, engine = run_benches(args, results, tools)
+    engine += run_signetd(args, results, tools)
+    meta["load_after"] = loadavg()
+    meta["shared"] = float(meta["load_before"].split()[0]) > 1.5 or any(
+        l["cpu_share"] < 0.9 for l in engine)
+    with open(os.path.join(results, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    made = plots(engine, results)
+    if not args.no_docs:
+        write_docs(engine, crypto, meta, results, made)
+    say("results in %s (%.0f s)" % (results, time.monotonic() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except subprocess.CalledProcessError as e:
+        say("failed: %s (exit %d)" % (" ".join(e.cmd), e.returncode))
+        sys.exit(e.returncode or 1)
