@@ -5,8 +5,10 @@
  * SUMMARY
  *   signet-bench crypto [--json] [--seconds S] [--rounds N] [--backends LIST]
  *   (see bench_crypto.c); signet-bench canon [--json] [--seconds S]
- *   [--rounds N] [--mib M] (see bench_canon.c). Sets up the locked key heap
- *   like signet does, so keys live where they live in production.
+ *   [--rounds N] [--mib M] (see bench_canon.c); signet-bench engine ...
+ *   (whole messages, signet against OpenDKIM; see bench_engine.c). Sets up
+ *   the locked key heap like signet does, so keys live where they live in
+ *   production.
  *
  * UNTRUSTED INPUT
  *   Command-line arguments only.
