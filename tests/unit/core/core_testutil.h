@@ -7,7 +7,8 @@
  *   ct_keypem(type, &key) generates a key (RSA-1024 unless ct_keypem_bits)
  *   and returns its PKCS#8 PEM (the key stays in *key for its public half); ct_install answers a want as
  *   signet-controld would (KEY_MATERIAL fields); ct_install_none gives a
- *   negative answer. Header-only, included once per test after testutil.h.
+ *   negative answer; ct_keys_open / ct_keys_close a key view with one
+ *   reader and a key. Header-only, included once per test after testutil.h.
  */
 #ifndef SIGNET_CORE_TESTUTIL_H
 #define SIGNET_CORE_TESTUTIL_H
@@ -65,6 +66,37 @@ static inline void ct_install_none(struct dp_keys *k, enum sg_sigkind kind,
 				   .selector = "", .reason = reason };
 
 	assert_int_equal(dp_keys_install(k, &a, now_ms, NULL), SG_OK);
+}
+
+/* A key view with one reader and an RSA key's PEM, for the dp_keys tests. */
+struct ct_keys {
+	struct sg_config *conf;
+	struct dp_keys *keys;
+	struct dp_keys_reader *reader;
+	struct sg_privkey *key;
+	struct sg_buf pem;
+};
+
+static inline struct ct_keys *ct_keys_open(const char *conf, const char *backend)
+{
+	struct ct_keys *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->conf = ct_config(conf);
+	assert_int_equal(dp_keys_new(f->conf, backend, &f->keys, NULL), SG_OK);
+	assert_int_equal(dp_keys_reader_new(f->keys, &f->reader, NULL), SG_OK);
+	f->pem = ct_keypem(SG_KEY_RSA, &f->key);
+	return f;
+}
+
+static inline void ct_keys_close(struct ct_keys *f)
+{
+	dp_keys_reader_free(f->reader);
+	dp_keys_free(f->keys);
+	sg_privkey_free(f->key);
+	sg_buf_free(&f->pem);
+	sg_config_free(f->conf);
+	free(f);
 }
 
 #endif

@@ -14,43 +14,21 @@
 
 #define CONF "dkim_sign \"s\" { dk_domain \"example.com\" { selector = \"sel\" } }\n"
 
-struct fixture {
-	struct sg_config *conf;
-	struct dp_keys *keys;
-	struct dp_keys_reader *reader;
-	struct sg_privkey *key;
-	struct sg_buf pem;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->conf = ct_config(CONF);
-	assert_int_equal(dp_keys_new(f->conf, "evp", &f->keys, NULL), SG_OK);
-	assert_int_equal(dp_keys_reader_new(f->keys, &f->reader, NULL), SG_OK);
-	f->pem = ct_keypem(SG_KEY_RSA, &f->key);
-	*state = f;
+	*state = ct_keys_open(CONF, "evp");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	dp_keys_reader_free(f->reader);
-	dp_keys_free(f->keys);
-	sg_privkey_free(f->key);
-	sg_buf_free(&f->pem);
-	sg_config_free(f->conf);
-	free(f);
+	ct_keys_close(*state);
 	return 0;
 }
 
 static void test_miss_records_one_want(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e = (const void *)1;
 	struct dp_key_want w[4];
 
@@ -69,7 +47,7 @@ static void test_miss_records_one_want(void **state)
 
 static void test_found_after_install(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e;
 	uint64_t v = dp_keys_version(f->keys);
 
@@ -90,7 +68,7 @@ static void test_found_after_install(void **state)
 
 static void test_negative_answer(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e;
 
 	ct_install_none(f->keys, SG_KIND_DKIM, "nokey.example", "no enabled selector", 0);
@@ -104,7 +82,7 @@ static void test_negative_answer(void **state)
 
 static void test_invalid_domains(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e;
 	char longname[400];
 
@@ -122,7 +100,7 @@ static void test_invalid_domains(void **state)
 
 static void test_ring_full_is_retry(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e;
 	struct dp_key_want w[DP_KEYS_WANT_RING + 8];
 	char name[64];
@@ -142,7 +120,7 @@ static void test_ring_full_is_retry(void **state)
 
 static void test_want_fd_wakes(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e;
 	struct dp_key_want w[2];
 	uint64_t counter = 0;
@@ -158,7 +136,7 @@ static void test_want_fd_wakes(void **state)
 
 static void test_entry_outlives_replacement(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *old, *cur;
 	struct sg_privkey *k2;
 	struct sg_buf pem2 = ct_keypem(SG_KEY_RSA, &k2);
@@ -184,7 +162,7 @@ static void test_entry_outlives_replacement(void **state)
 
 static void test_wire_helpers(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	struct dp_key_want want = { .kind = SG_KIND_DOMAINKEYS, .domain = "example.com" };
 	struct sg_wire_out w, m;
 	struct sg_wire_in r;
@@ -263,7 +241,7 @@ static void *race_reader(void *arg)
 
 static void test_readers_race_writer(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	struct sg_privkey *k2;
 	struct sg_buf pems[2] = { f->pem, ct_keypem(SG_KEY_RSA, &k2) };
 	struct race r = { .keys = f->keys, .pems = pems };

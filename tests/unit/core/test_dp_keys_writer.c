@@ -16,41 +16,19 @@
 	"  dk_domain \"short.example\" { pos_keycache_ttl = 5 }\n" \
 	"}\n"
 
-struct fixture {
-	struct sg_config *conf;
-	struct dp_keys *keys;
-	struct dp_keys_reader *reader;
-	struct sg_privkey *key;
-	struct sg_buf pem;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->conf = ct_config(CONF);
-	assert_int_equal(dp_keys_new(f->conf, "auto", &f->keys, NULL), SG_OK);
-	assert_int_equal(dp_keys_reader_new(f->keys, &f->reader, NULL), SG_OK);
-	f->pem = ct_keypem(SG_KEY_RSA, &f->key);
-	*state = f;
+	*state = ct_keys_open(CONF, "auto");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	dp_keys_reader_free(f->reader);
-	dp_keys_free(f->keys);
-	sg_privkey_free(f->key);
-	sg_buf_free(&f->pem);
-	sg_config_free(f->conf);
-	free(f);
+	ct_keys_close(*state);
 	return 0;
 }
 
-static enum dp_key_status look(struct fixture *f, const char *domain, uint64_t *gen,
+static enum dp_key_status look(struct ct_keys *f, const char *domain, uint64_t *gen,
 			       bool *temporary)
 {
 	const struct dp_key_entry *e;
@@ -65,7 +43,7 @@ static enum dp_key_status look(struct fixture *f, const char *domain, uint64_t *
 	return st;
 }
 
-static void expect_refused(struct fixture *f, struct dp_key_answer a, enum sg_err code,
+static void expect_refused(struct ct_keys *f, struct dp_key_answer a, enum sg_err code,
 			   const char *msg)
 {
 	struct sg_error err = { 0 };
@@ -76,7 +54,7 @@ static void expect_refused(struct fixture *f, struct dp_key_answer a, enum sg_er
 
 static void test_bad_answers(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	struct dp_key_answer ok = { .generation = 1, .domain = "example.com", .selector = "sel",
 				    .pem = (const uint8_t *)f->pem.data, .pem_len = f->pem.len };
 	struct dp_key_answer a = ok;
@@ -109,7 +87,7 @@ static void test_bad_answers(void **state)
 
 static void test_domainkeys_needs_rsa(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	struct sg_privkey *ed;
 	struct sg_buf pem = ct_keypem(SG_KEY_ED25519, &ed);
 	struct dp_key_answer a = { .generation = 1, .kind = SG_KIND_DOMAINKEYS,
@@ -126,7 +104,7 @@ static void test_domainkeys_needs_rsa(void **state)
 
 static void test_failure_keeps_working_key(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	struct dp_key_answer bad = { .generation = 2, .domain = "example.com", .selector = "s2",
 				     .pem = (const uint8_t *)"junk", .pem_len = 4 };
 	struct dp_key_want w[4];
@@ -146,7 +124,7 @@ static void test_failure_keeps_working_key(void **state)
 
 static void test_repeat_renews_only(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *before, *after;
 	struct dp_key_want w[4];
 	uint64_t v;
@@ -171,7 +149,7 @@ static void test_repeat_renews_only(void **state)
 
 static void test_ttls_from_the_config(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	struct dp_key_want w[4];
 
 	ct_install(f->keys, SG_KIND_DKIM, "short.example", "sel", 1, &f->pem, 0);
@@ -187,7 +165,7 @@ static void test_ttls_from_the_config(void **state)
 
 static void test_reask_after_lost_connection(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	const struct dp_key_entry *e;
 	struct dp_key_want w[4];
 
@@ -206,7 +184,7 @@ static void test_reask_after_lost_connection(void **state)
 
 static void test_prune_when_full(void **state)
 {
-	struct fixture *f = *state;
+	struct ct_keys *f = *state;
 	uint64_t gen = 0;
 	char name[64];
 
