@@ -16,13 +16,8 @@
  *   size limit; an answer nobody asked for; an overdue answer (the clock
  *   is the caller's); the in-flight cap; drain.
  */
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include "fake_controld.h"
 
-#include "testutil.h"
-
-#include "proto.h"
 #include "sd_ctl.h"
 
 struct ev {
@@ -76,13 +71,7 @@ struct t {
 
 static void server_listen(struct t *t)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	t->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_true(t->listen_fd >= 0);
-	strcpy(sa.sun_path, t->path);
-	assert_int_equal(bind(t->listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(t->listen_fd, 4), 0);
+	t->listen_fd = fc_listen(t->path);
 }
 
 static struct t *setup(bool listening)
@@ -114,46 +103,19 @@ static void teardown(struct t *t)
 	free(t);
 }
 
-/* Reads one whole message from the client (blocking). */
 static void server_read(struct t *t, struct sg_wire_in *r, struct sg_buf *buf)
 {
-	struct sg_error err;
-
-	sg_buf_init(buf, SG_WIRE_MAX);
-	assert_int_equal(sg_wire_read(t->peer, buf, 2000, &err), SG_OK);
-	assert_int_equal(sg_wire_open(r, buf->data, buf->len, &err), SG_OK);
+	fc_read(t->peer, r, buf);
 }
 
 static void server_send(struct t *t, struct sg_wire_out *w)
 {
-	struct sg_error err;
-
-	assert_int_equal(sg_wire_finish(w), SG_OK);
-	assert_int_equal(sg_wire_write(t->peer, w, 2000, &err), SG_OK);
-	sg_wire_out_free(w);
+	fc_send(t->peer, w);
 }
 
 static void server_hello(struct t *t, const char *name)
 {
-	struct sg_wire_in r;
-	struct sg_wire_out w;
-	struct sg_buf buf;
-	char client[128];
-	uint64_t v;
-
-	t->peer = accept(t->listen_fd, NULL, NULL);
-	assert_true(t->peer >= 0);
-	server_read(t, &r, &buf);
-	assert_int_equal(r.type, SG_MSG_HELLO);
-	assert_true(sg_wire_get_u64(&r, &v) && sg_wire_get_str(&r, client, sizeof(client)));
-	assert_true(sg_wire_end(&r));
-	assert_int_equal(v, SG_PROTO_VERSION);
-	assert_string_equal(client, "signetd test");
-	sg_buf_free(&buf);
-	sg_wire_begin(&w, SG_MSG_HELLO);
-	assert_int_equal(sg_wire_put_u64(&w, SG_PROTO_VERSION), SG_OK);
-	assert_int_equal(sg_wire_put_str(&w, name), SG_OK);
-	server_send(t, &w);
+	t->peer = fc_accept_hello(t->listen_fd, "signetd test", name);
 }
 
 static void client_run(struct t *t)
