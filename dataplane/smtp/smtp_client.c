@@ -34,7 +34,7 @@ struct sg_smtp_client *sg_smtp_client_new(const struct sg_smtp_client_config *cf
 	c->cfg = cfg;
 	c->helo_name = cfg->helo_name ? cfg->helo_name : "localhost";
 	c->state = SG_SMTP_CLIENT_GREETING;
-	sg_buf_init(&c->out, 64 * 1024 + SG_SMTP_PATH_MAX * 2);
+	sg_buf_init(&c->out, SG_SMTP_CLIENT_COMMANDS_MAX);
 	sg_smtp_reply_parser_init(&c->rp, cfg->max_reply_line, cfg->max_reply_lines);
 	return c;
 }
@@ -99,24 +99,6 @@ unsigned sg_smtp_client_timeout(const struct sg_smtp_client *c)
 	return 0;
 }
 
-static void queue_command(struct sg_smtp_client *c, const char *fmt, ...) SG_PRINTF(2, 3);
-
-static void queue_command(struct sg_smtp_client *c, const char *fmt, ...)
-{
-	char line[SG_SMTP_PATH_MAX + 64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) ||
-	    sg_buf_append(&c->out, line, (size_t)n) != SG_OK) {
-		sg_error_set(&c->error, SG_E_NOMEM, 0, 0, "command could not be queued");
-		c->state = SG_SMTP_CLIENT_CLOSED;
-	}
-}
-
 /* Sets the result from a reply (NULL: no reply, why says what happened). */
 static void set_result(struct sg_smtp_client *c, enum sg_smtp_client_step step,
 		       const struct sg_smtp_reply *r, const char *why)
@@ -159,8 +141,30 @@ static void close_connection(struct sg_smtp_client *c, enum sg_smtp_client_step 
 	finish_job(c);
 }
 
+static void queue_command(struct sg_smtp_client *c, const char *fmt, ...) SG_PRINTF(2, 3);
+
+static void queue_command(struct sg_smtp_client *c, const char *fmt, ...)
+{
+	char line[SG_SMTP_PATH_MAX + 64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (c->state == SG_SMTP_CLIENT_CLOSED)
+		return;
+	if (n < 0 || (size_t)n >= sizeof(line) ||
+	    sg_buf_append(&c->out, line, (size_t)n) != SG_OK)
+		close_connection(c, SG_SMTP_STEP_CONNECTION, NULL,
+				 "command could not be queued (out of memory)");
+}
+
+/* Queues command number `sent` (env kept: a failure may drop c->env). */
 static void queue_transaction_command(struct sg_smtp_client *c)
 {
+	const struct sg_smtp_envelope *env = c->env;
+	size_t size = c->text.len;
 	unsigned k = c->sent++;
 
 	switch (cmd_at(c, k)) {
@@ -168,15 +172,15 @@ static void queue_transaction_command(struct sg_smtp_client *c)
 		queue_command(c, "RSET\r\n");
 		break;
 	case CMD_MAIL:
-		queue_command(c, "MAIL FROM:<%s>", c->env->mail_from);
+		queue_command(c, "MAIL FROM:<%s>", env->mail_from);
 		if (c->ext & SG_SMTP_EXT_SIZE)
-			queue_command(c, " SIZE=%zu", c->text.len);
-		if ((c->ext & SG_SMTP_EXT_8BITMIME) && c->env->body == SG_SMTP_BODY_8BITMIME)
+			queue_command(c, " SIZE=%zu", size);
+		if ((c->ext & SG_SMTP_EXT_8BITMIME) && env->body == SG_SMTP_BODY_8BITMIME)
 			queue_command(c, " BODY=8BITMIME");
 		queue_command(c, "\r\n");
 		break;
 	case CMD_RCPT:
-		queue_command(c, "RCPT TO:<%s>\r\n", c->env->rcpt[k - c->with_rset - 1]);
+		queue_command(c, "RCPT TO:<%s>\r\n", env->rcpt[k - c->with_rset - 1]);
 		break;
 	case CMD_DATA:
 		queue_command(c, "DATA\r\n");
@@ -195,11 +199,20 @@ static void start_job(struct sg_smtp_client *c)
 	c->dirty = true;
 	c->state = SG_SMTP_CLIENT_ENVELOPE;
 	if (c->ext & SG_SMTP_EXT_PIPELINING) {
-		while (c->sent < c->n_cmds)
+		while (c->sent < c->n_cmds && c->state != SG_SMTP_CLIENT_CLOSED)
 			queue_transaction_command(c);
 	} else {
 		queue_transaction_command(c);
 	}
+}
+
+/* No byte that could end or break a command line. */
+static bool address_ok(const char *a)
+{
+	for (; *a; a++)
+		if ((unsigned char)*a < 0x20 || *a == 0x7f)
+			return false;
+	return true;
 }
 
 enum sg_err sg_smtp_client_send(struct sg_smtp_client *c, const struct sg_smtp_envelope *env,
@@ -211,6 +224,12 @@ enum sg_err sg_smtp_client_send(struct sg_smtp_client *c, const struct sg_smtp_e
 		return sg_error_set(err, SG_E_STATE, 0, 0, "connection busy or closed");
 	if (env->n_rcpt == 0)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "no recipients");
+	if (!address_ok(env->mail_from))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "sender with a control character");
+	for (unsigned i = 0; i < env->n_rcpt; i++)
+		if (!address_ok(env->rcpt[i]))
+			return sg_error_set(err, SG_E_ARG, 0, i + 1,
+					    "recipient %u with a control character", i + 1);
 	rc = smtpc_text_start(&c->text, msg, len, err);
 	if (rc != SG_OK)
 		return rc;

@@ -60,6 +60,7 @@
 #include "status.h"
 
 #define SG_SMTP_CLIENT_TEXT_MAX 2048	/* reply text kept in a result */
+#define SG_SMTP_CLIENT_COMMANDS_MAX (1u << 20)	/* command text queued */
 
 struct sg_smtp_client_config {
 	const char *helo_name;		/* EHLO/HELO argument; "localhost" if NULL */
@@ -128,8 +129,9 @@ uint64_t sg_smtp_client_size_limit(const struct sg_smtp_client *c);
  * Starts (or, before READY, queues) one message. env and msg are not
  * copied and must stay valid until the result is taken. SG_E_STATE when a
  * message is already in progress or the connection is closed or closing;
- * SG_E_ARG without recipients; SG_E_SYNTAX when msg holds a NUL, bare CR
- * or bare LF (err says where).
+ * SG_E_ARG without recipients or with a control character in an address
+ * (err->offset: 0 the sender, i the i-th recipient); SG_E_SYNTAX when msg
+ * holds a NUL, bare CR or bare LF (err says where).
  */
 SG_MUST_CHECK enum sg_err sg_smtp_client_send(struct sg_smtp_client *c,
 					      const struct sg_smtp_envelope *env,

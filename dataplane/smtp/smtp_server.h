@@ -59,7 +59,6 @@
  *                (connection limit); sg_smtp_server_abort(SHUTDOWN)
  *   421  4.4.2   sg_smtp_server_abort(TIMEOUT): idle or slow client
  *   421  4.7.0   too many errors (max_errors) / abort(TOO_SLOW)
- *   421  4.3.0   out of memory inside the machine
  *   250  -       EHLO (multi-line: PIPELINING, SIZE n, 8BITMIME,
  *                [AUTH PLAIN], ENHANCEDSTATUSCODES) and HELO
  *   250  2.1.0   MAIL accepted
@@ -102,6 +101,9 @@
  *                that
  *   554  5.5.1   DATA when no recipient was accepted (RFC 2920)
  *   555  5.5.4   MAIL/RCPT parameter not supported
+ *
+ *   When a reply cannot even be queued (out of memory) the machine goes
+ *   to CLOSING without one; sg_smtp_server_last_error says so.
  *
  * UNTRUSTED INPUT
  *   Everything fed to sg_smtp_server_feed. Memory per connection: the

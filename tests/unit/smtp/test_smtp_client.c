@@ -10,7 +10,8 @@
  *   MAIL/RCPT/DATA (all or nothing; a 354 after a refusal closes the
  *   connection; RSET before the next message), final replies 2xx/4xx/5xx
  *   with multi-line text, 421 at any point, connection loss and protocol
- *   errors, unexpected replies, RSET and QUIT, argument and state checks,
+ *   errors, unexpected replies, RSET and QUIT, argument and state checks
+ *   (control characters in addresses, more command text than the limit),
  *   the RFC 5321 timeouts per state, replies fed byte by byte, and a
  *   pooled connection carrying several messages.
  */
@@ -346,6 +347,48 @@ static void test_rset_quit_and_arguments(void **state)
 	sg_smtp_client_free(NULL);
 }
 
+static void test_addresses(void **state)
+{
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+	struct sg_smtp_envelope big, bad;
+	char addr[SG_SMTP_PATH_MAX];
+	struct sg_error err;
+
+	(void)state;
+	sg_smtp_envelope_init(&bad, 2);
+	assert_int_equal(sg_smtp_envelope_set_from(&bad, "a\r\nRSET"), SG_OK);
+	assert_int_equal(sg_smtp_envelope_add_rcpt(&bad, "r@b.example"), SG_OK);
+	assert_int_equal(sg_smtp_client_send(c, &bad, msg, 3, &err), SG_E_ARG);
+	assert_string_equal(err.msg, "sender with a control character");
+	assert_int_equal(sg_smtp_envelope_set_from(&bad, "a@b.example"), SG_OK);
+	assert_int_equal(sg_smtp_envelope_add_rcpt(&bad, "x\x7f@b.example"), SG_OK);
+	assert_int_equal(sg_smtp_client_send(c, &bad, msg, 3, &err), SG_E_ARG);
+	assert_string_equal(err.msg, "recipient 2 with a control character");
+	c_expect_out(c, "");
+
+	/* more command text than SG_SMTP_CLIENT_COMMANDS_MAX: a clean failure */
+	sg_smtp_envelope_init(&big, 5000);
+	memset(addr, 'x', sizeof(addr));
+	memcpy(addr + 240, "@b.example", 11);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(sg_smtp_envelope_add_rcpt(&big, addr), SG_OK);
+	assert_int_equal(sg_smtp_client_send(c, &big, msg, sizeof(msg) - 1, NULL), SG_OK);
+	assert_int_equal(sg_smtp_client_state(c), SG_SMTP_CLIENT_CLOSED);
+	expect_result(c, SG_SMTP_TEMPFAIL, SG_SMTP_STEP_CONNECTION, 0, "",
+		      "command could not be queued (out of memory)");
+	sg_smtp_client_free(c);
+
+	/* 3000 recipients fit */
+	c = c_ready(&cfg, EHLO_PIPELINING);
+	big.n_rcpt = 3000;
+	assert_int_equal(sg_smtp_client_send(c, &big, msg, sizeof(msg) - 1, NULL), SG_OK);
+	assert_int_equal(sg_smtp_client_state(c), SG_SMTP_CLIENT_ENVELOPE);
+	big.n_rcpt = 5000;
+	sg_smtp_client_free(c);
+	sg_smtp_envelope_free(&big);
+	sg_smtp_envelope_free(&bad);
+}
+
 static void test_byte_by_byte(void **state)
 {
 	const char *replies = "220 mx\r\n" EHLO_PIPELINING "250 ok\r\n250 ok\r\n250 ok\r\n"
@@ -400,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_final_replies),
 		cmocka_unit_test(test_connection_problems),
 		cmocka_unit_test(test_rset_quit_and_arguments),
+		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_byte_by_byte),
 		cmocka_unit_test(test_reply_limits),
 	};
