@@ -22,7 +22,14 @@ SUMMARY
       written) and a restart each time: in the end every input is in OUT
       exactly once, complete and verifying, none is left in IN, no temp
       file is left anywhere;
-    - --watch picks up files dropped in later; SIGTERM ends it with 0.
+    - --watch picks up files dropped in later; SIGTERM ends it with 0;
+    - SIGTERM in the middle of a batch: exit 0 after the messages in
+      flight, every output complete, each input either written or still in
+      IN (never both, never lost); a second run finishes the batch;
+    - the workers' counters reach signet-controld (signetctl --json
+      signing_stats);
+    - signet-controld restarted under a watching signetd: the connection
+      comes back and a domain asked for after the restart is signed.
   Programs come from SIGNETD / SIGNET_CONTROLD, else from the build tree
   next to $SIGNET (skipped when not built).
 """
@@ -54,6 +61,22 @@ def signet_tool():
     return path
 
 
+def start_controld(folder, conf):
+    log = open(folder / "controld.log", "ab")
+    proc = subprocess.Popen([program("SIGNET_CONTROLD", "control/signet-controld"),
+                             "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    wait_for(lambda: (folder / "ctl.sock").exists() or proc.poll() is not None,
+             "signet-controld to listen")
+    assert proc.poll() is None, (folder / "controld.log").read_text()
+    return proc
+
+
+def stop_controld(proc):
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=HANG_GUARD) == 0
+
+
 @pytest.fixture
 def site(tmp_path):
     """Keys, configuration and a running signet-controld."""
@@ -75,17 +98,11 @@ def site(tmp_path):
                     "dataplane {\n  workers = 2\n}\n"
                     f"esmtp_listener {{\n  max_message_size = {MAX_MESSAGE}\n}}\n"
                     'dkim_sign "main" {\n  key = "keys/%{d}/%{s}.key"\n' + domains + "}\n")
-    log = open(tmp_path / "controld.log", "wb")
-    proc = subprocess.Popen([program("SIGNET_CONTROLD", "control/signet-controld"),
-                             "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
-    wait_for(lambda: (tmp_path / "ctl.sock").exists() or proc.poll() is not None,
-             "signet-controld to listen")
-    assert proc.poll() is None, (tmp_path / "controld.log").read_text()
-    yield {"dir": tmp_path, "conf": conf, "records": records,
-           "signetd": program("SIGNETD", "dataplane/signetd/signetd")}
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=HANG_GUARD) == 0
-    log.close()
+    state = {"dir": tmp_path, "conf": conf, "records": records,
+             "signetd": program("SIGNETD", "dataplane/signetd/signetd"),
+             "controld": start_controld(tmp_path, conf)}
+    yield state
+    stop_controld(state["controld"])
 
 
 def make_messages(folder, count, seed=1):
@@ -158,6 +175,16 @@ def test_spool_signs_every_message(site):
     assert summary["workers"] == 2
     check_outputs(site, made)
     assert sorted(p.name for p in (site["dir"] / "in" / ".done").iterdir()) == sorted(made)
+    # the workers' counters reached signet-controld (STATS_PUSH)
+    ctl = subprocess.run([program("SIGNETCTL", "control/ctl/signetctl"), "-s",
+                          str(site["dir"] / "ctl.sock"), "--json", "signing_stats"],
+                         capture_output=True, text=True, timeout=HANG_GUARD)
+    assert ctl.returncode == 0, ctl.stderr
+    rows = {(r["scope"], r["kind"]): r for r in json.loads(ctl.stdout)["rows"]}
+    assert rows[("all", "dkim")]["processed"] == 200
+    assert rows[("all", "dkim")]["signed"] == 200 - unkeyed
+    assert rows[("all", "dkim")]["skipped_no_key"] == unkeyed
+    assert {k[0] for k in rows} >= {"worker:0", "worker:1"}
 
 
 def test_bad_input_goes_to_failed_with_a_reason(site):
@@ -230,3 +257,59 @@ def test_watch_takes_new_files_until_sigterm(site):
     summary = json.loads(stdout)
     assert summary["messages"] == 20 and summary["failed"] == 0
     check_outputs(site, made)
+
+
+def test_sigterm_mid_batch_finishes_what_is_in_flight(site):
+    made = make_messages(site["dir"] / "in", 600, seed=11)
+    out = site["dir"] / "out"
+    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool",
+                             str(site["dir"] / "in"), "--out", str(out), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: (out.exists() and len(os.listdir(out)) >= 30) or proc.poll() is not None,
+             "signetd to write some outputs")
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
+    assert proc.returncode == 0, stderr.decode()
+    summary = json.loads(stdout)
+    written = [p.name for p in out.iterdir() if not p.name.startswith(".")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".signetd-tmp.")], \
+        "a temp file was left"
+    assert summary["signed"] + summary["skipped"] == len(written)
+    for name in written:            # what is there is complete
+        assert (out / name).read_bytes().endswith(made[name][1])
+    left = [p.name for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml")]
+    assert sorted(left + written) == sorted(made)     # each input exactly once somewhere
+    if summary["messages"] < 600:
+        assert b"finishing the messages in flight" in stderr
+    run_signetd(site)
+    check_outputs(site, made)
+
+
+def test_controld_restart_is_survived(site):
+    inbox = site["dir"] / "in"
+    inbox.mkdir()
+    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool", str(inbox),
+                             "--out", str(site["dir"] / "out"), "--watch", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: (inbox / ".done").exists() or proc.poll() is not None,
+             "signetd to start")
+    staging = site["dir"] / "staging"
+    first = {n: v for n, v in make_messages(staging, 8, seed=5).items()
+             if v[0] == "example.com"}
+    for name in first:
+        os.rename(staging / name, inbox / name)
+    wait_for(lambda: len(os.listdir(inbox / ".done")) == len(first), "the first files")
+    stop_controld(site["controld"])
+    site["controld"] = start_controld(site["dir"], site["conf"])
+    second = {n: v for n, v in make_messages(staging, 8, seed=6).items()
+              if v[0] == "example.org"}      # needs a new KEY_REQUEST
+    for name in second:
+        os.rename(staging / name, inbox / name)
+    wait_for(lambda: len(os.listdir(inbox / ".done")) == len(first) + len(second)
+             or proc.poll() is not None, "the files after the restart")
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
+    assert proc.returncode == 0, stderr.decode()
+    assert b"control connection lost" in stderr
+    assert json.loads(stdout)["signed"] == len(first) + len(second)
+    check_outputs(site, {**first, **second})
