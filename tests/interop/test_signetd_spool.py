@@ -133,6 +133,36 @@ def run_signetd(site, *extra, check=True):
     return done
 
 
+def start_signetd(site, *extra):
+    """signetd on IN/OUT in the background (stdout and stderr piped)."""
+    return subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool",
+                             str(site["dir"] / "in"), "--out", str(site["dir"] / "out"),
+                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def start_watching(site):
+    inbox = site["dir"] / "in"
+    inbox.mkdir()
+    proc = start_signetd(site, "--watch", "--json")
+    wait_for(lambda: (inbox / ".done").exists() or proc.poll() is not None,
+             "signetd to start")
+    return proc
+
+
+def move_in(site, made):
+    """Moves staged messages into IN whole, as a spool wants them."""
+    for name in made:
+        os.rename(site["dir"] / "staging" / name, site["dir"] / "in" / name)
+
+
+def sigterm(proc):
+    """SIGTERM; the exit status must be 0. Returns (summary, stderr)."""
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
+    assert proc.returncode == 0, stderr.decode()
+    return json.loads(stdout), stderr
+
+
 def dnsfunc_for(records):
     def dnsfunc(name, timeout=5):
         key = name.decode() if isinstance(name, bytes) else name
@@ -238,23 +268,12 @@ def test_kill9_at_random_points_loses_nothing(site):
 
 
 def test_watch_takes_new_files_until_sigterm(site):
-    inbox = site["dir"] / "in"
-    inbox.mkdir()
-    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool", str(inbox),
-                             "--out", str(site["dir"] / "out"), "--watch", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for(lambda: (inbox / ".done").exists() or proc.poll() is not None,
-             "signetd to start")
-    staging = site["dir"] / "staging"
-    made = make_messages(staging, 20, seed=3)
-    for name in made:               # moved in whole, as a spool wants it
-        os.rename(staging / name, inbox / name)
-    wait_for(lambda: len(os.listdir(inbox / ".done")) == 20 or proc.poll() is not None,
-             "the watched files to be signed")
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
-    assert proc.returncode == 0, stderr.decode()
-    summary = json.loads(stdout)
+    proc = start_watching(site)
+    made = make_messages(site["dir"] / "staging", 20, seed=3)
+    move_in(site, made)
+    wait_for(lambda: len(os.listdir(site["dir"] / "in" / ".done")) == 20
+             or proc.poll() is not None, "the watched files to be signed")
+    summary, _ = sigterm(proc)
     assert summary["messages"] == 20 and summary["failed"] == 0
     check_outputs(site, made)
 
@@ -262,15 +281,10 @@ def test_watch_takes_new_files_until_sigterm(site):
 def test_sigterm_mid_batch_finishes_what_is_in_flight(site):
     made = make_messages(site["dir"] / "in", 600, seed=11)
     out = site["dir"] / "out"
-    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool",
-                             str(site["dir"] / "in"), "--out", str(out), "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = start_signetd(site, "--json")
     wait_for(lambda: (out.exists() and len(os.listdir(out)) >= 30) or proc.poll() is not None,
              "signetd to write some outputs")
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
-    assert proc.returncode == 0, stderr.decode()
-    summary = json.loads(stdout)
+    summary, stderr = sigterm(proc)
     written = [p.name for p in out.iterdir() if not p.name.startswith(".")]
     assert not [p for p in out.iterdir() if p.name.startswith(".signetd-tmp.")], \
         "a temp file was left"
@@ -286,30 +300,20 @@ def test_sigterm_mid_batch_finishes_what_is_in_flight(site):
 
 
 def test_controld_restart_is_survived(site):
-    inbox = site["dir"] / "in"
-    inbox.mkdir()
-    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool", str(inbox),
-                             "--out", str(site["dir"] / "out"), "--watch", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for(lambda: (inbox / ".done").exists() or proc.poll() is not None,
-             "signetd to start")
-    staging = site["dir"] / "staging"
-    first = {n: v for n, v in make_messages(staging, 8, seed=5).items()
+    done = site["dir"] / "in" / ".done"
+    proc = start_watching(site)
+    first = {n: v for n, v in make_messages(site["dir"] / "staging", 8, seed=5).items()
              if v[0] == "example.com"}
-    for name in first:
-        os.rename(staging / name, inbox / name)
-    wait_for(lambda: len(os.listdir(inbox / ".done")) == len(first), "the first files")
+    move_in(site, first)
+    wait_for(lambda: len(os.listdir(done)) == len(first), "the first files")
     stop_controld(site["controld"])
     site["controld"] = start_controld(site["dir"], site["conf"])
-    second = {n: v for n, v in make_messages(staging, 8, seed=6).items()
+    second = {n: v for n, v in make_messages(site["dir"] / "staging", 8, seed=6).items()
               if v[0] == "example.org"}      # needs a new KEY_REQUEST
-    for name in second:
-        os.rename(staging / name, inbox / name)
-    wait_for(lambda: len(os.listdir(inbox / ".done")) == len(first) + len(second)
+    move_in(site, second)
+    wait_for(lambda: len(os.listdir(done)) == len(first) + len(second)
              or proc.poll() is not None, "the files after the restart")
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
-    assert proc.returncode == 0, stderr.decode()
+    summary, stderr = sigterm(proc)
     assert b"control connection lost" in stderr
-    assert json.loads(stdout)["signed"] == len(first) + len(second)
+    assert summary["signed"] == len(first) + len(second)
     check_outputs(site, {**first, **second})
