@@ -73,6 +73,9 @@ def daemon(tmp_path):
     # tmp_path is under a folder only root may enter.
     sockdir = pathlib.Path(tempfile.mkdtemp(prefix="signet-sock-"))
     sockdir.chmod(0o755)
+    # nobody may not reach the build tree or this folder: copies for it
+    shutil.copy(signetctl_path(), sockdir / "signetctl")
+    shutil.copy(HERE / "control_helpers.py", sockdir / "control_helpers.py")
     sock = sockdir / "ctl.sock"
     conf = tmp_path / "signet.conf"
     conf.write_text(control_block(sock, "state", unused_port(socket.SOCK_STREAM), "",
@@ -80,6 +83,7 @@ def daemon(tmp_path):
                     'dkim_sign "main" {\n  key = "keys/%{d}/%{s}.key"\n}\n')
     d = Daemon(conf, sock, tmp_path / "controld.log").start()
     d.ctl = Console(sock)
+    d.public = sockdir
     yield d
     status = d.stop()
     shutil.rmtree(sockdir, ignore_errors=True)
@@ -151,7 +155,8 @@ print(push[0], push[1][0] if push[1] else "")
 
 
 def test_no_group_cannot_open_the_socket(daemon):
-    done = as_nobody([signetctl_path(), "-s", daemon.sock, "version"], gid("nogroup"), [])
+    done = as_nobody([str(daemon.public / "signetctl"), "-s", daemon.sock, "version"],
+                     gid("nogroup"), [])
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == (f"signetctl: cannot connect to {daemon.sock}: Permission denied "
                            "(run as root or as a member of the control socket's group)\n")
@@ -159,7 +164,7 @@ def test_no_group_cannot_open_the_socket(daemon):
 
 
 def test_supplementary_group_reads_but_does_not_change_state(daemon):
-    ctl = [signetctl_path(), "-s", daemon.sock]
+    ctl = [str(daemon.public / "signetctl"), "-s", daemon.sock]
     groups = ([gid("nogroup"), [gid(ADMIN_GROUP)]])
     done = as_nobody(ctl + ["version"], *groups)
     assert done.returncode == 0 and "signet-controld 0.1.0" in done.stdout, done.stderr
@@ -171,7 +176,8 @@ def test_supplementary_group_reads_but_does_not_change_state(daemon):
         assert done.stderr == (f'signetctl: permission denied: "{" ".join(words)}" changes '
                                f"state (member of group {ADMIN_GROUP} required)\n")
     assert not (pathlib.Path(daemon.conf).parent / "keys").exists()
-    raw = as_nobody([sys.executable, "-c", RAW_CLIENT, str(HERE), daemon.sock], *groups)
+    raw = as_nobody([sys.executable, "-c", RAW_CLIENT, str(daemon.public), daemon.sock],
+                    *groups)
     assert raw.returncode == 0, raw.stderr
     assert raw.stdout.splitlines() == [
         f"{MSG_ERROR} permission denied: key material (member of group {ADMIN_GROUP} required)",
@@ -184,7 +190,7 @@ def test_supplementary_group_reads_but_does_not_change_state(daemon):
 
 
 def test_admin_group_as_primary_group_changes_state(daemon):
-    done = as_nobody([signetctl_path(), "-s", daemon.sock, "keycache", "flush"],
+    done = as_nobody([str(daemon.public / "signetctl"), "-s", daemon.sock, "keycache", "flush"],
                      gid(ADMIN_GROUP), [])
     assert done.returncode == 0, done.stderr
     assert "0 cached entries dropped" in done.stdout
