@@ -21,7 +21,8 @@
  *   domain / selector may be "" (no usable From domain, no selector known).
  *   Names longer than SG_STATS_NAME_MAX - 1 bytes, or holding bytes a push
  *   may not carry (control bytes, space, DEL, invalid UTF-8) and the name
- *   "(other)" are recorded under DP_STATS_BAD_NAME. Once max_rows rows exist,
+ *   "(other)" or DP_STATS_OVERFLOW are recorded under DP_STATS_BAD_NAME.
+ *   Once max_rows rows exist,
  *   new (kind, domain, selector) triples go to the row (kind,
  *   DP_STATS_OVERFLOW, "").
  *
