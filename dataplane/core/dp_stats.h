@@ -22,9 +22,8 @@
  *   Names longer than SG_STATS_NAME_MAX - 1 bytes, or holding bytes a push
  *   may not carry (control bytes, space, DEL, invalid UTF-8) and the name
  *   "(other)" or DP_STATS_OVERFLOW are recorded under DP_STATS_BAD_NAME.
- *   Once max_rows rows exist,
- *   new (kind, domain, selector) triples go to the row (kind,
- *   DP_STATS_OVERFLOW, "").
+ *   Once max_rows rows exist, new (kind, domain, selector) triples go to
+ *   the row (kind, DP_STATS_OVERFLOW, "").
  *
  *   The control thread (one struct dp_stats_push per worker) builds pushes:
  *     dp_stats_push_build(p, &wire, &entries)  one STATS_PUSH message with
