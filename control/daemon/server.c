@@ -308,6 +308,7 @@ static void reap_sessions(struct sg_daemon *d, int64_t now)
 		if (!s->dead && now >= s->deadline) {
 			daemon_log(d, "client uid %u pid %d dropped: %s within %d ms",
 				   (unsigned)s->peer.uid, (int)s->peer.pid,
+				   session_wants_write(s) ? "answer not read" :
 				   s->in.len ? "message not complete" : "nothing received",
 				   d->opt.idle_ms);
 			s->dead = true;

@@ -4,8 +4,9 @@
  *
  * SUMMARY
  *   The whole daemon: sg_daemon_run in a thread, clients over the real
- *   socket. A command answered; a silent client and one that stops in the
- *   middle of a message dropped after idle_ms (and logged); the
+ *   socket. A command answered; a silent client, one that stops in the
+ *   middle of a message and one that never reads its answers dropped
+ *   after idle_ms (and logged, each with its reason); the
  *   connection cap (the client over it gets an ERROR, the others go on);
  *   SIGHUP read from a signalfd reloads the configuration; SIGTERM stops
  *   the loop; "shutdown" is answered, then the loop returns and
@@ -13,6 +14,7 @@
  *   made with mode 0750, a broken configuration refused with its
  *   FILE:LINE:COLUMN, a second daemon on the same socket refused.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -173,6 +175,47 @@ static void test_idle_clients_dropped(void **state)
 	dt_stop(&t);
 }
 
+/* A client that pipelines requests and never reads the answers: once an
+ * answer no longer fits in the socket the daemon reads nothing more from it
+ * and drops it at the deadline, saying why. */
+static void test_deaf_client_dropped(void **state)
+{
+	const char *word = "summary";
+	struct sg_wire_out w;
+	struct sg_buf batch;
+	struct pollfd p;
+	struct runner r;
+	struct dt t;
+	int deaf;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	dt_config(&t, "", NULL);
+	dt_start_opts(&t, 300, 0, -1);
+	run(&r, &t);
+	deaf = connect_client(&t);
+	hello(&t, deaf);
+	sg_wire_begin(&w, SG_MSG_COMMAND);
+	assert_int_equal(sg_wire_put_u64(&w, SG_CMD_SUMMARY), SG_OK);
+	assert_int_equal(sg_wire_put_u64(&w, 1), SG_OK);
+	assert_int_equal(sg_wire_put_str(&w, word), SG_OK);
+	assert_int_equal(sg_wire_finish(&w), SG_OK);
+	sg_buf_init(&batch, SG_WIRE_MAX);
+	for (int i = 0; i < 100; i++)		/* answers ~40 times their request */
+		assert_int_equal(sg_buf_append(&batch, w.buf.data, w.buf.len), SG_OK);
+	sg_wire_out_free(&w);
+	while (send(deaf, batch.data, batch.len, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	       (ssize_t)batch.len)
+		;
+	sg_buf_free(&batch);
+	p = (struct pollfd){ .fd = deaf, .events = POLLRDHUP };
+	assert_int_equal(poll(&p, 1, 5000), 1);	/* the daemon closed it */
+	close(deaf);
+	shutdown_and_join(&t, &r);
+	assert_true(kt_log_has(&t.log, "dropped: answer not read within 300 ms"));
+	dt_stop(&t);
+}
+
 static void test_connection_cap(void **state)
 {
 	struct sg_table tab;
@@ -283,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve_and_shutdown),
 		cmocka_unit_test(test_idle_clients_dropped),
+		cmocka_unit_test(test_deaf_client_dropped),
 		cmocka_unit_test(test_connection_cap),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_start_refusals),
