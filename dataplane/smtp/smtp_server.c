@@ -189,7 +189,6 @@ static size_t feed_line(struct sg_smtp_server *s, const uint8_t *p, size_t n)
 	const uint8_t *lf = memchr(p, '\n', n);
 	size_t take = lf ? (size_t)(lf - p) + 1 : n;
 	size_t content = lf ? take - 1 : take;
-
 	size_t room = SG_SMTP_AUTH_LINE_MAX - 1 - s->line_len;
 
 	if (content > room) {

@@ -142,7 +142,7 @@ struct sg_smtp_server_config {
 	uint64_t max_message_size;	/* SIZE and DATA limit; 0 = default */
 	unsigned max_recipients;	/* 0 = default */
 	unsigned max_errors;		/* 0 = default */
-	bool auth_plain;		/* offer AUTH PLAIN (needs auth_check) */
+	bool auth_plain;		/* offer AUTH PLAIN (only with auth_check) */
 	sg_smtp_auth_fn auth_check;
 	void *auth_ctx;
 };
@@ -208,7 +208,11 @@ SG_MUST_CHECK enum sg_err sg_smtp_server_take_message(struct sg_smtp_server *s,
 SG_MUST_CHECK enum sg_err sg_smtp_server_finish(struct sg_smtp_server *s, unsigned code,
 						const char *enhanced, const char *text);
 
-/* Queues the 421 of the reason (after pending output) and closes. */
+/*
+ * Queues the 421 of the reason (after pending output) and closes. In
+ * MESSAGE the message is dropped: no 250 was sent, the client keeps it
+ * (graceful shutdown should abort only the sessions not in MESSAGE).
+ */
 void sg_smtp_server_abort(struct sg_smtp_server *s, enum sg_smtp_abort_reason why);
 
 /* True once AUTH PLAIN succeeded; the authcid, or NULL. */

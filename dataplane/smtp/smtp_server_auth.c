@@ -32,7 +32,7 @@ static bool auth_refused_by_state(struct sg_smtp_server *s)
 {
 	const char *why = NULL;
 
-	if (!s->cfg->auth_plain || s->cfg->auth_check == NULL)
+	if (!smtps_auth_offered(s))
 		why = "Error: authentication not enabled";
 	else if (!s->greeted)
 		why = "Error: send EHLO first";

@@ -72,7 +72,7 @@ static void cmd_hello(struct sg_smtp_server *s, char *arg, bool esmtp)
 	}
 	smtps_reply(s, 250, NULL, "%s\nPIPELINING\nSIZE %llu\n8BITMIME\n%sENHANCEDSTATUSCODES",
 		    s->hostname, (unsigned long long)s->max_size,
-		    s->cfg->auth_plain ? "AUTH PLAIN\n" : "");
+		    smtps_auth_offered(s) ? "AUTH PLAIN\n" : "");
 }
 
 static void cmd_ehlo(struct sg_smtp_server *s, char *arg)
@@ -323,7 +323,7 @@ static void cmd_quit(struct sg_smtp_server *s, char *arg)
 static void cmd_help(struct sg_smtp_server *s, char *arg)
 {
 	smtps_reply(s, 214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT "
-		    "HELP VRFY%s", s->cfg->auth_plain ? " AUTH" : "");
+		    "HELP VRFY%s", smtps_auth_offered(s) ? " AUTH" : "");
 }
 
 static void cmd_vrfy(struct sg_smtp_server *s, char *arg)

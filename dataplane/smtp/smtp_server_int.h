@@ -62,6 +62,12 @@ void smtps_raw(struct sg_smtp_server *s, const char *text);
 /* Closes the transaction: envelope and message forgotten. */
 void smtps_reset_transaction(struct sg_smtp_server *s);
 
+/* AUTH PLAIN is offered: configured and with a callback to check it. */
+static inline bool smtps_auth_offered(const struct sg_smtp_server *s)
+{
+	return s->cfg->auth_plain && s->cfg->auth_check != NULL;
+}
+
 /* One complete command line (NUL-terminated, no line end). */
 void smtps_command(struct sg_smtp_server *s, char *line);
 /* The AUTH command's argument (after "AUTH "), and the 334 response line. */

@@ -9,6 +9,7 @@
  *   (no NULs, one NUL, three NULs, empty authcid or password, over-long
  *   fields), wrong credentials (535, counted), other mechanisms (504), the
  *   503 refusals (not offered, before EHLO, twice, inside a transaction),
+ *   AUTH not advertised in EHLO or HELP without a callback,
  *   relaying allowed after AUTH and the auth user in the envelope, the
  *   1024-octet AUTH line limit, and the callback not called for malformed
  *   input.
@@ -160,8 +161,12 @@ static void test_refused(void **state)
 	h_expect(h, "AUTH PLAIN\r\n", "503 5.5.1 Error: authentication not enabled\r\n");
 	h_free(h);
 	off.auth_plain = true;
-	off.auth_check = NULL;
+	off.auth_check = NULL;			/* no callback: not offered */
 	h = h_ready(&off, 0);
+	h_expect(h, "EHLO x\r\n", "250-relay.test\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n"
+		 "250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n");
+	h_expect(h, "HELP\r\n", "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT "
+		 "HELP VRFY\r\n");
 	h_expect(h, "AUTH PLAIN\r\n", "503 5.5.1 Error: authentication not enabled\r\n");
 	h_free(h);
 }
