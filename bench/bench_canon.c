@@ -33,10 +33,13 @@
  *     {"bench":"canon","canon":"relaxed","kernel":"avx2","mode":"canon",
  *      "gb_per_s":3.21,"ratio_to_scalar":2.9,"ratio_to_builtin":1.8,
  *      "body_bytes":4194304,"out_bytes":4001234,"passes":800,
- *      "seconds":1.0003,"cpu_share":0.998,"rounds":3,"cpu":1}
+ *      "seconds":1.0003,"gb_per_cpu_s":3.22,"cpu_share":0.998,"rounds":3,
+ *      "cpu":1}
  *   otherwise a table. cpu_share is the CPU time the thread received in the
  *   kept round / its elapsed time (1.0: the core was ours; lower figures
- *   come from a shared machine). Kernels the CPU lacks are named on stderr.
+ *   come from a shared machine), gb_per_cpu_s the rate per second of CPU
+ *   received (the better estimate of a dedicated core on a shared machine).
+ *   Kernels the CPU lacks are named on stderr.
  *
  * UNTRUSTED INPUT
  *   Command-line arguments only.
@@ -282,8 +285,8 @@ static void print_results(const struct canon_opts *o, const struct kernel_case *
 			  const uint64_t out_bytes[NCANONS], int cpu)
 {
 	if (!o->json)
-		printf("%-10s %-10s %-8s %9s %9s %10s %9s\n", "canon", "mode", "kernel", "GB/s",
-		       "x scalar", "x builtin", "cpu share");
+		printf("%-10s %-10s %-8s %9s %9s %10s %9s %9s\n", "canon", "mode", "kernel",
+		       "GB/s", "x scalar", "x builtin", "GB/cpu-s", "cpu share");
 	for (int c = 0; c < NCANONS; c++) {
 		for (int mode = 0; mode < NMODES; mode++) {
 			const struct measurement *row = res[c][mode];
@@ -293,23 +296,25 @@ static void print_results(const struct canon_opts *o, const struct kernel_case *
 				double rs = ratio(row[i].best_rate, row[1].best_rate);
 				double rb = ratio(row[i].best_rate, row[0].best_rate);
 				double share = ratio(row[i].cpu_seconds, row[i].seconds);
+				double gb_cpu = ratio(gb, share);
 
 				if (!kc[i].available)
 					continue;
 				if (!o->json) {
-					printf("%-10s %-10s %-8s %9.3f %9.2f %10.2f %9.3f\n",
+					printf("%-10s %-10s %-8s %9.3f %9.2f %10.2f %9.3f %9.3f\n",
 					       canon_labels[c], mode_labels[mode], kc[i].name, gb,
-					       rs, rb, share);
+					       rs, rb, gb_cpu, share);
 					continue;
 				}
 				printf("{\"bench\":\"canon\",\"canon\":\"%s\",\"kernel\":\"%s\","
 				       "\"mode\":\"%s\",\"gb_per_s\":%.4f,\"ratio_to_scalar\":%.3f,"
 				       "\"ratio_to_builtin\":%.3f,\"body_bytes\":%zu,"
 				       "\"out_bytes\":%llu,\"passes\":%llu,\"seconds\":%.4f,"
-				       "\"cpu_share\":%.3f,\"rounds\":%u,\"cpu\":%d}\n",
+				       "\"gb_per_cpu_s\":%.4f,\"cpu_share\":%.3f,\"rounds\":%u,"
+				       "\"cpu\":%d}\n",
 				       canon_labels[c], kc[i].name, mode_labels[mode], gb, rs, rb,
 				       o->body_bytes, (unsigned long long)out_bytes[c],
-				       row[i].passes, row[i].seconds, share, o->rounds, cpu);
+				       row[i].passes, row[i].seconds, gb_cpu, share, o->rounds, cpu);
 			}
 		}
 	}

@@ -5,12 +5,14 @@
  *
  * SUMMARY
  *   The AVX2 scheme (canon_avx2.c) 64 bytes at a time: byte compares go
- *   straight into 64-bit mask registers (AVX-512 BW), one bit per lane,
- *   so the rules of canon.h are plain mask arithmetic. Loads at q, q + 1
- *   and q + 2 give each lane the two bytes after it; nofws carries "the
- *   CRLF ending at lane 63 was copied" into the next step. Steps run while
- *   66 bytes remain; the rest, and the run-start rules, go to the scalar
- *   twin.
+ *   straight into mask registers (AVX-512 BW), one bit per lane, so the
+ *   rules of canon.h are plain mask arithmetic, written once as macros for
+ *   both widths. Loads at q, q + 1 and q + 2 give each lane the two bytes
+ *   after it; nofws carries "the CRLF ending at the last lane was copied"
+ *   into the next step. A scan starts with one 32-lane step (AVX-512 VL
+ *   compares on 256-bit registers: a short run costs what it costs with
+ *   AVX2), then takes 64-lane steps while 66 bytes remain; the rest, and
+ *   the run-start rules, go to the scalar twin.
  *   Compiled with target("avx512f,avx512bw,avx512vl") on these functions
  *   only; simd_dispatch.c hands the table out only when CPUID and XGETBV
  *   say AVX-512 F, BW and VL are usable. Off x86 the table is empty (never
@@ -26,29 +28,48 @@
 
 #define AVX512_FN __attribute__((target("avx512f,avx512bw,avx512vl")))
 #define STEP 64
+#define FIRST 32
 
-AVX512_FN static inline uint64_t eq(__m512i v, char b)
+AVX512_FN static inline uint64_t eq64(const uint8_t *q, char b)
 {
-	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b));
+	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)q), _mm512_set1_epi8(b));
 }
 
-AVX512_FN static inline __m512i load(const uint8_t *q)
+AVX512_FN static inline uint32_t eq32(const uint8_t *q, char b)
 {
-	return _mm512_loadu_si512((const void *)q);
+	return _mm256_cmpeq_epi8_mask(_mm256_loadu_si256((const __m256i *)(const void *)q),
+				      _mm256_set1_epi8(b));
 }
 
-AVX512_FN static inline uint64_t wsp_or_cr(__m512i v)
-{
-	return eq(v, ' ') | eq(v, '\t') | eq(v, '\r');
-}
+/* The rules of canon.h as lane masks; EQ(q, b) is the mask of lanes at q
+ * equal to b (eq32 or eq64; the loads are the compiler's to share). */
+#define WSP_OR_CR(EQ, q) (EQ(q, ' ') | EQ(q, '\t') | EQ(q, '\r'))
+#define SIMPLE_STOPS(EQ, q) (EQ(q, '\r') & EQ(q + 1, '\n') & EQ(q + 2, '\r'))
+#define RELAXED_STOPS(EQ, q)							\
+	(EQ(q, '\t') | (EQ(q, ' ') & WSP_OR_CR(EQ, q + 1)) |			\
+	 (EQ(q, '\r') & ~(EQ(q + 1, '\n') & ~WSP_OR_CR(EQ, q + 2))))
+#define NOFWS_COPIED_CR(EQ, q)							\
+	(EQ(q, '\r') & EQ(q + 1, '\n') & ~(WSP_OR_CR(EQ, q + 2) | EQ(q + 2, '\n')))
+#define NOFWS_STOPS(EQ, q, copied, carry)					\
+	(EQ(q, ' ') | EQ(q, '\t') | (EQ(q, '\r') & ~(copied)) |			\
+	 (EQ(q, '\n') & ~(((copied) << 1) | (carry))))
 
+/* Each kernel tries one 32-lane step first (short runs, e.g. the words of
+ * nofws, stop there without touching 512-bit registers), then 64-lane
+ * steps while 66 bytes remain, then the scalar twin. */
 AVX512_FN static const uint8_t *simple_avx512(const uint8_t *p, const uint8_t *end)
 {
 	const uint8_t *q = p;
+	uint64_t stops;
 
+	if (end - q >= FIRST + SG_SIMD_LOOKAHEAD) {
+		stops = SIMPLE_STOPS(eq32, q);
+		if (stops != 0)
+			return q + __builtin_ctzll(stops);
+		q += FIRST;
+	}
 	while (end - q >= STEP + SG_SIMD_LOOKAHEAD) {
-		uint64_t stops = eq(load(q), '\r') & eq(load(q + 1), '\n') & eq(load(q + 2), '\r');
-
+		stops = SIMPLE_STOPS(eq64, q);
 		if (stops != 0)
 			return q + __builtin_ctzll(stops);
 		q += STEP;
@@ -59,15 +80,18 @@ AVX512_FN static const uint8_t *simple_avx512(const uint8_t *p, const uint8_t *e
 AVX512_FN static const uint8_t *relaxed_avx512(const uint8_t *p, const uint8_t *end)
 {
 	const uint8_t *q = p;
+	uint64_t stops;
 
 	if (p < end && (*p == ' ' || *p == '\r'))
 		return p;
+	if (end - q >= FIRST + SG_SIMD_LOOKAHEAD) {
+		stops = (uint32_t)RELAXED_STOPS(eq32, q);
+		if (stops != 0)
+			return q + __builtin_ctzll(stops);
+		q += FIRST;
+	}
 	while (end - q >= STEP + SG_SIMD_LOOKAHEAD) {
-		__m512i v0 = load(q), v1 = load(q + 1);
-		uint64_t cr_copied = eq(v1, '\n') & ~wsp_or_cr(load(q + 2));
-		uint64_t stops = eq(v0, '\t') | (eq(v0, ' ') & wsp_or_cr(v1)) |
-				 (eq(v0, '\r') & ~cr_copied);
-
+		stops = RELAXED_STOPS(eq64, q);
 		if (stops != 0)
 			return q + __builtin_ctzll(stops);
 		q += STEP;
@@ -75,18 +99,25 @@ AVX512_FN static const uint8_t *relaxed_avx512(const uint8_t *p, const uint8_t *
 	return sg_simd_scalar_relaxed_from(p, q, end);
 }
 
+/* carry: the CRLF ending at the last lane of the previous step was copied
+ * (its LF on lane 0 is no stop); none at p. */
 AVX512_FN static const uint8_t *nofws_avx512(const uint8_t *p, const uint8_t *end)
 {
 	const uint8_t *q = p;
-	uint64_t carry = 0;
+	uint64_t carry = 0, copied, stops;
 
+	if (end - q >= FIRST + SG_SIMD_LOOKAHEAD) {
+		uint32_t copied32 = NOFWS_COPIED_CR(eq32, q);
+
+		stops = (uint32_t)NOFWS_STOPS(eq32, q, copied32, 0u);
+		if (stops != 0)
+			return q + __builtin_ctzll(stops);
+		carry = copied32 >> (FIRST - 1);
+		q += FIRST;
+	}
 	while (end - q >= STEP + SG_SIMD_LOOKAHEAD) {
-		__m512i v0 = load(q), v2 = load(q + 2);
-		uint64_t cr = eq(v0, '\r');
-		uint64_t copied = cr & eq(load(q + 1), '\n') & ~(wsp_or_cr(v2) | eq(v2, '\n'));
-		uint64_t lf_stop = eq(v0, '\n') & ~((copied << 1) | carry);
-		uint64_t stops = eq(v0, ' ') | eq(v0, '\t') | (cr & ~copied) | lf_stop;
-
+		copied = NOFWS_COPIED_CR(eq64, q);
+		stops = NOFWS_STOPS(eq64, q, copied, carry);
 		if (stops != 0)
 			return q + __builtin_ctzll(stops);
 		carry = copied >> (STEP - 1);
