@@ -139,6 +139,8 @@ static bool hash_message(struct engine_pipeline *p, struct slot *s, const uint8_
 		return false;
 	}
 	*digest = sg_signer_digest(s->signer, 0, dlen, &alg);
+	if (*digest == NULL)
+		snprintf(why, ENGINE_WHY_MAX, "%s message %zu: no digest", c->label, s->msg);
 	return *digest != NULL;
 }
 

@@ -116,7 +116,8 @@ def cpu_model():
 
 def machine(args):
     commit = output_of(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
-    dirty = output_of(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    dirty = output_of(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--",
+                       "bench", "crypto", "dataplane/dkim", "dataplane/simd", "meson.build"])
     buildtype = output_of(["meson", "introspect", "--buildoptions", args.builddir])
     try:
         buildtype = next(o["value"] for o in json.loads(buildtype) if o["name"] == "buildtype")
@@ -124,7 +125,8 @@ def machine(args):
         buildtype = "unknown"
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit + (" + uncommitted changes" if dirty not in ("", "unknown") else ""),
+        "commit": commit + (" + uncommitted changes to the measured code"
+                            if dirty not in ("", "unknown") else ""),
         "cpu": cpu_model(), "cpus": os.cpu_count(), "os": platform.platform(terse=True),
         "openssl": output_of(["openssl", "version"]).replace("OpenSSL ", ""),
         "opendkim": output_of(["pkg-config", "--modversion", "opendkim"]),
