@@ -66,14 +66,14 @@ def fmt(value, digits=0):
 def per_core_table(engine):
     rows = [line for line in engine if line["size_class"] in ("corpus", "raw")]
     out = ["| who | backend | msgs/s per CPU-s | x OpenDKIM (CPU) | msgs/s (wall) "
-           "| x OpenDKIM (wall) | MB/s (wall) | x raw bound | cpu share |",
+           "| x OpenDKIM (wall) | MB/s (wall) | x raw bound (CPU) | cpu share |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for line in sorted(rows, key=lambda l: (l["size_class"] != "raw", order_key(l["who"]))):
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %.2f |" % (
             line["who"], line["backend"], fmt(line["msgs_per_cpu_s"]),
             fmt(line["ratio_to_opendkim_cpu"], 2), fmt(line["msgs_per_s"]),
             fmt(line["ratio_to_opendkim"], 2), fmt(line["mb_per_s"], 1),
-            fmt(line["ratio_to_raw"], 2), line["cpu_share"]))
+            fmt(line.get("ratio_to_raw_cpu"), 2), line["cpu_share"]))
     return "\n".join(out)
 
 
@@ -115,7 +115,7 @@ def crypto_table(crypto):
 def machine_lines(meta):
     return [
         "Machine: %s, %s CPUs, %s; OpenSSL %s, libopendkim %s, gcc build `%s`." % (
-            meta["cpu"], meta["cpus"], meta["os"], meta["openssl"], meta["opendkim"],
+            meta["cpu"], meta["cpus"], meta["os"], meta["openssl"].split()[0], meta["opendkim"],
             meta["buildtype"]),
         "Load average before / after: %s / %s%s." % (
             meta["load_before"], meta["load_after"],
@@ -136,16 +136,16 @@ def markdown(engine, crypto, meta):
               "verified with signet's verifier before timing; best of %d round(s) of %s s." % (
                   corpus["checked"] if corpus else 0, meta["rounds"], meta["seconds"]), ""]
     if corpus:
-        parts += ["**Campaign corpus** (%d messages, `corpus_gen --count %d --seed %d`, mean "
-                  "%s bytes) and the raw RSA-2048 bound:" % (
+        parts += ["**Campaign corpus** (%d messages, `corpus_gen --count %d --seed %d`; mean "
+                  "size of the messages signed %s bytes) and the raw RSA-2048 bound:" % (
                       meta["count"], meta["count"], meta["seed"], fmt(corpus["mean_bytes"])),
                   "", per_core_table(engine), ""]
     if sweep_labels(engine):
         parts += ["**Size sweep** (msgs per CPU-second; generated messages of exactly that "
                   "size):", "", sweep_table(engine), ""]
     if crypto:
-        parts += ["**`signet-bench crypto`**, RSA-2048 (the other key sizes are in `%s`):" %
-                  meta["crypto_json"], "", crypto_table(crypto), ""]
+        parts += ["**`signet-bench crypto`**, RSA-2048 (the other key sizes are in the run's "
+                  "`crypto.json`):", "", crypto_table(crypto), ""]
     for png, title in meta.get("plots", []):
         parts += ["![%s](%s)" % (title, png), ""]
     parts += ["signetd spool mode and SMTP relay mode (1..N workers): **not measured yet** — "

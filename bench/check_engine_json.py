@@ -9,7 +9,7 @@ SUMMARY
   bytes, key_bits, rounds, checked (int); seconds, msgs_per_s,
   msgs_per_cpu_s, cpu_share (number); mb_per_s and mean_bytes (number,
   null on raw lines only); ratio_to_opendkim, ratio_to_opendkim_cpu,
-  ratio_to_raw (number or null). Also:
+  ratio_to_raw, ratio_to_raw_cpu (number or null). Also:
     - raw-openssl is measured, and every signet-B line has a raw-B line of
       the kind that signed (ratio_to_raw a number) unless B is auto;
     - signet-evp and signet-auto are measured on "corpus" and on every
@@ -29,7 +29,7 @@ NUMBER = (int, float)
 FIELDS = {"who": str, "backend": str, "size_class": str, "simd": str, "msgs": int, "bytes": int,
           "key_bits": int, "rounds": int, "checked": int, "seconds": NUMBER,
           "msgs_per_s": NUMBER, "msgs_per_cpu_s": NUMBER, "cpu_share": NUMBER}
-RATIOS = ("ratio_to_opendkim", "ratio_to_opendkim_cpu", "ratio_to_raw")
+RATIOS = ("ratio_to_opendkim", "ratio_to_opendkim_cpu", "ratio_to_raw", "ratio_to_raw_cpu")
 
 
 def run(args, timeout=280):

@@ -9,7 +9,8 @@
  *      "mean_bytes":30201,"seconds":2.0003,"msgs_per_s":9104.2,
  *      "mb_per_s":275.0,"msgs_per_cpu_s":9110.3,"cpu_share":0.999,
  *      "ratio_to_opendkim":10.8,"ratio_to_opendkim_cpu":10.7,
- *      "ratio_to_raw":0.93,"batches":2300,"padded_lanes":12,
+ *      "ratio_to_raw":0.93,"ratio_to_raw_cpu":0.93,"batches":2300,
+ *      "padded_lanes":12,
  *      "key_bits":2048,"canon":"relaxed/relaxed","simd":"avx512",
  *      "checked":4,"rounds":2,"cpu":1}
  *   size_class is the corpus label ("corpus", "2K", "1M", ...) or "raw"
@@ -20,7 +21,8 @@
  *     ratio_to_opendkim_cpu  the same with msgs_per_cpu_s;
  *     ratio_to_raw           msgs_per_s / the raw rate of the kind that
  *                            signed (signet-auto -> raw-ifma; opendkim ->
- *                            raw-openssl); null on raw lines.
+ *                            raw-openssl); null on raw lines;
+ *     ratio_to_raw_cpu       the same with msgs_per_cpu_s.
  *   batches and padded_lanes are the backend's counters over the
  *   pipeline's life (warm-ups and all rounds; 0 for opendkim and OpenSSL).
  *   simd names the body scan kernels of signet-* lines ("-" on others).
@@ -118,6 +120,7 @@ static void print_json(const struct engine_result *all, size_t n, const struct e
 	json_ratio("ratio_to_opendkim", rate(r), q.odkim, q.odkim ? rate(q.odkim) : 0);
 	json_ratio("ratio_to_opendkim_cpu", cpu_rate(r), q.odkim, q.odkim ? cpu_rate(q.odkim) : 0);
 	json_ratio("ratio_to_raw", rate(r), q.raw, q.raw ? rate(q.raw) : 0);
+	json_ratio("ratio_to_raw_cpu", cpu_rate(r), q.raw, q.raw ? cpu_rate(q.raw) : 0);
 	printf(",\"batches\":%llu,\"padded_lanes\":%llu,\"key_bits\":%u,"
 	       "\"canon\":\"relaxed/relaxed\",\"simd\":\"%s\",\"checked\":%zu,\"rounds\":%u,"
 	       "\"cpu\":%d}\n", (unsigned long long)r->stats.batches,

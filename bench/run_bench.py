@@ -183,7 +183,6 @@ def write_docs(engine, crypto, meta, results, made):
     for name, _ in made:
         shutil.copy(os.path.join(results, name), os.path.join(shown, name))
     meta = dict(meta, plots=[("bench/" + name, title) for name, title in made])
-    meta["crypto_json"] = "crypto.json of the run"
     bench_report.replace_section(os.path.join(ROOT, "docs", "benchmarks.md"),
                                  bench_report.markdown(engine, crypto, meta))
     say("docs/benchmarks.md section and docs/bench/*.png updated")
