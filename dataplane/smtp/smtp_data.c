@@ -16,6 +16,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "smtp_data.h"
 
@@ -96,13 +97,25 @@ static void store(struct sg_smtp_data *d, const uint8_t *p, size_t n)
 		set_problem(d, SG_SMTP_DATA_NOMEM);
 }
 
+/* Length of the run of bytes before the first CR, LF or NUL. */
+static size_t ordinary_run(const uint8_t *p, size_t n)
+{
+	const uint8_t *cr = memchr(p, '\r', n), *other;
+	size_t k = cr ? (size_t)(cr - p) : n;
+
+	/* libc's memchr is vectorised: three passes beat one byte loop */
+	other = memchr(p, '\n', k);
+	if (other != NULL)
+		k = (size_t)(other - p);
+	other = memchr(p, '\0', k);
+	return other != NULL ? (size_t)(other - p) : k;
+}
+
 /* Inside a line: a run of ordinary bytes, or one CR, LF or NUL. */
 static size_t text_step(struct sg_smtp_data *d, const uint8_t *p, size_t n)
 {
-	size_t k = 0;
+	size_t k = ordinary_run(p, n);
 
-	while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != '\0')
-		k++;
 	if (k > 0) {
 		store(d, p, k);
 		d->line_len += k;
