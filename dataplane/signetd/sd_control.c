@@ -72,7 +72,7 @@ static void on_disconnected(void *env, const char *why)
 {
 	struct sd_control *c = env;
 
-	say(c, "control connection lost: %s (reconnecting)", why);
+	say(c, "control connection down: %s (reconnecting)", why);
 	c->w_head = c->w_count = 0;
 	dp_keys_reask(c->keys);
 	for (unsigned i = 0; i < c->nworkers; i++)

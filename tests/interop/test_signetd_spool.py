@@ -314,6 +314,6 @@ def test_controld_restart_is_survived(site):
     wait_for(lambda: len(os.listdir(done)) == len(first) + len(second)
              or proc.poll() is not None, "the files after the restart")
     summary, stderr = sigterm(proc)
-    assert b"control connection lost" in stderr
+    assert b"control connection down" in stderr
     assert summary["signed"] == len(first) + len(second)
     check_outputs(site, {**first, **second})

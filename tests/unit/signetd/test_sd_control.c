@@ -278,7 +278,7 @@ static void test_reconnect_reasks(void **state)
 	t->peer = -1;
 	control_round(t);
 	assert_false(sd_control_connected(t->c));
-	assert_non_null(strstr(t->log[t->nlog - 1], "control connection lost"));
+	assert_non_null(strstr(t->log[t->nlog - 1], "control connection down"));
 	t->now += SD_CTL_BACKOFF_MIN_MS;
 	connect_up(t);
 	control_round(t);
