@@ -19,7 +19,8 @@
 /* signetd. */
 #include "sd_app.h"
 
-#define TICK_MS 5			/* feed and collect at least this often */
+#define TICK_MS 5			/* feed and collect this often while busy */
+#define IDLE_TICK_MS 100		/* --watch with nothing to do: inotify wakes us */
 #define PROGRESS_MS 200
 #define WATCH_RESCAN_MS 30000		/* --watch: retry what was left in place */
 
@@ -112,7 +113,8 @@ static int poll_once(struct sd_app *a, uint64_t now)
 {
 	struct pollfd pfd[2 + SD_CONTROL_FDS];
 	size_t n = 0, nctl;
-	int timeout = TICK_MS, t;
+	bool idle = a->opt.watch && !a->stopping && sd_feed_outstanding(a->feed) == 0;
+	int timeout = idle ? IDLE_TICK_MS : TICK_MS, t;
 
 	pfd[n++] = (struct pollfd){ .fd = a->signal_fd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sd_feed_inotify_fd(a->feed), .events = POLLIN };

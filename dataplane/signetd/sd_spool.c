@@ -28,6 +28,8 @@
 #include "sd_spool_internal.h"
 
 #define OP_MASK 7u
+#define WAIT_MIN_US 1000
+#define WAIT_IDLE_US 16000
 #define SD_DEPTH_MAX 4096
 
 
@@ -436,10 +438,19 @@ bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
 	return true;
 }
 
+/* With nothing to do the wait grows from WAIT_MIN_US to WAIT_IDLE_US, so
+ * an idle --watch worker does not wake a thousand times a second; any
+ * job brings it back to WAIT_MIN_US. */
 void sd_spool_worker_run(struct sd_spool_worker *w)
 {
-	while (sd_spool_worker_step(w, 1000))
-		;
+	unsigned wait_us = WAIT_MIN_US;
+
+	while (sd_spool_worker_step(w, wait_us)) {
+		if (w->inflight > 0 || sd_ring_count(w->p.in) > 0)
+			wait_us = WAIT_MIN_US;
+		else if (wait_us < WAIT_IDLE_US)
+			wait_us *= 2;
+	}
 }
 
 size_t sd_spool_worker_inflight(const struct sd_spool_worker *w)

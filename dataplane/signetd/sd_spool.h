@@ -124,7 +124,8 @@ SG_MUST_CHECK enum sg_err sd_spool_worker_new(const struct sd_spool_params *p,
  * advance jobs, poll the signer. Returns false when the mode says the
  * worker is done. */
 bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us);
-/* Steps until done. */
+/* Steps until done (an idle worker sleeps up to 16 ms between looks at
+ * its ring). */
 void sd_spool_worker_run(struct sd_spool_worker *w);
 /* Jobs taken and not handed back yet. */
 size_t sd_spool_worker_inflight(const struct sd_spool_worker *w);
