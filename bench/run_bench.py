@@ -28,7 +28,7 @@ SUMMARY
        (bench_report.py), nothing else in that file is touched.
   --short: 0.4 s per measurement, one round: the whole run (after the build)
   takes well under two minutes on a 2-core machine. Otherwise 2 s, best of
-  2 rounds (engine) / 3 rounds (crypto): about six minutes.
+  2 rounds (engine) / 3 rounds (crypto): about five minutes.
   A failed step stops the run with its exit status; the engine benchmark
   itself refuses to time signers whose signatures do not verify.
   --report-only RESULTS redraws the plots and rewrites the docs section from
