@@ -10,7 +10,7 @@
  *   (scalar twin, AVX2, AVX-512) canonicalizes it in a random chunking
  *   (chunk lengths 1..300 from a PRNG seeded by the input, so each input
  *   reproduces its chunking) and must give the same bytes and the same
- *   total. Every kernel's stop must also equal the twin's for scans of the
+ *   total, also with a limit (l=) of 4 x the last byte. Every kernel's stop must also equal the twin's for scans of the
  *   whole input and of [s, end) and [0, e) for s, e from the input. A
  *   level the CPU lacks is not run (the target says which at start-up).
  *
@@ -52,7 +52,7 @@ static uint64_t seed_of(const uint8_t *data, size_t size)
 
 /* chunked = false: one update with the whole body. */
 static uint64_t run(enum sg_canon canon, const struct sg_canon_kernels *k, const uint8_t *data,
-		    size_t size, bool chunked, struct fuzz_bytes *out)
+		    size_t size, bool chunked, uint64_t limit, struct fuzz_bytes *out)
 {
 	struct sg_body_canon *c = malloc(sizeof(*c));
 	uint64_t s = seed_of(data, size), total;
@@ -60,7 +60,7 @@ static uint64_t run(enum sg_canon canon, const struct sg_canon_kernels *k, const
 
 	if (c == NULL)
 		abort();
-	sg_body_canon_init(c, canon, UINT64_MAX, fuzz_bytes_sink, out);
+	sg_body_canon_init(c, canon, limit, fuzz_bytes_sink, out);
 	sg_body_canon_set_kernels(c, k);
 	while (pos < size) {
 		size_t n = chunked ? 1 + (size_t)(next_random(&s) % 300) : size;
@@ -110,27 +110,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *b = (const uint8_t *)copy;
 
 	for (size_t ci = 0; ci < sizeof(all_canons) / sizeof(all_canons[0]); ci++) {
-		struct fuzz_bytes want = { 0 };
-		uint64_t want_total = run(all_canons[ci], NULL, b, size, false, &want);
+		struct fuzz_bytes want = { 0 }, want_cut = { 0 };
+		uint64_t want_total = run(all_canons[ci], NULL, b, size, false, UINT64_MAX, &want);
+		uint64_t limit = size ? (uint64_t)b[size - 1] * 4 : 0;
 
+		run(all_canons[ci], NULL, b, size, false, limit, &want_cut);
 		for (int li = 0; li < SG_SIMD_LEVELS; li++) {
 			enum sg_simd_level level = (enum sg_simd_level)li;
 			const struct sg_canon_kernels *k = sg_simd_select(level);
-			struct fuzz_bytes got = { 0 };
+			struct fuzz_bytes got = { 0 }, got_cut = { 0 };
 			uint64_t total;
 
 			if (k == NULL)
 				continue;
-			total = run(all_canons[ci], k, b, size, true, &got);
+			total = run(all_canons[ci], k, b, size, true, UINT64_MAX, &got);
 			FUZZ_CHECK(fuzz_bytes_equal(&want, &got) && total == want_total,
 				   "%s with %s kernels: %zu bytes out, reference %zu",
 				   sg_canon_name(all_canons[ci]), sg_simd_level_name(level),
 				   got.len, want.len);
+			total = run(all_canons[ci], k, b, size, true, limit, &got_cut);
+			FUZZ_CHECK(fuzz_bytes_equal(&want_cut, &got_cut) && total == want_total,
+				   "%s with %s kernels, limit %llu: %zu bytes out, reference %zu",
+				   sg_canon_name(all_canons[ci]), sg_simd_level_name(level),
+				   (unsigned long long)limit, got_cut.len, want_cut.len);
+			fuzz_bytes_free(&got_cut);
 			if (ci == 0)
 				check_scans(k, sg_simd_level_name(level), b, size);
 			fuzz_bytes_free(&got);
 		}
 		fuzz_bytes_free(&want);
+		fuzz_bytes_free(&want_cut);
 	}
 	free(copy);
 	return 0;
