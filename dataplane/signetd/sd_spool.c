@@ -51,10 +51,15 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	if (w == NULL)
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	w->p = *p;
+	if (w->p.bytes_budget == 0)
+		w->p.bytes_budget = SD_SPOOL_BYTES_BUDGET;
 	w->to_sign = calloc(p->depth, sizeof(*w->to_sign));
 	w->backlog = calloc(p->depth, sizeof(*w->backlog));
-	rc = w->to_sign && w->backlog ? io_uring_queue_init(entries, &w->ring, 0) : -ENOMEM;
+	w->mem_wait = calloc(p->depth, sizeof(*w->mem_wait));
+	rc = w->to_sign && w->backlog && w->mem_wait ? io_uring_queue_init(entries, &w->ring, 0)
+						     : -ENOMEM;
 	if (rc < 0) {
+		free(w->mem_wait);
 		free(w->to_sign);
 		free(w->backlog);
 		free(w);
@@ -93,6 +98,7 @@ static void job_clear(struct sd_job_priv *j)
 
 void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r)
 {
+	w->bytes -= job->priv->held;
 	job_clear(job->priv);
 	job->priv = NULL;
 	job->result = r;
@@ -185,6 +191,40 @@ static void on_open(struct sd_spool_worker *w, struct sd_job *job, int res)
 	io_uring_prep_statx(sqe, j->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &j->stx);
 }
 
+/* Takes the input's bytes into the budget and reads the file. */
+static void start_read(struct sd_spool_worker *w, struct sd_job *job)
+{
+	struct sd_job_priv *j = job->priv;
+
+	j->raw = malloc(j->stx.stx_size);
+	if (j->raw == NULL) {
+		sd_spool_failed(w, job, "out of memory for %llu bytes",
+				(unsigned long long)j->stx.stx_size);
+		return;
+	}
+	j->size = j->held = j->stx.stx_size;
+	w->bytes += j->held;
+	j->stage = ST_READ;
+	submit_read(w, job);
+}
+
+/* Jobs that waited for room in the byte budget, oldest first. */
+static void resume_mem_waiters(struct sd_spool_worker *w)
+{
+	size_t i = 0;
+
+	while (i < w->nmem_wait) {
+		struct sd_job *job = w->mem_wait[i];
+
+		if (w->bytes > 0 && w->bytes + job->priv->stx.stx_size > w->p.bytes_budget)
+			break;
+		start_read(w, job);
+		i++;
+	}
+	memmove(w->mem_wait, w->mem_wait + i, (w->nmem_wait - i) * sizeof(*w->mem_wait));
+	w->nmem_wait -= i;
+}
+
 static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res)
 {
 	struct sd_job_priv *j = job->priv;
@@ -206,14 +246,11 @@ static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res)
 		    (unsigned long long)j->stx.stx_size, (unsigned long long)w->p.max_size);
 		return;
 	}
-	j->size = j->stx.stx_size;
-	j->raw = malloc(j->size);
-	if (j->raw == NULL) {
-		sd_spool_failed(w, job, "out of memory for %llu bytes", (unsigned long long)j->size);
+	if (w->bytes > 0 && w->bytes + j->stx.stx_size > w->p.bytes_budget) {
+		w->mem_wait[w->nmem_wait++] = job;	/* read once others are done */
 		return;
 	}
-	j->stage = ST_READ;
-	submit_read(w, job);
+	start_read(w, job);
 }
 
 static void on_read(struct sd_spool_worker *w, struct sd_job *job, int res)
@@ -418,6 +455,7 @@ bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
 
 	hand_back(w);
 	while (mode != SD_MODE_STOP && w->inflight < w->p.depth && w->nbacklog == 0 &&
+	       (w->inflight == 0 || w->bytes < w->p.bytes_budget) &&
 	       (job = sd_ring_pop(w->p.in)) != NULL)
 		job_start(w, job);
 	io_uring_submit(&w->ring);
@@ -425,6 +463,7 @@ bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
 	    (mode == SD_MODE_STOP || (mode == SD_MODE_FINISH && sd_ring_count(w->p.in) == 0)))
 		return false;
 	got = reap(w);
+	resume_mem_waiters(w);
 	signer_round(w, got == 0);
 	io_uring_submit(&w->ring);
 	if (got == 0 && w->nbacklog == 0) {
@@ -463,6 +502,7 @@ void sd_spool_worker_free(struct sd_spool_worker *w)
 	if (w == NULL)
 		return;
 	io_uring_queue_exit(&w->ring);
+	free(w->mem_wait);
 	free(w->to_sign);
 	free(w->backlog);
 	free(w);

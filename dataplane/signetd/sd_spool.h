@@ -45,7 +45,8 @@
  *   job and returns once the jobs in flight are done (SIGTERM); jobs still
  *   in the in ring stay there for the control thread to free.
  *   A file that vanished before it was opened is SD_JOB_VANISHED (someone
- *   else took it): nothing was done.
+ *   else took it): nothing was done. Retiring to .done/ replaces an older
+ *   .done/NAME of an earlier batch (the signed copy is what matters).
  *
  * UNTRUSTED INPUT
  *   Input files (size-limited, checked before signing) and names in the
@@ -62,6 +63,12 @@
 #include "sd_names.h"
 #include "sd_ring.h"
 #include "status.h"
+
+/* The input bytes a worker's jobs may hold at once (bytes_budget): a job
+ * whose file would pass it waits after its statx until others are done,
+ * and no new job is taken while the budget is used up; one job is always
+ * allowed, so memory stays under the budget plus one largest message. */
+#define SD_SPOOL_BYTES_BUDGET (256u * 1024 * 1024)
 
 enum sd_mode { SD_MODE_RUN, SD_MODE_FINISH, SD_MODE_STOP };
 
@@ -110,6 +117,7 @@ struct sd_spool_params {
 	unsigned worker;			/* number, for temp names and logs */
 	unsigned depth;				/* jobs in flight at most (1..4096) */
 	uint64_t max_size;			/* largest input accepted */
+	uint64_t bytes_budget;			/* 0: SD_SPOOL_BYTES_BUDGET */
 	struct sd_signer_port signer;
 	struct sd_ring *in, *out;		/* jobs to do / jobs done */
 	const _Atomic int *mode;		/* enum sd_mode */

@@ -39,6 +39,7 @@ struct sd_job_priv {
 	int fd;
 	uint8_t *raw;			/* the input as read */
 	uint64_t size, got;
+	uint64_t held;			/* bytes counted in the worker's budget */
 	struct statx stx;
 	struct sd_msg_form form;
 	struct sg_buf fields;		/* signature fields as written */
@@ -58,11 +59,14 @@ struct sd_spool_worker {
 	struct sd_spool_params p;
 	struct io_uring ring;
 	size_t inflight;		/* jobs taken, not handed back */
+	uint64_t bytes;			/* input bytes held by those jobs */
 	size_t io_pending;		/* SQEs without their CQE yet */
 	struct sd_job **to_sign;	/* waiting for room in the signer */
 	size_t nto_sign;
 	struct sd_job **backlog;	/* finished, out ring was full */
 	size_t nbacklog;
+	struct sd_job **mem_wait;	/* stat done, waiting for the byte budget */
+	size_t nmem_wait;
 	struct dp_done done[DONE_BATCH];
 };
 

@@ -52,7 +52,8 @@ struct fx {
 	_Atomic int mode;
 	struct sd_spool_worker *w;
 	/* fake signer */
-	size_t capacity, submitted, limit_hits;
+	size_t capacity, submitted, limit_hits, max_pending;
+	uint64_t budget;		/* the worker's bytes_budget (0: default) */
 	unsigned lazy, polls;		/* lazy: completes every lazy-th poll */
 	struct fx_pending pending[FX_MAX_JOBS];
 	size_t npending;
@@ -80,6 +81,8 @@ static __attribute__((unused)) enum sg_err fx_submit(void *ctx, const uint8_t *m
 	p->outcome = memmem(msg, len, "FAILME", 6) ? DP_FAILED :
 		     memmem(msg, len, "nokey", 5) ? DP_SKIPPED : DP_SIGNED;
 	fx->submitted++;
+	if (fx->npending > fx->max_pending)
+		fx->max_pending = fx->npending;
 	return SG_OK;
 }
 
@@ -208,6 +211,7 @@ static __attribute__((unused)) void fx_open_worker(struct fx *fx)
 {
 	struct sd_spool_params p = {
 		.dirs = &fx->folders.dirs, .worker = 0, .depth = 4, .max_size = 4096,
+		.bytes_budget = fx->budget,
 		.signer = { fx_submit, fx_flush, fx_poll, fx_release, fx_pending_count,
 			    fx_deadline, fx },
 		.in = fx->to, .out = fx->from, .mode = &fx->mode };

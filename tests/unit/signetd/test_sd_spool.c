@@ -21,6 +21,7 @@
  *       big, a symbolic link, a folder, unreadable leftovers untouched;
  *     - a vanished input; a signing failure leaves the input in place with
  *       no output and no temp file; a full signer (SG_E_LIMIT) is retried;
+ *     - the byte budget limits the jobs held at once (depth otherwise);
  *     - SD_MODE_STOP: jobs still in the ring are not taken.
  */
 #include "spool_fixture.h"
@@ -245,6 +246,37 @@ static void test_full_signer_is_retried(void **state)
 	fx_free(fx);
 }
 
+static void run_six(struct fx *fx)
+{
+	const char *names[] = { "1.eml", "2.eml", "3.eml", "4.eml", "5.eml", "6.eml", NULL };
+
+	fx->lazy = 5;
+	for (size_t i = 0; names[i]; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "in/%s", names[i]);
+		fx_put(fx, rel, CRLF_MSG);
+	}
+	fx_run_list(fx, names);
+	for (size_t i = 0; names[i]; i++)
+		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
+}
+
+static void test_byte_budget(void **state)
+{
+	struct fx *fx = fx_new();
+
+	(void)state;
+	fx->budget = 2 * strlen(CRLF_MSG);	/* two messages' worth */
+	run_six(fx);
+	assert_int_equal(fx->max_pending, 2);
+	fx_free(fx);
+	fx = fx_new();
+	run_six(fx);				/* the default: depth (4) limits */
+	assert_int_equal(fx->max_pending, 4);
+	fx_free(fx);
+}
+
 static void test_stop_leaves_the_ring(void **state)
 {
 	struct fx *fx = fx_new();
@@ -275,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_vanished_and_failed_signing),
 		cmocka_unit_test(test_full_signer_is_retried),
+		cmocka_unit_test(test_byte_budget),
 		cmocka_unit_test(test_stop_leaves_the_ring),
 	};
 
