@@ -32,7 +32,6 @@
 #define WAIT_IDLE_US 16000
 #define SD_DEPTH_MAX 4096
 
-
 static void job_sign(struct sd_spool_worker *w, struct sd_job *job);
 
 enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool_worker **out,
@@ -311,8 +310,8 @@ static void on_probe(struct sd_spool_worker *w, struct sd_job *job, int res)
 		return;
 	}
 	if (res < 0) {
-		sd_spool_failed(w, job, "cannot look for %s in the output folder: %s", job->output,
-		       strerror(-res));
+		sd_spool_failed(w, job, "cannot look for %s in the output folder: %s",
+				job->output, strerror(-res));
 		return;
 	}
 	holds = sd_spool_output_holds(w->p.dirs->out_fd, job->output, &j->form, job->reason,
@@ -368,8 +367,9 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 	case ST_RETIRE_NEW: sd_spool_on_retired(w, job, res); break;
 	case ST_RETIRE:
 		if (res < 0)
-			sd_spool_failed(w, job, "%s holds this message already, but the input could not "
-			       "be retired: %s", job->output, strerror(-res));
+			sd_spool_failed(w, job, "%s holds this message already, but the "
+					"input could not be retired: %s", job->output,
+					strerror(-res));
 		else
 			sd_spool_finish(w, job, SD_JOB_RECOVERED);
 		break;

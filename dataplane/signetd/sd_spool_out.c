@@ -117,8 +117,8 @@ static void submit_rename(struct sd_spool_worker *w, struct sd_job *job)
 void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res)
 {
 	if (res < 0) {
-		sd_spool_failed(w, job, "cannot create %s in the output folder: %s", job->priv->tmp,
-		       strerror(-res));
+		sd_spool_failed(w, job, "cannot create %s in the output folder: %s",
+				job->priv->tmp, strerror(-res));
 		return;
 	}
 	job->priv->fd = res;
@@ -141,7 +141,7 @@ void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res)
 	if (res <= 0) {
 		drop_tmp(w, job);
 		sd_spool_failed(w, job, "cannot write %s: %s", job->output,
-		       res < 0 ? strerror(-res) : "nothing written");
+				res < 0 ? strerror(-res) : "nothing written");
 		return;
 	}
 	j->written += (uint64_t)res;
