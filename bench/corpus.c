@@ -22,8 +22,8 @@
 
 #define TEXT_COLUMNS 72
 #define HTML_COLUMNS 76
+#define HTML_ROW_MAX 640		/* bytes a table row can take */
 #define TEXT_SHARE_PCT 35
-#define CLOSING_RESERVE 64		/* closing boundary and trailing lines */
 #define BASE_TIME 1795000000		/* Date of message 0 with seed 0 (Nov 2026) */
 #define MAX_WEIGHT 1000000u
 
@@ -299,21 +299,23 @@ static void part_header(struct mail *m, const char *type)
 
 static void write_text_part(struct mail *m, size_t until)
 {
-	char line[256];
+	char line[256], footer[256];
+	size_t room;
 
+	snprintf(footer, sizeof(footer), "You receive this mail as a member of Example Store.\r\n"
+		 "Unsubscribe: https://%s/unsubscribe/%s\r\n", m->sender, m->token);
+	room = until > strlen(footer) ? until - strlen(footer) : 0;
 	part_header(m, "text/plain");
 	snprintf(line, sizeof(line), "Hello %s,\r\n\r\n", m->first);
 	puts_(m, line);
-	while (m->ok && written(m) + TEXT_COLUMNS < until) {
+	while (m->ok && written(m) + TEXT_COLUMNS + 2 < room) {
 		size_t lines = 3 + rng_below(&m->rng, 4);
 
-		for (size_t i = 0; i < lines && written(m) + TEXT_COLUMNS < until; i++)
+		for (size_t i = 0; i < lines && written(m) + TEXT_COLUMNS + 2 < room; i++)
 			word_line(m, TEXT_COLUMNS, i == 0);
 		puts_(m, "\r\n");
 	}
-	snprintf(line, sizeof(line), "You receive this mail as a member of Example Store.\r\n"
-		 "Unsubscribe: https://%s/unsubscribe/%s\r\n", m->sender, m->token);
-	puts_(m, line);
+	puts_(m, footer);
 }
 
 /* One table row: a styled cell with a paragraph and a tracking link. */
@@ -336,25 +338,33 @@ static void html_row(struct mail *m, size_t until)
 
 static void write_html_part(struct mail *m, size_t until)
 {
-	char line[320];
+	char line[320], footer[256];
+	size_t room;
 
+	snprintf(footer, sizeof(footer), "</td>\r\n</tr>\r\n</table>\r\n<p><a href=\"https://%s/"
+		 "unsubscribe/%s\">Unsubscribe</a></p>\r\n</body>\r\n</html>\r\n", m->sender,
+		 m->token);
+	room = until > strlen(footer) ? until - strlen(footer) : 0;
 	part_header(m, "text/html");
 	snprintf(line, sizeof(line), "<!DOCTYPE html>\r\n<html>\r\n<head>\r\n<meta charset="
 		 "\"utf-8\">\r\n<title>Example Store</title>\r\n</head>\r\n<body style=\"margin:0\">"
 		 "\r\n<table width=\"600\" cellpadding=\"0\" cellspacing=\"0\">\r\n<tr><td><h1>"
 		 "Hello %s</h1></td></tr>\r\n", m->first);
 	puts_(m, line);
-	while (m->ok && written(m) + 300 < until)
-		html_row(m, until - 120);
-	snprintf(line, sizeof(line), "</table>\r\n<p><a href=\"https://%s/unsubscribe/%s\">"
-		 "Unsubscribe</a></p>\r\n</body>\r\n</html>\r\n", m->sender, m->token);
-	puts_(m, line);
+	/* rows while a whole one fits (its link and closing tags take ~120) */
+	while (m->ok && written(m) + HTML_ROW_MAX < room)
+		html_row(m, room - 130);
+	/* then a last cell, a line at a time, up to the footer */
+	puts_(m, "<tr>\r\n<td>\r\n");
+	while (m->ok && written(m) + HTML_COLUMNS < room)
+		word_line(m, HTML_COLUMNS - 8, false);
+	puts_(m, footer);
 }
 
 bool corpus_message(const struct corpus_params *p, uint64_t index, struct sg_buf *out)
 {
 	struct mail m = { .out = out, .start = out->len, .ok = true, .index = index };
-	size_t body_room;
+	size_t body_room, closing;
 
 	m.rng.state = p->seed * 0xD1B54A32D192ED03ull ^ (index + 1) * 0x9E3779B97F4A7C15ull;
 	rng_next(&m.rng);
@@ -366,10 +376,11 @@ bool corpus_message(const struct corpus_params *p, uint64_t index, struct sg_buf
 	snprintf(m.token, sizeof(m.token), "%016" PRIx64, rng_next(&m.rng));
 	snprintf(m.boundary, sizeof(m.boundary), "=_bench_%016" PRIx64, rng_next(&m.rng));
 	write_headers(&m, p->seed);
-	body_room = m.target > written(&m) + CLOSING_RESERVE ?
-		    m.target - written(&m) - CLOSING_RESERVE : 0;
+	/* "\r\n--B--\r\n", and two empty lines after every fourth message */
+	closing = 8 + strlen(m.boundary) + (index % 4 == 0 ? 4 : 0);
+	body_room = m.target > written(&m) + closing ? m.target - written(&m) - closing : 0;
 	write_text_part(&m, written(&m) + body_room * TEXT_SHARE_PCT / 100);
-	write_html_part(&m, m.target - CLOSING_RESERVE);
+	write_html_part(&m, m.target > closing ? m.target - closing : 0);
 	puts_(&m, "\r\n--");
 	puts_(&m, m.boundary);
 	puts_(&m, "--\r\n");

@@ -60,14 +60,29 @@ static bool parse_ull(const char *text, unsigned long long max, unsigned long lo
 	return errno == 0 && *end == '\0' && *out <= max;
 }
 
-static int parse_gen(int argc, char **argv, struct gen_opts *o)
-{
-	static const struct option longopts[] = {
+static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'n' }, { "seed", required_argument, NULL, 's' },
 		{ "sizes", required_argument, NULL, 'S' }, { "jitter", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'o' }, { "mbox", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
+};
+
+/* "bad value for --NAME" for the option whose getopt value is c. */
+static int bad_value(int c, const char *value)
+{
+	char why[128];
+
+	for (const struct option *opt = longopts; opt->name != NULL; opt++) {
+		if (opt->val == c) {
+			snprintf(why, sizeof(why), "bad value for --%s: \"%.64s\"", opt->name, value);
+			return usage(why);
+		}
+	}
+	return usage("unknown option");
+}
+
+static int parse_gen(int argc, char **argv, struct gen_opts *o)
+{
 	unsigned long long v;
 	char why[256];
 	int c;
@@ -89,7 +104,8 @@ static int parse_gen(int argc, char **argv, struct gen_opts *o)
 		} else if (c == 'm') {
 			o->mbox = optarg;
 		} else {
-			return usage(c == 'h' ? NULL : "bad option or value");
+			return c == 'h' ? usage(NULL) : c == '?' ? usage("unknown option") :
+			       bad_value(c, optarg);
 		}
 	}
 	if (optind != argc)
