@@ -44,7 +44,7 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	if (p->depth == 0 || p->depth > SD_DEPTH_MAX)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "spool depth %u: 1 to %d", p->depth,
 				    SD_DEPTH_MAX);
-	while (entries < p->depth * SD_SQES_PER_JOB && entries < 32768)
+	while (entries < p->depth * SD_SQES_PER_JOB + 1 && entries < 32768)
 		entries *= 2;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -55,9 +55,13 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	w->to_sign = calloc(p->depth, sizeof(*w->to_sign));
 	w->backlog = calloc(p->depth, sizeof(*w->backlog));
 	w->mem_wait = calloc(p->depth, sizeof(*w->mem_wait));
-	rc = w->to_sign && w->backlog && w->mem_wait ? io_uring_queue_init(entries, &w->ring, 0)
-						     : -ENOMEM;
+	w->dirsync_wait = calloc(p->depth, sizeof(*w->dirsync_wait));
+	w->dirsync_flight = calloc(p->depth, sizeof(*w->dirsync_flight));
+	rc = w->to_sign && w->backlog && w->mem_wait && w->dirsync_wait && w->dirsync_flight ?
+	     io_uring_queue_init(entries, &w->ring, 0) : -ENOMEM;
 	if (rc < 0) {
+		free(w->dirsync_wait);
+		free(w->dirsync_flight);
 		free(w->mem_wait);
 		free(w->to_sign);
 		free(w->backlog);
@@ -347,9 +351,14 @@ static void job_sign(struct sd_spool_worker *w, struct sd_job *job)
 static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 {
 	struct sd_job *job = (struct sd_job *)(uintptr_t)(data & ~(uint64_t)OP_MASK);
-	struct sd_job_priv *j = job->priv;
+	struct sd_job_priv *j;
 
 	w->io_pending--;
+	if (data == sd_spool_group_token(w)) {
+		sd_spool_on_group_dirsync(w, res);
+		return;
+	}
+	j = job->priv;
 	switch (j->stage) {
 	case ST_OPEN: on_open(w, job, res); break;
 	case ST_STAT: on_stat(w, job, res); break;
@@ -363,7 +372,8 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 		if (--j->chain_left == 0)
 			sd_spool_on_rename(w, job);
 		break;
-	case ST_DIRSYNC: sd_spool_on_dirsync(w, job, res); break;
+	case ST_DIRSYNC:
+		abort();	/* the group fsync answers for these jobs */
 	case ST_RETIRE_NEW: sd_spool_on_retired(w, job, res); break;
 	case ST_RETIRE:
 		if (res < 0)
@@ -502,6 +512,8 @@ void sd_spool_worker_free(struct sd_spool_worker *w)
 	if (w == NULL)
 		return;
 	io_uring_queue_exit(&w->ring);
+	free(w->dirsync_wait);
+	free(w->dirsync_flight);
 	free(w->mem_wait);
 	free(w->to_sign);
 	free(w->backlog);

@@ -24,12 +24,14 @@
  *        (the latter unsigned), DP_FAILED leaves the input in place
  *        (SD_JOB_FAILED: the signing may work on a later run);
  *     4. openat OUT_DIR/.signetd-tmp.W.CANDIDATE, write the signature
- *        fields and the message, fsync, then close + renameat to
+ *        fields and the message, fdatasync, then close + renameat to
  *        OUT_DIR/CANDIDATE with RENAME_NOREPLACE (EEXIST: an output
  *        appeared meanwhile -> back to 2 for that name, without signing
- *        again), then fsync of OUT_DIR; each step only after the previous
- *        one succeeded (a failed fs operation does not cancel the linked
- *        ones on every kernel, so links are not relied on);
+ *        again), then fsync of OUT_DIR (one fsync covers every job of the
+ *        worker renamed before it was submitted: group commit); each step
+ *        only after the previous one succeeded (a failed fs operation does
+ *        not cancel the linked ones on every kernel, so links are not
+ *        relied on);
  *     5. retire the input: renameat to IN_DIR/.done/NAME, or unlinkat
  *        (retire_delete).
  *   Killed at any point, the next run finds each input in IN_DIR (not yet

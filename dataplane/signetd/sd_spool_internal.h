@@ -67,6 +67,11 @@ struct sd_spool_worker {
 	size_t nbacklog;
 	struct sd_job **mem_wait;	/* stat done, waiting for the byte budget */
 	size_t nmem_wait;
+	struct sd_job **dirsync_wait;	/* renamed, waiting for an OUT_DIR fsync */
+	size_t ndirsync_wait;
+	struct sd_job **dirsync_flight;	/* covered by the OUT_DIR fsync in flight */
+	size_t ndirsync_flight;
+	bool dirsync_busy;
 	struct dp_done done[DONE_BATCH];
 };
 
@@ -88,7 +93,12 @@ void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res)
 void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res);
 void sd_spool_on_fsync(struct sd_spool_worker *w, struct sd_job *job, int res);
 void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job);
-void sd_spool_on_dirsync(struct sd_spool_worker *w, struct sd_job *job, int res);
+/* The user_data of the group OUT_DIR fsync (no job has this address). */
+static inline uint64_t sd_spool_group_token(const struct sd_spool_worker *w)
+{
+	return (uint64_t)(uintptr_t)w;
+}
+void sd_spool_on_group_dirsync(struct sd_spool_worker *w, int res);
 void sd_spool_on_retired(struct sd_spool_worker *w, struct sd_job *job, int res);
 
 /* 0: the file OUT_DIR/name holds this input already; 1: it holds

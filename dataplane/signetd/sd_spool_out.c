@@ -96,7 +96,7 @@ static void submit_fsync(struct sd_spool_worker *w, struct sd_job *job)
 	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, OP_MAIN);
 
 	job->priv->stage = ST_FSYNC;
-	io_uring_prep_fsync(sqe, job->priv->fd, 0);
+	io_uring_prep_fsync(sqe, job->priv->fd, IORING_FSYNC_DATASYNC);
 }
 
 static void submit_rename(struct sd_spool_worker *w, struct sd_job *job)
@@ -161,12 +161,13 @@ void sd_spool_on_fsync(struct sd_spool_worker *w, struct sd_job *job, int res)
 	submit_rename(w, job);
 }
 
+static void start_group_dirsync(struct sd_spool_worker *w);
+
 /* Both CQEs of close + rename are in. */
 void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job)
 {
 	struct sd_job_priv *j = job->priv;
 	const int *r = j->chain_res;
-	struct io_uring_sqe *sqe;
 
 	if (r[OP_CLOSE] != -ECANCELED)
 		j->fd = -1;	/* the close ran (even a failed close releases it) */
@@ -187,20 +188,45 @@ void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job)
 		return;
 	}
 	j->stage = ST_DIRSYNC;
-	sqe = sd_spool_sqe(w, job, OP_MAIN);
-	io_uring_prep_fsync(sqe, w->p.dirs->out_fd, 0);
+	w->dirsync_wait[w->ndirsync_wait++] = job;
+	if (!w->dirsync_busy)
+		start_group_dirsync(w);
 }
 
-void sd_spool_on_dirsync(struct sd_spool_worker *w, struct sd_job *job, int res)
+/* One fsync of OUT_DIR covers every job whose rename completed before it
+ * was submitted (group commit); jobs renamed meanwhile wait for the next. */
+static void start_group_dirsync(struct sd_spool_worker *w)
 {
-	if (res < 0) {
-		sd_spool_failed(w, job, "%s written, but the output folder could not be synced "
-				"(%s): the input stays for the next run", job->output,
-				strerror(-res));
-		return;
+	struct sd_job **swap = w->dirsync_flight;
+	struct io_uring_sqe *sqe = sd_spool_sqe(w, NULL, OP_MAIN);
+
+	io_uring_sqe_set_data64(sqe, sd_spool_group_token(w));
+	io_uring_prep_fsync(sqe, w->p.dirs->out_fd, 0);
+	w->dirsync_flight = w->dirsync_wait;
+	w->ndirsync_flight = w->ndirsync_wait;
+	w->dirsync_wait = swap;
+	w->ndirsync_wait = 0;
+	w->dirsync_busy = true;
+}
+
+void sd_spool_on_group_dirsync(struct sd_spool_worker *w, int res)
+{
+	w->dirsync_busy = false;
+	for (size_t i = 0; i < w->ndirsync_flight; i++) {
+		struct sd_job *job = w->dirsync_flight[i];
+
+		if (res < 0) {
+			sd_spool_failed(w, job, "%s written, but the output folder could not be "
+					"synced (%s): the input stays for the next run",
+					job->output, strerror(-res));
+			continue;
+		}
+		job->priv->stage = ST_RETIRE_NEW;
+		sd_spool_submit_retire(w, job, OP_MAIN);
 	}
-	job->priv->stage = ST_RETIRE_NEW;
-	sd_spool_submit_retire(w, job, OP_MAIN);
+	w->ndirsync_flight = 0;
+	if (w->ndirsync_wait > 0)
+		start_group_dirsync(w);
 }
 
 void sd_spool_on_retired(struct sd_spool_worker *w, struct sd_job *job, int res)
