@@ -34,6 +34,17 @@
 
 static void job_sign(struct sd_spool_worker *w, struct sd_job *job);
 
+/* The worker's memory (its ring is the caller's to close). */
+static void free_worker(struct sd_spool_worker *w)
+{
+	free(w->dirsync_wait);
+	free(w->dirsync_flight);
+	free(w->mem_wait);
+	free(w->to_sign);
+	free(w->backlog);
+	free(w);
+}
+
 enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool_worker **out,
 				struct sg_error *err)
 {
@@ -60,12 +71,7 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	rc = w->to_sign && w->backlog && w->mem_wait && w->dirsync_wait && w->dirsync_flight ?
 	     io_uring_queue_init(entries, &w->ring, 0) : -ENOMEM;
 	if (rc < 0) {
-		free(w->dirsync_wait);
-		free(w->dirsync_flight);
-		free(w->mem_wait);
-		free(w->to_sign);
-		free(w->backlog);
-		free(w);
+		free_worker(w);
 		return sg_error_set(err, SG_E_IO, 0, 0, "worker %u: io_uring_queue_init(%u): %s",
 				    p->worker, entries, strerror(-rc));
 	}
@@ -512,10 +518,5 @@ void sd_spool_worker_free(struct sd_spool_worker *w)
 	if (w == NULL)
 		return;
 	io_uring_queue_exit(&w->ring);
-	free(w->dirsync_wait);
-	free(w->dirsync_flight);
-	free(w->mem_wait);
-	free(w->to_sign);
-	free(w->backlog);
-	free(w);
+	free_worker(w);
 }
