@@ -1,0 +1,314 @@
+/*
+ * NAME
+ *   test_sd_relay.c - unit tests for dataplane/signetd/sd_relay.c,
+ *                     sd_relay_conn.c and sd_relay_hop.c over loopback
+ *                     sockets (fake signer, sink thread as next hop)
+ *
+ * SUMMARY
+ *   A relay client's message reaches the sink with the signature field in
+ *   front and the client's 250 carries the sink's queue id; a pipelined
+ *   pair of messages on one session uses one next-hop connection (reuse);
+ *   dot-stuffed lines survive; a client outside relay_hosts gets 550 5.7.1
+ *   and nothing reaches the sink; next hop down: 451 4.4.1; the sink's
+ *   554 passed through and its 451 as 451 4.4.0; no key: relayed unsigned,
+ *   or 451 4.7.0 with tempfail_no_key; signing failure: 451 4.7.0; the
+ *   connection limit: 421 4.3.2 greeting; idle timeout: 421 4.4.2; stop:
+ *   an idle session gets 421 4.3.2 and the worker finishes.
+ */
+#include <time.h>
+
+#include "relay_fixture.h"
+
+#define MAX_STEPS 16
+
+struct fx_client {
+	unsigned port;
+	const char *send[MAX_STEPS];	/* text to send (NULL: only read) */
+	unsigned expect[MAX_STEPS];	/* replies to read after it */
+	unsigned nsteps;
+	char replies[64][1024];		/* last line of each reply */
+	unsigned nreplies;
+	bool keep_open;			/* do not close at the end */
+	int fd;
+	atomic_bool done;
+	pthread_t thread;
+};
+
+static void *client_main(void *arg)
+{
+	struct fx_client *c = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->port) };
+	struct fx_reader r;
+	char line[1024];
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	fx_timeouts(c->fd);
+	if (connect(c->fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		goto out;
+	r = (struct fx_reader){ .fd = c->fd };
+	for (unsigned i = 0; i < c->nsteps; i++) {
+		if (c->send[i] != NULL)
+			send(c->fd, c->send[i], strlen(c->send[i]), MSG_NOSIGNAL);
+		for (unsigned k = 0; k < c->expect[i]; k++) {
+			do {
+				if (!fx_line(&r, line, sizeof(line)))
+					goto out;
+			} while (strlen(line) > 3 && line[3] == '-');
+			snprintf(c->replies[c->nreplies++], sizeof(c->replies[0]), "%s", line);
+		}
+	}
+out:
+	if (!c->keep_open)
+		close(c->fd);
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+static uint64_t fx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void client_start(struct fx_client *c, unsigned port)
+{
+	c->port = port;
+	assert_int_equal(pthread_create(&c->thread, NULL, client_main, c), 0);
+}
+
+struct relay_env {
+	struct fx_sink sink;
+	struct fx_signer signer;
+	struct sd_netlist relay_hosts;
+	struct sg_smtp_server_config server;
+	struct sg_smtp_client_config client;
+	struct sd_relay_params p;
+	_Atomic int mode;
+	struct sd_relay_worker *w;
+};
+
+static void env_start(struct relay_env *e, const char *relay_hosts, bool sink_up)
+{
+	struct sg_error err;
+	struct sockaddr_in *l = (struct sockaddr_in *)&e->p.listen;
+	struct sockaddr_in *n = (struct sockaddr_in *)&e->p.next_hop;
+	unsigned dead_port;
+	int dead;
+
+	memset(e, 0, sizeof(*e));
+	if (sink_up) {
+		fx_sink_start(&e->sink);
+	} else {			/* a port nobody listens on */
+		dead = fx_listen(&dead_port);
+		close(dead);
+		e->sink.port = dead_port;
+	}
+	assert_int_equal(sd_netlist_parse(relay_hosts, &e->relay_hosts, &err), SG_OK);
+	e->server.hostname = "relay.test";
+	e->p.relay_hosts = &e->relay_hosts;
+	e->p.server = &e->server;
+	e->p.client = &e->client;
+	l->sin_family = n->sin_family = AF_INET;
+	l->sin_addr.s_addr = n->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	n->sin_port = htons((uint16_t)e->sink.port);
+	e->p.listen_len = e->p.next_hop_len = sizeof(*l);
+	e->p.max_conns = 8;
+	e->p.pool_max = 1;
+	e->p.limits = sd_limits_default();
+	e->p.signer = (struct sd_signer_port){ fx_submit, fx_flush, fx_poll, fx_release,
+					       fx_pending, fx_deadline, &e->signer };
+	atomic_init(&e->mode, SD_MODE_RUN);
+	e->p.mode = &e->mode;
+}
+
+static void env_open(struct relay_env *e)
+{
+	struct sg_error err;
+
+	assert_int_equal(sd_relay_worker_new(&e->p, &e->w, &err), SG_OK);
+	assert_true(sd_relay_worker_port(e->w) > 0);
+}
+
+static void env_stop(struct relay_env *e, bool sink_up)
+{
+	sd_relay_worker_free(e->w);
+	if (sink_up)
+		fx_sink_stop(&e->sink);
+	sd_netlist_free(&e->relay_hosts);
+}
+
+/* Steps the worker until the client is done (hang guard: 20 s). */
+static void wait_client(struct relay_env *e, struct fx_client *c)
+{
+	uint64_t end = fx_now_ms() + FX_HANG_S * 1000u;
+
+	while (!atomic_load(&c->done) && fx_now_ms() < end)
+		(void)sd_relay_worker_step(e->w, 10000);
+	assert_true(atomic_load(&c->done));
+	pthread_join(c->thread, NULL);
+}
+
+static void run_client(struct relay_env *e, struct fx_client *c)
+{
+	client_start(c, sd_relay_worker_port(e->w));
+	wait_client(e, c);
+}
+
+#define MSG(from, body) "MAIL FROM:<a@" from ">\r\nRCPT TO:<b@example.org>\r\nDATA\r\n" \
+	"From: a@" from "\r\nSubject: t\r\n\r\n" body "\r\n.\r\n"
+
+static void test_signed_and_reused(void **state)
+{
+	struct relay_env e;
+	struct fx_client c = { .send = { NULL, "EHLO me\r\n", MSG("example.com", "one"),
+					 MSG("example.com", "..dot\r\ntwo"), "QUIT\r\n" },
+			       .expect = { 1, 1, 4, 4, 1 }, .nsteps = 5 };
+
+	(void)state;
+	env_start(&e, "127.0.0.0/8", true);
+	env_open(&e);
+	run_client(&e, &c);
+	assert_int_equal(c.nreplies, 11);
+	assert_non_null(strstr(c.replies[0], "220 relay.test"));
+	assert_non_null(strstr(c.replies[5], "250 2.0.0 signed and relayed; next hop: 250 "
+					    "2.0.0 Ok: queued as Q0"));
+	assert_non_null(strstr(c.replies[9], "queued as Q1"));
+	assert_non_null(strstr(c.replies[10], "221"));
+	assert_int_equal(e.sink.accepted, 2);
+	assert_int_equal(e.sink.connections, 1);
+	assert_string_equal(e.sink.msgs[0], "X-Fake-Signature: 1\r\nFrom: a@example.com\r\n"
+			    "Subject: t\r\n\r\none\r\n");
+	assert_non_null(strstr(e.sink.msgs[1], "\r\n.dot\r\ntwo\r\n"));
+	assert_int_equal(sd_relay_worker_counts(e.w)->relayed_signed, 2);
+	env_stop(&e, true);
+}
+
+static void test_relay_refused(void **state)
+{
+	struct relay_env e;
+	struct fx_client c = { .send = { NULL, "EHLO me\r\nMAIL FROM:<a@example.com>\r\n"
+					 "RCPT TO:<b@example.org>\r\n", "QUIT\r\n" },
+			       .expect = { 1, 3, 1 }, .nsteps = 3 };
+
+	(void)state;
+	env_start(&e, "::1/128", true);
+	env_open(&e);
+	run_client(&e, &c);
+	assert_int_equal(c.nreplies, 5);
+	assert_non_null(strstr(c.replies[3], "550 5.7.1"));
+	assert_int_equal(e.signer.submitted, 0);
+	assert_int_equal(e.sink.accepted, 0);
+	env_stop(&e, true);
+}
+
+static void one_message(const char *hosts, bool sink_up, const char *final_reply,
+			bool tempfail_no_key, const char *from, const char *expect,
+			unsigned accepted)
+{
+	struct relay_env e;
+	struct fx_client c = { .send = { NULL, "EHLO me\r\n", NULL, "QUIT\r\n" },
+			       .expect = { 1, 1, 4, 1 }, .nsteps = 4 };
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n"
+		 "From: a@%s\r\n\r\nbody\r\n.\r\n", from);
+	c.send[2] = msg;
+	env_start(&e, hosts, sink_up);
+	if (final_reply != NULL)
+		snprintf(e.sink.final_reply, sizeof(e.sink.final_reply), "%s", final_reply);
+	e.p.tempfail_no_key = tempfail_no_key;
+	env_open(&e);
+	run_client(&e, &c);
+	assert_int_equal(c.nreplies, 7);
+	if (strstr(c.replies[5], expect) == NULL)
+		fail_msg("reply \"%s\", expected \"%s\"", c.replies[5], expect);
+	if (sink_up)
+		assert_int_equal(e.sink.accepted, accepted);
+	env_stop(&e, sink_up);
+}
+
+static void test_outcomes(void **state)
+{
+	(void)state;
+	one_message("127.0.0.1", false, NULL, false, "example.com", "451 4.4.1 next hop "
+		    "unreachable", 0);
+	one_message("127.0.0.1", true, "554 5.7.1 go away", false, "example.com",
+		    "554 5.7.1 next hop: go away", 0);
+	one_message("127.0.0.1", true, "452 4.3.1 full", false, "example.com",
+		    "451 4.4.0 next hop deferred the message: 452 full", 0);
+	one_message("127.0.0.1", true, NULL, false, "nokey.example", "250 2.0.0 relayed unsigned",
+		    1);
+	one_message("127.0.0.1", true, NULL, true, "nokey.example", "451 4.7.0 no signing key",
+		    0);
+	one_message("127.0.0.1", true, NULL, false, "signfail.example", "451 4.7.0 signing "
+		    "failed", 0);
+}
+
+static void test_unsigned_body_intact(void **state)
+{
+	struct relay_env e;
+	struct fx_client c = { .send = { NULL, "EHLO me\r\n", MSG("nokey.example", "x"),
+					 "QUIT\r\n" },
+			       .expect = { 1, 1, 4, 1 }, .nsteps = 4 };
+
+	(void)state;
+	env_start(&e, "127.0.0.1", true);
+	env_open(&e);
+	run_client(&e, &c);
+	assert_string_equal(e.sink.msgs[0], "From: a@nokey.example\r\nSubject: t\r\n\r\nx\r\n");
+	assert_int_equal(sd_relay_worker_counts(e.w)->relayed_unsigned, 1);
+	env_stop(&e, true);
+}
+
+static void test_busy_idle_and_stop(void **state)
+{
+	struct relay_env e;
+	struct fx_client hold = { .send = { NULL, NULL }, .expect = { 1, 1 }, .nsteps = 2 };
+	struct fx_client busy = { .send = { NULL }, .expect = { 1 }, .nsteps = 1 };
+	struct fx_client idle = { .send = { NULL }, .expect = { 2 }, .nsteps = 1 };
+	uint64_t end = fx_now_ms() + FX_HANG_S * 1000u;
+
+	(void)state;
+	env_start(&e, "127.0.0.1", true);
+	e.p.max_conns = 1;
+	e.p.limits.idle_ms = 300;
+	env_open(&e);
+	client_start(&hold, sd_relay_worker_port(e.w));	/* holds the only slot */
+	while (sd_relay_worker_counts(e.w)->connections < 1 && fx_now_ms() < end)
+		(void)sd_relay_worker_step(e.w, 10000);
+	run_client(&e, &busy);
+	assert_non_null(strstr(busy.replies[0], "421 4.3.2"));
+	wait_client(&e, &hold);				/* until its idle timeout */
+	assert_non_null(strstr(hold.replies[0], "220"));
+	assert_non_null(strstr(hold.replies[1], "421 4.4.2"));
+	/* stop: an idle session gets 421 4.3.2, the worker finishes */
+	e.p.limits.idle_ms = 0;
+	while (sd_relay_worker_connections(e.w) > 0 && fx_now_ms() < end)
+		(void)sd_relay_worker_step(e.w, 10000);
+	client_start(&idle, sd_relay_worker_port(e.w));
+	while (sd_relay_worker_counts(e.w)->connections < 2 && fx_now_ms() < end)
+		(void)sd_relay_worker_step(e.w, 10000);
+	atomic_store(&e.mode, SD_MODE_STOP);
+	while (sd_relay_worker_step(e.w, 10000) && fx_now_ms() < end)
+		;
+	pthread_join(idle.thread, NULL);
+	assert_int_equal(idle.nreplies, 2);
+	assert_non_null(strstr(idle.replies[1], "421 4.3.2"));
+	env_stop(&e, true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_signed_and_reused),
+		cmocka_unit_test(test_relay_refused),
+		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_unsigned_body_intact),
+		cmocka_unit_test(test_busy_idle_and_stop),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
