@@ -109,32 +109,51 @@ static bool queue_room(struct sd_feed *f)
 	return true;
 }
 
-/* Queues name unless known; false only when out of memory. */
+/* Adds name to the known set (grown first when full). */
+static bool remember(struct sd_feed *f, const char *name)
+{
+	size_t len = strlen(name) + 1, slot;
+	struct known *k;
+
+	if (f->nknown >= f->nbuckets && !grow_set(f))
+		return false;
+	k = malloc(sizeof(*k) + len);
+	if (k == NULL)
+		return false;
+	memcpy(k->name, name, len);
+	slot = fnv(name) & (f->nbuckets - 1);
+	k->next = f->bucket[slot];
+	f->bucket[slot] = k;
+	f->nknown++;
+	return true;
+}
+
+/* Queues name unless known; a refused *.eml name is known for good,
+ * counted and told once. False only when out of memory. */
 static bool enqueue(struct sd_feed *f, const char *name, bool *added)
 {
-	size_t len = strlen(name) + 1;
-	struct known *k;
+	const char *why = sd_name_refusal(name);
 	char *copy;
 
 	*added = false;
-	if (!sd_name_is_input(name) || *find(f, name) != NULL)
+	if ((why == NULL && !sd_name_is_input(name)) || *find(f, name) != NULL)
 		return true;
-	if ((f->nknown >= f->nbuckets && !grow_set(f)))
-		return false;
+	if (why != NULL) {
+		if (!remember(f, name))
+			return false;
+		f->counts.messages++;
+		f->counts.failed++;
+		if (f->hooks.refused)
+			f->hooks.refused(f->hooks.env, name, why);
+		return true;
+	}
 	if (f->q_head + f->q_len == f->q_cap && !queue_room(f))
 		return false;
-	k = malloc(sizeof(*k) + len);
-	copy = malloc(len);
-	if (k == NULL || copy == NULL) {
-		free(k);
+	copy = strdup(name);
+	if (copy == NULL || !remember(f, name)) {
 		free(copy);
 		return false;
 	}
-	memcpy(k->name, name, len);
-	memcpy(copy, name, len);
-	k->next = f->bucket[fnv(name) & (f->nbuckets - 1)];
-	f->bucket[fnv(name) & (f->nbuckets - 1)] = k;
-	f->nknown++;
 	f->queue[f->q_head + f->q_len++] = copy;
 	f->outstanding++;
 	*added = true;
@@ -196,7 +215,7 @@ static long list_dir(int in_fd, char ***names_out)
 	}
 	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
-		if (!sd_name_is_input(e->d_name))
+		if (!sd_name_is_input(e->d_name) && sd_name_refusal(e->d_name) == NULL)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;

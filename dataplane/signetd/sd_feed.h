@@ -5,7 +5,9 @@
  *
  * SUMMARY
  *   sd_feed_scan lists IN_DIR (names accepted by sd_name_is_input, in
- *   byte order) and queues every name it does not already know; with
+ *   byte order) and queues every name it does not already know; a *.eml
+ *   name that is refused (sd_name_refusal) is counted as a failed message
+ *   and given to hooks->refused, once (it stays known, never queued); with
  *   --watch, sd_feed_inotify_fd is polled and sd_feed_inotify queues the
  *   names of files closed after writing or moved into IN_DIR (an event
  *   queue overflow rescans). A name is known from when it is queued until
@@ -38,6 +40,8 @@ struct sd_feed;
 
 struct sd_feed_hooks {
 	void (*done)(void *env, const struct sd_job *job);
+	/* A *.eml name that cannot be taken (sd_name_refusal): told once. */
+	void (*refused)(void *env, const char *name, const char *why);
 	void *env;
 };
 

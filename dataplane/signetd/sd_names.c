@@ -15,21 +15,57 @@
 #define EXT ".eml"
 #define EXT_LEN 4
 
+_Static_assert(SD_NAME_MAX == 200, "sd_name_refusal names the limit");
+
+/* *.eml, not hidden: a name the spool is meant to take. */
+static bool looks_like_input(const char *name, size_t n)
+{
+	return n > EXT_LEN && name[0] != '.' && strcasecmp(name + n - EXT_LEN, EXT) == 0;
+}
+
+static int bad_byte(const char *name)
+{
+	for (size_t i = 0; name[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7f || c == '/')
+			return c;
+	}
+	return -1;
+}
+
 bool sd_name_is_input(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n <= EXT_LEN || n > SD_NAME_MAX || name[0] == '.')
-		return false;
-	if (strcasecmp(name + n - EXT_LEN, EXT) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
+	return looks_like_input(name, n) && n <= SD_NAME_MAX && bad_byte(name) < 0;
+}
+
+const char *sd_name_refusal(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!looks_like_input(name, n))
+		return NULL;
+	if (n > SD_NAME_MAX)
+		return "the name is longer than 200 bytes";
+	if (bad_byte(name) >= 0)
+		return "a control byte in the name";
+	return NULL;
+}
+
+void sd_name_printable(const char *name, char *out, size_t cap)
+{
+	size_t i = 0;
+
+	if (cap == 0)
+		return;
+	for (; name[i] != '\0' && i + 1 < cap; i++) {
 		unsigned char c = (unsigned char)name[i];
 
-		if (c < 0x20 || c == 0x7f || c == '/' || c == '~')
-			return false;
+		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
-	return true;
+	out[i] = '\0';
 }
 
 bool sd_name_is_tmp(const char *name)

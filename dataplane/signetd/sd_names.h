@@ -5,13 +5,16 @@
  *
  * SUMMARY
  *   Inputs are IN_DIR/NAME with NAME ending in ".eml" (ASCII case-blind),
- *   not starting with '.', at most SD_NAME_MAX bytes, without '/', control
- *   bytes or '~' (kept free for output suffixes). Everything else in IN_DIR
- *   is left alone (the .done/ and .failed/ folders, the lock file, files
- *   still being written under another name).
+ *   not starting with '.', at most SD_NAME_MAX bytes, without control
+ *   bytes. Names that are not *.eml or start with '.' are not the spool's
+ *   and are left alone (the .done/ and .failed/ folders, the lock file,
+ *   files still being written under another name); a *.eml name that is
+ *   refused for its length or its bytes is reported (sd_name_refusal says
+ *   why) rather than skipped in silence.
  *   Output candidates: candidate 0 is NAME itself; candidate k >= 1 is
  *   STEM~k.eml (STEM = NAME without ".eml"): used only when OUT_DIR already
- *   holds an unrelated file of the earlier name (see sd_recover.h).
+ *   holds an unrelated file of the earlier name (sd_spool.h step 2; an
+ *   input that is itself called STEM~k.eml is told apart by content).
  *   Temporary files are ".signetd-tmp.W.FINAL" (W = worker number, FINAL
  *   the name the file gets: a candidate or a reason file) in the
  *   folder where the final file goes; a restart deletes every file whose
@@ -35,6 +38,12 @@
 #define SD_CANDIDATES_MAX 100		/* NAME, STEM~1.eml .. STEM~99.eml */
 
 bool sd_name_is_input(const char *name);
+/* For a *.eml name that is not hidden but not an input: why ("the name is
+ * longer than 200 bytes", "control byte 0x01 in the name"); NULL for
+ * inputs and for names that are not the spool's at all. */
+const char *sd_name_refusal(const char *name);
+/* A copy for logs: control bytes and DEL become '?' (cut to cap). */
+void sd_name_printable(const char *name, char *out, size_t cap);
 bool sd_name_is_tmp(const char *name);
 bool sd_name_candidate(const char *name, unsigned k, char *out, size_t cap);
 bool sd_name_tmp(const char *name, unsigned worker, char *out, size_t cap);

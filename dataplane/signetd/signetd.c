@@ -134,6 +134,14 @@ static void job_done(void *env, const struct sd_job *job)
 	}
 }
 
+static void name_refused(void *env, const char *name, const char *why)
+{
+	char shown[SD_NAME_BUF];
+
+	sd_name_printable(name, shown, sizeof(shown));
+	sd_app_log(env, "%s: not taken: %s (rename it to take part)", shown, why);
+}
+
 static int setup_core(struct sd_app *a)
 {
 	struct sg_error err;
@@ -158,7 +166,7 @@ static int setup_core(struct sd_app *a)
 
 static int setup_spool(struct sd_app *a)
 {
-	struct sd_feed_hooks hooks = { job_done, a };
+	struct sd_feed_hooks hooks = { job_done, name_refused, a };
 	unsigned depth = a->conf->dataplane.batch_size * 4;
 	uint64_t max = a->conf->esmtp.max_message_size;
 	struct sg_error err;

@@ -17,7 +17,8 @@ SUMMARY
       outputs are the inputs unchanged, counted as skipped;
     - IN holds no .eml afterwards, .done/ holds every input;
     - bad input (empty, not a message, over max_message_size) goes to
-      .failed/ with a reason file and is counted as failed;
+      .failed/ with a reason file and is counted as failed; a *.eml name
+      with a control byte is reported, counted and left alone;
     - kill -9 at several random points (by the number of outputs already
       written) and a restart each time: in the end every input is in OUT
       exactly once, complete and verifying, none is left in IN, no temp
@@ -186,7 +187,8 @@ def check_outputs(site, made):
         assert head.startswith(b"DKIM-Signature:"), f"{name}: no signature"
         assert re.search(rb"\bd=" + domain.encode() + rb";", head), f"{name}: wrong d="
         assert dkim.verify(data, dnsfunc=dnsfunc), f"{name}: dkimpy does not verify it"
-    assert not [p for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml")]
+    assert not [p for p in (site["dir"] / "in").iterdir()
+                if p.name.endswith(".eml") and "\t" not in p.name]
     leftovers = [p for d in (out, site["dir"] / "in" / ".failed")
                  for p in d.iterdir() if p.name.startswith(".signetd-tmp.")]
     assert leftovers == []
@@ -224,9 +226,12 @@ def test_bad_input_goes_to_failed_with_a_reason(site):
     (inbox / "prose.eml").write_bytes(b"Dear friend, this is no message\n")
     (inbox / "huge.eml").write_bytes(b"From: a@example.com\n\n" + b"x" * MAX_MESSAGE)
     (inbox / "notes.txt").write_bytes(b"not *.eml: left alone\n")
+    (inbox / "tab\there.eml").write_bytes(b"From: a@example.com\n\nx\n")
     done = run_signetd(site)
     summary = json.loads(done.stdout)
-    assert (summary["messages"], summary["failed"]) == (7, 3)
+    assert (summary["messages"], summary["failed"]) == (8, 4)
+    assert b"tab?here.eml: not taken: a control byte in the name" in done.stderr
+    assert (inbox / "tab\there.eml").exists()
     failed = inbox / ".failed"
     reasons = {n: (failed / f"{n}.reason").read_text() for n in
                ("empty.eml", "prose.eml", "huge.eml")}

@@ -5,7 +5,8 @@
  * SUMMARY
  *   Plays the workers by hand (pops their in rings, pushes results):
  *   scanning takes only input names, in byte order, each once while it
- *   is queued or out (a rescan adds nothing; after its result comes back
+ *   is queued or out (a *.eml name with a control byte is refused: told
+ *   once, counted as failed) (a rescan adds nothing; after its result comes back
  *   a name still in the folder is queued again); hand-out to the least
  *   loaded worker, never more than a ring's capacity out per worker, and
  *   none when hand_out is false; results counted by kind (a vanished file
@@ -20,7 +21,16 @@
 struct seen {
 	char names[64][SD_NAME_BUF];
 	size_t n;
+	char refused[8][SD_NAME_BUF + 64];
+	size_t nrefused;
 };
+
+static void refused_hook(void *env, const char *name, const char *why)
+{
+	struct seen *s = env;
+
+	snprintf(s->refused[s->nrefused++], sizeof(s->refused[0]), "%s: %s", name, why);
+}
 
 static void seen_hook(void *env, const struct sd_job *job)
 {
@@ -38,7 +48,7 @@ struct feedfx {
 
 static void feed_setup(struct feedfx *t, bool watch, size_t ring)
 {
-	struct sd_feed_hooks hooks = { seen_hook, &t->seen };
+	struct sd_feed_hooks hooks = { seen_hook, refused_hook, &t->seen };
 	struct sg_error err;
 
 	memset(t, 0, sizeof(*t));
@@ -88,8 +98,13 @@ static void test_scan_and_hand_out(void **state)
 	fx_put(t.fx, "in/e.eml", "x");
 	fx_put(t.fx, "in/notes.txt", "x");
 	fx_put(t.fx, "in/.hidden.eml", "x");
+	fx_put(t.fx, "in/ctl\x01.eml", "x");
 	assert_int_equal(sd_feed_scan(t.feed, &err), 5);
 	assert_int_equal(sd_feed_scan(t.feed, &err), 0);	/* all known */
+	assert_int_equal(t.seen.nrefused, 1);			/* told once */
+	assert_string_equal(t.seen.refused[0], "ctl\x01.eml: a control byte in the name");
+	assert_int_equal(sd_feed_counts(t.feed)->failed, 1);
+	assert_int_equal(sd_feed_counts(t.feed)->messages, 1);
 	assert_int_equal(sd_feed_outstanding(t.feed), 5);
 	assert_int_equal(sd_feed_pump(t.feed, false), 0);
 	assert_int_equal(sd_ring_count(t.to[0]) + sd_ring_count(t.to[1]), 0);
@@ -173,7 +188,7 @@ static void test_watch(void **state)
 
 static void test_unreadable_folder(void **state)
 {
-	struct sd_feed_hooks hooks = { NULL, NULL };
+	struct sd_feed_hooks hooks = { NULL, NULL, NULL };
 	struct sd_ring *to = sd_ring_new(2), *from = sd_ring_new(2);
 	struct sd_feed *feed;
 	struct sg_error err;

@@ -4,7 +4,9 @@
  *
  * SUMMARY
  *   Which names are inputs (extension case, hidden files, '~', control
- *   bytes, '/', the length limit exactly and one past), temp-name
+ *   bytes, the length limit exactly and one past) and why a *.eml name is
+ *   refused (length, control byte; none for inputs and for names that are
+ *   not the spool's), printable copies for logs, temp-name
  *   recognition, output candidates (0 is the name, k is STEM~k.EXT, the
  *   last allowed k, past it, buffers exactly large enough and one byte
  *   short), temp and reason names.
@@ -26,7 +28,7 @@ static void test_inputs(void **state)
 	assert_false(sd_name_is_input(".eml"));
 	assert_false(sd_name_is_input("a.eml.tmp"));
 	assert_false(sd_name_is_input(".hidden.eml"));
-	assert_false(sd_name_is_input("a~1.eml"));
+	assert_true(sd_name_is_input("a~1.eml"));	/* told apart by content */
 	assert_false(sd_name_is_input("tab\t.eml"));
 	assert_false(sd_name_is_input("del\x7f.eml"));
 	assert_false(sd_name_is_input("eml"));
@@ -37,6 +39,25 @@ static void test_inputs(void **state)
 	assert_true(sd_name_is_input(name));
 	strcpy(name + SD_NAME_MAX - 3, ".eml");		/* one past */
 	assert_false(sd_name_is_input(name));
+}
+
+static void test_refusal(void **state)
+{
+	char name[SD_NAME_MAX + 2], out[8];
+
+	(void)state;
+	assert_null(sd_name_refusal("a.eml"));
+	assert_null(sd_name_refusal("notes.txt"));
+	assert_null(sd_name_refusal(".hidden\x01.eml"));
+	assert_string_equal(sd_name_refusal("tab\t.eml"), "a control byte in the name");
+	assert_string_equal(sd_name_refusal("del\x7f.EML"), "a control byte in the name");
+	memset(name, 'n', sizeof(name));
+	strcpy(name + SD_NAME_MAX - 3, ".eml");
+	assert_string_equal(sd_name_refusal(name), "the name is longer than 200 bytes");
+	sd_name_printable("a\tb\x7f\x1b[2J.eml", out, sizeof(out));
+	assert_string_equal(out, "a?b??[2");
+	sd_name_printable("x", out, 1);
+	assert_string_equal(out, "");
 }
 
 static void test_tmp(void **state)
@@ -94,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inputs),
+		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_tmp),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_reason),
