@@ -10,7 +10,9 @@
  *   and given to hooks->refused, once (it stays known, never queued); with
  *   --watch, sd_feed_inotify_fd is polled and sd_feed_inotify queues the
  *   names of files closed after writing or moved into IN_DIR (an event
- *   queue overflow rescans). A name is known from when it is queued until
+ *   queue overflow rescans). Producers should put files in whole: write
+ *   them elsewhere (or under a name that is not *.eml) and rename them in;
+ *   a file is read when it is taken, whatever its state. A name is known from when it is queued until
  *   its job comes back, so it is never given to two workers at once.
  *   sd_feed_pump moves queued names to the workers' in rings (a job is
  *   allocated only then: memory follows the rings, not the folder size;

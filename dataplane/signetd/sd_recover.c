@@ -82,6 +82,8 @@ long sd_recover_remove_tmp(int dir_fd)
 static enum sg_err open_dirs(const char *in, const char *out, struct sd_spool_folders *f,
 			     struct sg_error *err)
 {
+	struct stat a, b;
+
 	f->dirs.in_fd = open(in, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (f->dirs.in_fd < 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "spool folder %s: %s", in,
@@ -93,6 +95,10 @@ static enum sg_err open_dirs(const char *in, const char *out, struct sd_spool_fo
 	if (f->dirs.out_fd < 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "output folder %s: %s", out,
 				    strerror(errno));
+	if (fstat(f->dirs.in_fd, &a) == 0 && fstat(f->dirs.out_fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "%s and %s are the same folder: the "
+				    "output must go elsewhere", in, out);
 	return SG_OK;
 }
 

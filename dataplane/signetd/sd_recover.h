@@ -6,7 +6,8 @@
  * SUMMARY
  *   sd_recover_open(in, out, retire_delete, &dirs, &err):
  *     - opens IN_DIR (must exist) and OUT_DIR (created 0755 if missing,
- *       its parent must exist), each O_DIRECTORY;
+ *       its parent must exist), each O_DIRECTORY; the same folder under
+ *       two names is refused;
  *     - takes an exclusive flock on IN_DIR/.signetd.lock and on
  *       OUT_DIR/.signetd.lock (non-blocking): a second signetd on the same
  *       input or output folder is refused with a clear error, so the

@@ -8,7 +8,8 @@
  *   run removed from OUT_DIR and .failed/ and counted, other files kept;
  *   a second open of the same IN_DIR or OUT_DIR refused while the first
  *   holds its lock, allowed after close; a missing IN_DIR, an OUT_DIR
- *   whose parent is missing, a file where .failed/ should be: clear
+ *   whose parent is missing, the same folder under another name, a file
+ *   where .failed/ should be: clear
  *   errors; sd_recover_remove_tmp on a descriptor that is no folder.
  */
 #include "spool_fixture.h"
@@ -99,6 +100,9 @@ static void test_errors(void **state)
 	fx_put(fx, "in/.failed", "a file, not a folder");
 	assert_int_equal(sd_recover_open(fx->in, fx->out, false, &f, &err), SG_E_IO);
 	assert_non_null(strstr(err.msg, "/.failed: Not a directory"));
+	snprintf(path, sizeof(path), "%s/in/../in/.", fx->root);
+	assert_int_equal(sd_recover_open(fx->in, path, false, &f, &err), SG_E_ARG);
+	assert_non_null(strstr(err.msg, "are the same folder"));
 	assert_int_equal(sd_recover_remove_tmp(-1), -1);
 	fx_free(fx);
 }
