@@ -1,0 +1,58 @@
+/*
+ * NAME
+ *   sd_relay_app.h - signetd in SMTP relay mode: what the control thread
+ *                    sets up for the relay workers, its loop and summary
+ *
+ * SUMMARY
+ *   Relay mode: signetd -c CONF without --spool when CONF has an
+ *   esmtp_listener block. sd_relay_setup_new reads esmtp_listener (listen,
+ *   relay_hosts, next_hop, max_message_size, max_connections: each worker
+ *   takes max_connections / workers rounded up, the process as a whole
+ *   max_connections, through one shared counter) and fills one struct
+ *   sd_relay_params per worker (the signer port is the worker's own,
+ *   filled in on its thread). Each worker opens its own listening socket
+ *   on the same address with SO_REUSEPORT (sd_relay.h), so a start
+ *   failure (address in use) is the worker's, reported before the loop.
+ *   sd_relay_app_loop is the control thread's loop: signals (SIGTERM or
+ *   SIGINT: the workers stop accepting, finish the messages in flight and
+ *   421 the other sessions; a second one: exit 1 at once) and the control
+ *   connection (keys, stats) until every worker is done.
+ *   sd_relay_app_report logs the sum of the workers' counts.
+ */
+#ifndef SIGNET_SIGNETD_SD_RELAY_APP_H
+#define SIGNET_SIGNETD_SD_RELAY_APP_H
+
+#include <stdatomic.h>
+#include "sd_relay.h"
+#include "status.h"
+
+struct sg_config;
+struct sd_app;
+
+struct sd_relay_setup {
+	struct sd_netlist relay_hosts;
+	struct sg_smtp_server_config server;
+	struct sg_smtp_client_config client;
+	char hostname[256];
+	_Atomic unsigned conns_total;
+	unsigned nworkers;
+	struct sd_relay_params *params;		/* one per worker */
+	struct sd_relay_counts *counts;		/* one per worker, at exit */
+};
+
+SG_MUST_CHECK enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
+					     const _Atomic int *mode,
+					     struct sd_relay_setup **out, struct sg_error *err);
+void sd_relay_setup_free(struct sd_relay_setup *s);
+
+/* On the worker's thread: opens the relay worker with its signer and
+ * publishes *ready (1) or fails (error filled, -1 returned); then runs it
+ * until stopped and stores its counts. */
+int sd_relay_worker_main(const struct sd_relay_params *params, struct sd_signer_port signer,
+			 struct sd_relay_counts *counts_out, void (*ready)(void *ctx),
+			 void *ready_ctx, char *error, size_t cap);
+
+void sd_relay_app_loop(struct sd_app *a, struct sd_relay_setup *s);
+void sd_relay_app_report(struct sd_app *a, const struct sd_relay_setup *s);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * NAME
+ *   sd_relay_setup.c - signetd's relay mode: per-worker parameters from
+ *                      esmtp_listener and the worker entry (see
+ *                      sd_relay_app.h)
+ *
+ * UNTRUSTED INPUT
+ *   The esmtp_listener values (checked again by sd_net.h, errors name the
+ *   keyword).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "sd_relay_app.h"
+
+static enum sg_err parse_addresses(const struct sg_config *conf, struct sd_relay_params *p,
+				   struct sg_error *err)
+{
+	struct sg_error why;
+
+	if (sd_addr_parse(conf->esmtp.listen, &p->listen, &p->listen_len, &why) != SG_OK)
+		return sg_error_set(err, SG_E_SYNTAX, 0, 0, "esmtp_listener listen: %s", why.msg);
+	if (sd_addr_parse(conf->esmtp.next_hop, &p->next_hop, &p->next_hop_len, &why) != SG_OK)
+		return sg_error_set(err, SG_E_SYNTAX, 0, 0, "esmtp_listener next_hop: %s",
+				    why.msg);
+	return SG_OK;
+}
+
+enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
+			       const _Atomic int *mode, struct sd_relay_setup **out,
+			       struct sg_error *err)
+{
+	struct sd_relay_setup *s = calloc(1, sizeof(*s));
+	struct sd_relay_params base = { 0 };
+	uint32_t maxc = conf->esmtp.max_connections ? conf->esmtp.max_connections : 10000;
+	enum sg_err rc;
+
+	*out = NULL;
+	if (s == NULL || nworkers == 0)
+		goto nomem;
+	if (gethostname(s->hostname, sizeof(s->hostname) - 1) != 0 || s->hostname[0] == '\0')
+		snprintf(s->hostname, sizeof(s->hostname), "localhost");
+	rc = sd_netlist_parse(conf->esmtp.relay_hosts, &s->relay_hosts, err);
+	if (rc == SG_OK)
+		rc = parse_addresses(conf, &base, err);
+	if (rc != SG_OK) {
+		sd_relay_setup_free(s);
+		return rc;
+	}
+	s->server.hostname = s->hostname;
+	s->server.max_message_size = conf->esmtp.max_message_size;
+	s->client.helo_name = s->hostname;
+	atomic_init(&s->conns_total, 0);
+	s->nworkers = nworkers;
+	s->params = calloc(nworkers, sizeof(*s->params));
+	s->counts = calloc(nworkers, sizeof(*s->counts));
+	if (s->params == NULL || s->counts == NULL)
+		goto nomem;
+	base.relay_hosts = &s->relay_hosts;
+	base.server = &s->server;
+	base.client = &s->client;
+	base.max_conns = (maxc + nworkers - 1) / nworkers;
+	base.max_conns_total = maxc;
+	base.conns_total = &s->conns_total;
+	base.pool_max = SD_RELAY_POOL_DEFAULT;
+	base.limits = sd_limits_default();
+	base.mode = mode;
+	for (unsigned i = 0; i < nworkers; i++) {
+		s->params[i] = base;
+		s->params[i].worker = i;
+	}
+	*out = s;
+	return SG_OK;
+nomem:
+	sd_relay_setup_free(s);
+	return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+}
+
+void sd_relay_setup_free(struct sd_relay_setup *s)
+{
+	if (s == NULL)
+		return;
+	sd_netlist_free(&s->relay_hosts);
+	free(s->params);
+	free(s->counts);
+	free(s);
+}
+
+int sd_relay_worker_main(const struct sd_relay_params *params, struct sd_signer_port signer,
+			 struct sd_relay_counts *counts_out, void (*ready)(void *ctx),
+			 void *ready_ctx, char *error, size_t cap)
+{
+	struct sd_relay_params p = *params;
+	struct sd_relay_worker *w;
+	struct sg_error err;
+
+	p.signer = signer;
+	sg_error_clear(&err);
+	if (sd_relay_worker_new(&p, &w, &err) != SG_OK) {
+		snprintf(error, cap, "worker %u: %s", p.worker, err.msg);
+		return -1;
+	}
+	ready(ready_ctx);
+	sd_relay_worker_run(w);
+	*counts_out = *sd_relay_worker_counts(w);
+	sd_relay_worker_free(w);
+	return 0;
+}
+

@@ -1,0 +1,143 @@
+/*
+ * NAME
+ *   test_sd_relay_setup.c - unit tests for dataplane/signetd/sd_relay_setup.c
+ *
+ * SUMMARY
+ *   From signet.conf text: the esmtp_listener values reach every worker's
+ *   parameters (listen and next_hop addresses, relay_hosts matching,
+ *   max_message_size, the hostname), max_connections split over the
+ *   workers rounded up with the process total and one shared counter, the
+ *   worker numbers and the stop mode pointer; the defaults without an
+ *   esmtp_listener block; sd_relay_worker_main reporting a listener that
+ *   cannot be opened (address in use without SO_REUSEPORT) as the
+ *   worker's error without calling ready.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "config.h"
+#include "sd_relay_app.h"
+
+static struct sg_config *load(const char *text)
+{
+	struct sg_config *conf = NULL;
+	struct sg_error err;
+
+	if (sg_config_parse(text, strlen(text), "t.conf", "/tmp", &conf, &err) != SG_OK)
+		fail_msg("config: %s", err.msg);
+	return conf;
+}
+
+static bool relays(const struct sd_relay_params *p, const char *ip)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	assert_int_equal(inet_pton(AF_INET, ip, &a.sin_addr), 1);
+	return sd_netlist_match(p->relay_hosts, (struct sockaddr *)&a);
+}
+
+static void test_values(void **state)
+{
+	struct sg_config *conf = load("esmtp_listener {\n listen = \"127.0.0.1:2600\"\n"
+				      " next_hop = \"[::1]:2601\"\n relay_hosts = \"10.0.0.0/8\"\n"
+				      " max_message_size = 4096\n max_connections = 10\n}\n");
+	struct sd_relay_setup *s;
+	struct sg_error err;
+	_Atomic int mode = SD_MODE_RUN;
+	char text[64];
+
+	(void)state;
+	assert_int_equal(sd_relay_setup_new(conf, 3, &mode, &s, &err), SG_OK);
+	for (unsigned i = 0; i < 3; i++) {
+		const struct sd_relay_params *p = &s->params[i];
+
+		assert_int_equal(p->worker, i);
+		assert_string_equal(sd_addr_text((struct sockaddr *)&p->listen, text, sizeof(text)),
+				    "127.0.0.1:2600");
+		assert_string_equal(sd_addr_text((struct sockaddr *)&p->next_hop, text,
+						 sizeof(text)), "[::1]:2601");
+		assert_int_equal(p->max_conns, 4);		/* 10 / 3 rounded up */
+		assert_int_equal(p->max_conns_total, 10);
+		assert_ptr_equal(p->conns_total, &s->conns_total);
+		assert_ptr_equal(p->mode, &mode);
+		assert_true(relays(p, "10.20.30.40"));
+		assert_false(relays(p, "127.0.0.1"));
+		assert_int_equal(p->server->max_message_size, 4096);
+		assert_true(p->server->hostname[0] != '\0');
+		assert_ptr_equal(p->client->helo_name, p->server->hostname);
+		assert_true(p->pool_max > 0);
+	}
+	sd_relay_setup_free(s);
+	sg_config_free(conf);
+}
+
+static void test_defaults(void **state)
+{
+	struct sg_config *conf = load("dataplane {\n workers = 1\n}\n");
+	struct sd_relay_setup *s;
+	struct sg_error err;
+	_Atomic int mode = SD_MODE_RUN;
+	char text[64];
+
+	(void)state;
+	assert_int_equal(sd_relay_setup_new(conf, 1, &mode, &s, &err), SG_OK);
+	assert_string_equal(sd_addr_text((struct sockaddr *)&s->params[0].listen, text,
+					 sizeof(text)), "127.0.0.1:2525");
+	assert_int_equal(s->params[0].max_conns, 10000);
+	assert_true(relays(&s->params[0], "127.0.0.1"));
+	assert_false(relays(&s->params[0], "192.0.2.1"));
+	sd_relay_setup_free(s);
+	assert_int_equal(sd_relay_setup_new(conf, 0, &mode, &s, &err), SG_E_NOMEM);
+	assert_null(s);
+	sg_config_free(conf);
+}
+
+static void never_ready(void *ctx)
+{
+	fail_msg("ready called (%p)", ctx);
+}
+
+static void test_listener_in_use(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sg_config *conf = load("dataplane {\n workers = 1\n}\n");
+	struct sd_relay_setup *s;
+	struct sd_relay_counts counts;
+	struct sd_signer_port port = { 0 };
+	struct sg_error err;
+	_Atomic int mode = SD_MODE_RUN;
+	char error[320];
+
+	(void)state;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(sd_relay_setup_new(conf, 1, &mode, &s, &err), SG_OK);
+	memcpy(&s->params[0].listen, &a, sizeof(a));
+	assert_int_equal(sd_relay_worker_main(&s->params[0], port, &counts, never_ready, NULL,
+					      error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "worker 0: esmtp_listener 127.0.0.1:"));
+	assert_non_null(strstr(error, "in use"));
+	sd_relay_setup_free(s);
+	sg_config_free(conf);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_listener_in_use),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
