@@ -30,7 +30,10 @@ SUMMARY
     - the workers' counters reach signet-controld (signetctl --json
       signing_stats);
     - signet-controld restarted under a watching signetd: the connection
-      comes back and a domain asked for after the restart is signed.
+      comes back and a domain asked for after the restart is signed;
+    - signet-controld down: every input stays where it is (exit 1), and a
+      run once it is back signs them all;
+    - command-line errors: exit 2 with the reason.
   Programs come from SIGNETD / SIGNET_CONTROLD, else from the build tree
   next to $SIGNET (skipped when not built).
 """
@@ -322,3 +325,41 @@ def test_controld_restart_is_survived(site):
     assert b"control connection down" in stderr
     assert summary["signed"] == len(first) + len(second)
     check_outputs(site, {**first, **second})
+
+
+def test_command_line(site):
+    sd, conf = site["signetd"], str(site["conf"])
+
+    def run(*args):
+        return subprocess.run([sd, *args], capture_output=True, text=True, timeout=HANG_GUARD)
+
+    done = run("--help")
+    assert done.returncode == 0 and "--spool IN_DIR" in done.stdout
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.startswith("signetd ")
+    done = run("-c", conf, "--spool", "in")
+    assert done.returncode == 2 and "--spool needs --out OUT_DIR" in done.stderr
+    done = run("-c", str(site["dir"] / "missing.conf"), "--spool", "a", "--out", "b")
+    assert done.returncode == 2 and "missing.conf" in done.stderr
+    done = run("-c", conf)
+    assert done.returncode == 2 and "nothing to do" in done.stderr
+    done = run("-c", conf, "--spool", str(site["dir"] / "nowhere"), "--out",
+               str(site["dir"] / "out"))
+    assert done.returncode == 2 and "spool folder" in done.stderr
+
+
+def test_controld_down_loses_nothing(site):
+    made = make_messages(site["dir"] / "in", 4)
+    stop_controld(site["controld"])
+    done = run_signetd(site, check=False)
+    assert done.returncode == 1, done.stderr.decode()
+    summary = json.loads(done.stdout)
+    # without controld no domain has an answer, not even "no key"
+    assert (summary["failed"], summary["signed"], summary["skipped"]) == (4, 0, 0)
+    assert b"left in place" in done.stderr and b"control connection down" in done.stderr
+    left = sorted(p.name for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml"))
+    assert left == sorted(made)
+    assert not [p for p in (site["dir"] / "out").iterdir() if not p.name.startswith(".")]
+    site["controld"] = start_controld(site["dir"], site["conf"])
+    run_signetd(site)
+    check_outputs(site, made)
