@@ -35,7 +35,7 @@ struct sd_worker {
 	struct dp_keys *keys;
 	struct dp_worker_stats *stats;
 	struct sd_spool_params spool;		/* signer filled in by the worker */
-	char error[320];
+	char error[320];			/* FAILED: why; READY: a warning */
 };
 
 int sd_worker_main(void *arg);

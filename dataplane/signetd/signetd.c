@@ -229,6 +229,8 @@ static int launch(struct sd_app *a)
 			rte_eal_mp_wait_lcore();
 			return fail_start("%s", a->workers[i].error);
 		}
+		if (a->workers[i].error[0] != '\0')	/* a warning, e.g. no own arena */
+			sd_app_log(a, "worker %u: %s", i, a->workers[i].error);
 	}
 	return 0;
 }
