@@ -12,7 +12,10 @@
  *   is signed and written for each line-end class; signature fields turned
  *   into LF; output matching (prefix empty or a signature field ending in
  *   a line end, a different body, a foreign prefix, a body longer than the
- *   output).
+ *   output); 50,000 random inputs from a hostile alphabet: the check agrees
+ *   with a plain model of the rules, the signed form has no bare LF, an LF
+ *   file's form differs only by the CRs added, and every output is
+ *   recognised as its message.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +173,112 @@ static void test_output_matches(void **state)
 	assert_false(matches("", "From: a\n"));
 }
 
+/* A second, plain reading of what sd_msg_check accepts (no limits). */
+static bool model_accepts(const uint8_t *p, size_t n)
+{
+	size_t off = 0;
+	bool first = true;
+
+	if (n == 0)
+		return false;
+	while (off < n) {
+		size_t end = off, len, i;
+
+		while (end < n && p[end] != '\n')
+			end++;
+		len = end - off;
+		if (end < n && len > 0 && p[end - 1] == '\r')
+			len--;
+		if (len == 0)
+			return true;
+		if (memchr(p + off, 0, len) != NULL)
+			return false;
+		if (!first && (p[off] == ' ' || p[off] == '\t')) {
+			off = end + 1;
+			continue;
+		}
+		for (i = 0; i < len && p[off + i] != ':'; i++)
+			if (p[off + i] < 33 || p[off + i] > 126)
+				return false;
+		if (i == 0 || i == len)
+			return false;
+		first = false;
+		off = end + 1;
+	}
+	return true;
+}
+
+/* An LF file (no CR LF pair in it): one CR was added before each LF,
+ * nothing else changed. */
+static void assert_lf_form(const uint8_t *raw, size_t n, const struct sd_msg_form *f)
+{
+	size_t j = 0, lfs = 0;
+
+	for (size_t i = 0; i < f->sign_len; i++) {
+		if (f->sign[i] == '\r' && i + 1 < f->sign_len && f->sign[i + 1] == '\n')
+			continue;
+		assert_true(j < n);
+		assert_int_equal(f->sign[i], raw[j++]);
+		lfs += f->sign[i] == '\n';
+	}
+	assert_int_equal(j, n);
+	assert_int_equal(f->sign_len, n + lfs);
+	assert_true(f->lf);
+	assert_ptr_equal(f->body, raw);
+}
+
+/* Random small messages from a hostile alphabet: the check agrees with
+ * the model; prepared forms have no bare LF in what is signed, an LF
+ * file's CRLF form loses exactly its added CRs, and fields + body are
+ * recognised as the same message. */
+static void test_random_inputs(void **state)
+{
+	static const uint8_t alphabet[] = "ab:: \t\r\n\n\n\0\x80X";
+	struct sg_buf fields;
+	uint8_t msg[96];
+	uint32_t seed = 20261122;
+	unsigned accepted = 0, lf_forms = 0;
+
+	(void)state;
+	sg_buf_init(&fields, 1000);
+	assert_int_equal(sg_buf_puts(&fields, "DKIM-Signature: x\r\n"), SG_OK);
+	for (int round = 0; round < 50000; round++) {
+		struct sd_msg_form f;
+		size_t n;
+
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % sizeof(msg);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			msg[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		if ((sd_msg_check(msg, n, NULL) == SG_OK) != model_accepts(msg, n))
+			fail_msg("round %d: check and model disagree on %zu bytes", round, n);
+		accepted += model_accepts(msg, n);
+		assert_int_equal(sd_msg_prepare(msg, n, &f), SG_OK);
+		assert_int_equal(sd_msg_eol(f.sign, f.sign_len), SD_EOL_CRLF);
+		if (f.eol == SD_EOL_LF) {
+			assert_lf_form(msg, n, &f);
+			lf_forms++;
+		}
+		{
+			struct sg_buf out;
+
+			sg_buf_init(&out, SIZE_MAX);
+			assert_int_equal(sd_msg_fields(&fields, f.lf, &out), SG_OK);
+			assert_int_equal(sg_buf_append(&out, f.body, f.body_len), SG_OK);
+			assert_true(sd_msg_output_matches((const uint8_t *)out.data, out.len, f.body,
+							  f.body_len));
+			sg_buf_free(&out);
+		}
+		sd_msg_form_free(&f);
+	}
+	sg_buf_free(&fields);
+	/* both answers and the LF form were exercised */
+	if (accepted < 1000 || accepted > 49000 || lf_forms < 1000)
+		fail_msg("accepted %u, LF forms %u of 50000", accepted, lf_forms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_output_matches),
+		cmocka_unit_test(test_random_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
