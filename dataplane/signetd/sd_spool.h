@@ -36,7 +36,7 @@
  *        (retire_delete).
  *   Killed at any point, the next run finds each input in IN_DIR (not yet
  *   retired) and either no output (signed again), a temp file (deleted by
- *   sd_recover_prepare before workers start) or a complete output (its
+ *   sd_recover_open before workers start) or a complete output (its
  *   rename came after its fsync): recognised in 2 and only retired. So
  *   every input ends up exactly once in OUT_DIR, complete.
  *   I/O errors on the output side (disk full, ...) leave the input in
