@@ -198,7 +198,7 @@ static void handle_cqe(struct sd_relay_worker *w, const struct io_uring_cqe *cqe
 	}
 }
 
-/* Hands every finished signing to its connection. */
+/* Hands every finished signing to its connection (which releases it). */
 static void poll_signer(struct sd_relay_worker *w)
 {
 	const struct sd_signer_port *s = &w->p.signer;
@@ -209,7 +209,6 @@ static void poll_signer(struct sd_relay_worker *w)
 		n = s->poll(s->ctx, done, POLL_BATCH);
 		for (size_t i = 0; i < n; i++) {
 			sd_conn_on_signed((struct sd_conn *)(uintptr_t)done[i].cookie, &done[i]);
-			s->release(s->ctx, &done[i]);
 		}
 	} while (n == POLL_BATCH);
 }
@@ -347,6 +346,8 @@ void sd_relay_worker_free(struct sd_relay_worker *w)
 		sg_smtp_server_free(c->srv);
 		sg_buf_free(&c->msg);
 		sg_smtp_envelope_free(&c->env);
+		if (c->have_done)
+			w->p.signer.release(w->p.signer.ctx, &c->done);
 		free(c->sbuf);
 		free(c->rbuf);
 		free(c);

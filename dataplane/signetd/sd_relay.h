@@ -18,7 +18,8 @@
  *   signer (facts: can_relay from the relay flag, auth_user from AUTH);
  *   its completion is relayed to the next hop through the worker's pool
  *   of persistent sg_smtp_client connections (sd_pool.h, pipelining),
- *   the signature fields first, then the message. Only the next hop's
+ *   the signature fields first, then the message, both written from where
+ *   they are (sendmsg with iovecs, no copy). Only the next hop's
  *   acceptance gives the client 250 (text: the next hop's reply, which
  *   carries its queue id). Replies to the message:
  *     250 2.0.0  next hop accepted (signed, or unsigned: no key/condition)

@@ -84,9 +84,13 @@ static void conn_flush_output(struct sd_conn *c)
 
 static void conn_free_message(struct sd_conn *c)
 {
+	const struct sd_signer_port *s = &c->w->p.signer;
+
 	sg_buf_free(&c->msg);
 	sg_smtp_envelope_free(&c->env);
-	c->sig_len = 0;
+	if (c->have_done)
+		s->release(s->ctx, &c->done);
+	c->have_done = false;
 	c->signed_msg = false;
 }
 
@@ -275,27 +279,14 @@ void sd_conn_on_send(struct sd_conn *c, int res)
 	sd_conn_pump(c);
 }
 
-/* Puts the signature fields in front of the message (one move of it). */
-static bool prepend_fields(struct sd_conn *c, const struct sg_buf *fields)
-{
-	size_t old = c->msg.len;
-
-	if (fields->len == 0)
-		return true;
-	c->msg.limit = SIZE_MAX;
-	if (sg_buf_append(&c->msg, fields->data, fields->len) != SG_OK)
-		return false;
-	memmove(c->msg.data + fields->len, c->msg.data, old);
-	memcpy(c->msg.data, fields->data, fields->len);
-	c->sig_len = fields->len;
-	return true;
-}
-
-void sd_conn_on_signed(struct sd_conn *c, struct dp_done *done)
+void sd_conn_on_signed(struct sd_conn *c, const struct dp_done *done)
 {
 	struct sd_relay_worker *w = c->w;
 
 	c->signing = false;
+	c->done = *done;
+	c->have_done = true;
+	done = &c->done;
 	if (c->closed) {
 		conn_free_message(c);
 		conn_maybe_free(c);
@@ -311,10 +302,6 @@ void sd_conn_on_signed(struct sd_conn *c, struct dp_done *done)
 		return;
 	}
 	c->signed_msg = done->outcome == DP_SIGNED;
-	if (c->signed_msg && !prepend_fields(c, &done->headers)) {
-		conn_reply(c, 451, "4.3.1", "out of memory; try again later");
-		return;
-	}
 	sd_hop_relay(w, c);
 }
 

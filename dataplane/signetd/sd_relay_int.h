@@ -14,7 +14,9 @@
  *   replies to a client are copied out of the server machine into a
  *   buffer of the send (so the machine may go on); next-hop replies that
  *   arrive while a writev is in flight are kept unread until it
- *   completes (the writev points into the client machine).
+ *   completes (the writev points into the client machine). A signer
+ *   completion belongs to its connection from the poll on (released when
+ *   the message ends).
  */
 #ifndef SIGNET_SIGNETD_SD_RELAY_INT_H
 #define SIGNET_SIGNETD_SD_RELAY_INT_H
@@ -69,8 +71,11 @@ struct sd_conn {
 	size_t slen, soff;
 	struct sd_conn_timer timer;
 	/* the message in flight */
-	struct sg_buf msg;		/* signature fields + message */
-	size_t sig_len;			/* octets of fields in front */
+	struct sg_buf msg;		/* the message as received */
+	struct dp_done done;		/* the signer's completion, kept until
+					   the message ends: its fields are sent
+					   in front of msg without a copy */
+	bool have_done;
 	struct sg_smtp_envelope env;
 	char auth_user[SG_SMTP_AUTH_FIELD_MAX + 1];
 	bool signed_msg;
@@ -123,7 +128,8 @@ void sd_relay_log(struct sd_relay_worker *w, const char *fmt, ...)
 void sd_conn_accepted(struct sd_relay_worker *w, int fd);
 void sd_conn_on_recv(struct sd_conn *c, int res);
 void sd_conn_on_send(struct sd_conn *c, int res);
-void sd_conn_on_signed(struct sd_conn *c, struct dp_done *done);
+/* Takes over done (released when the message ends). */
+void sd_conn_on_signed(struct sd_conn *c, const struct dp_done *done);
 /* The next hop's outcome; reached: the connection to it had worked. */
 void sd_conn_on_relayed(struct sd_conn *c, const struct sg_smtp_client_result *r,
 			bool reached);

@@ -164,7 +164,7 @@ static void queue_command(struct sg_smtp_client *c, const char *fmt, ...)
 static void queue_transaction_command(struct sg_smtp_client *c)
 {
 	const struct sg_smtp_envelope *env = c->env;
-	size_t size = c->text.len;
+	size_t size = c->text.pre_len + c->text.len;
 	unsigned k = c->sent++;
 
 	switch (cmd_at(c, k)) {
@@ -218,6 +218,14 @@ static bool address_ok(const char *a)
 enum sg_err sg_smtp_client_send(struct sg_smtp_client *c, const struct sg_smtp_envelope *env,
 				const char *msg, size_t len, struct sg_error *err)
 {
+	return sg_smtp_client_send_prefixed(c, env, NULL, 0, msg, len, err);
+}
+
+enum sg_err sg_smtp_client_send_prefixed(struct sg_smtp_client *c,
+					 const struct sg_smtp_envelope *env, const char *prefix,
+					 size_t prefix_len, const char *msg, size_t len,
+					 struct sg_error *err)
+{
 	enum sg_err rc;
 
 	if (c->have_job || c->state > SG_SMTP_CLIENT_READY)
@@ -230,7 +238,7 @@ enum sg_err sg_smtp_client_send(struct sg_smtp_client *c, const struct sg_smtp_e
 		if (!address_ok(env->rcpt[i]))
 			return sg_error_set(err, SG_E_ARG, 0, i + 1,
 					    "recipient %u with a control character", i + 1);
-	rc = smtpc_text_start(&c->text, msg, len, err);
+	rc = smtpc_text_start(&c->text, prefix, prefix_len, msg, len, err);
 	if (rc != SG_OK)
 		return rc;
 	c->env = env;

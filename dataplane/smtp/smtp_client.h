@@ -137,6 +137,18 @@ SG_MUST_CHECK enum sg_err sg_smtp_client_send(struct sg_smtp_client *c,
 					      const struct sg_smtp_envelope *env,
 					      const char *msg, size_t len,
 					      struct sg_error *err);
+/*
+ * As sg_smtp_client_send, with prefix_len octets of header fields sent
+ * before the message without a copy (the relay's signature fields): an
+ * iovec of its own into prefix, which must stay valid as msg does. It
+ * must be whole CRLF lines with no line-start '.' (SG_E_ARG otherwise) and
+ * no NUL, bare CR or bare LF (SG_E_SYNTAX). SIZE= counts both.
+ */
+SG_MUST_CHECK enum sg_err sg_smtp_client_send_prefixed(struct sg_smtp_client *c,
+						       const struct sg_smtp_envelope *env,
+						       const char *prefix, size_t prefix_len,
+						       const char *msg, size_t len,
+						       struct sg_error *err);
 /* RSET on an idle connection (a pool's liveness check). SG_E_STATE else. */
 SG_MUST_CHECK enum sg_err sg_smtp_client_rset(struct sg_smtp_client *c);
 /* QUIT (not while a message is in progress: SG_E_STATE). */

@@ -9,7 +9,11 @@
  *   the caller's message: pos is the next octet to send and dot the
  *   smallest line-start '.' at or after pos that has not been doubled yet
  *   (len when none); when pos reaches dot one extra "." is sent first.
- *   After the message comes the trailer (".\r\n" or "\r\n.\r\n").
+ *   After the message comes the trailer (".\r\n" or "\r\n.\r\n"). An
+ *   optional prefix (header fields of the caller's, e.g. signatures) goes
+ *   out first, as one more iovec into the caller's memory: it was checked
+ *   to be whole CRLF lines without a line-start dot, so it needs no
+ *   stuffing; pre_pos counts its octets written.
  */
 #ifndef SIGNET_SMTP_CLIENT_INT_H
 #define SIGNET_SMTP_CLIENT_INT_H
@@ -23,6 +27,9 @@
 #include "smtp_reply.h"
 
 struct smtpc_text {
+	const char *pre;		/* prefix (NULL or whole lines) */
+	size_t pre_len;
+	size_t pre_pos;
 	const char *msg;
 	size_t len;
 	size_t pos;			/* next octet of msg to send */
@@ -56,8 +63,10 @@ struct sg_smtp_client {
 	struct sg_error error;
 };
 
-/* Checks the message and points the cursor at it. */
-SG_MUST_CHECK enum sg_err smtpc_text_start(struct smtpc_text *t, const char *msg, size_t len,
+/* Checks the prefix (pre_len 0: none) and the message and points the
+ * cursor at them. */
+SG_MUST_CHECK enum sg_err smtpc_text_start(struct smtpc_text *t, const char *pre,
+					   size_t pre_len, const char *msg, size_t len,
 					   struct sg_error *err);
 /* True when the message and its trailer are all written. */
 bool smtpc_text_done(const struct smtpc_text *t);

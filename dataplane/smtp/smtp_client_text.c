@@ -64,13 +64,32 @@ static enum sg_err check_text(const char *m, size_t len, struct sg_error *err)
 	return SG_OK;
 }
 
-enum sg_err smtpc_text_start(struct smtpc_text *t, const char *msg, size_t len,
-			     struct sg_error *err)
+/* A prefix is whole CRLF lines none of which starts with '.'. */
+static enum sg_err check_prefix(const char *pre, size_t len, struct sg_error *err)
 {
-	enum sg_err rc = check_text(msg, len, err);
+	enum sg_err rc = check_text(pre, len, err);
 
 	if (rc != SG_OK)
 		return rc;
+	if (len > 0 && (len < 2 || pre[len - 2] != '\r' || pre[len - 1] != '\n'))
+		return sg_error_set(err, SG_E_ARG, 0, len, "prefix does not end in CRLF");
+	if (len > 0 && (pre[0] == '.' || memmem(pre, len, "\r\n.", 3) != NULL))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "prefix line starts with '.'");
+	return SG_OK;
+}
+
+enum sg_err smtpc_text_start(struct smtpc_text *t, const char *pre, size_t pre_len,
+			     const char *msg, size_t len, struct sg_error *err)
+{
+	enum sg_err rc = check_prefix(pre, pre_len, err);
+
+	if (rc == SG_OK)
+		rc = check_text(msg, len, err);
+	if (rc != SG_OK)
+		return rc;
+	t->pre = pre;
+	t->pre_len = pre_len;
+	t->pre_pos = 0;
 	t->msg = msg;
 	t->len = len;
 	t->pos = 0;
@@ -83,7 +102,8 @@ enum sg_err smtpc_text_start(struct smtpc_text *t, const char *msg, size_t len,
 
 bool smtpc_text_done(const struct smtpc_text *t)
 {
-	return t->trailer != NULL && t->pos == t->len && t->trailer[t->trailer_off] == '\0';
+	return t->trailer != NULL && t->pre_pos == t->pre_len && t->pos == t->len &&
+	       t->trailer[t->trailer_off] == '\0';
 }
 
 /* The current segment; false when everything was written. */
@@ -91,7 +111,10 @@ static bool text_segment(const struct smtpc_text *t, const char **p, size_t *n)
 {
 	static const char dot[] = ".";
 
-	if (t->pos < t->len && t->dot == t->pos) {
+	if (t->pre_pos < t->pre_len) {
+		*p = t->pre + t->pre_pos;
+		*n = t->pre_len - t->pre_pos;
+	} else if (t->pos < t->len && t->dot == t->pos) {
 		*p = dot;
 		*n = 1;
 	} else if (t->pos < t->len) {
@@ -109,7 +132,9 @@ static void text_advance(struct smtpc_text *t, size_t n)
 {
 	if (n == 0)
 		return;
-	if (t->pos < t->len && t->dot == t->pos)
+	if (t->pre_pos < t->pre_len)
+		t->pre_pos += n;
+	else if (t->pos < t->len && t->dot == t->pos)
 		t->dot = next_line_dot(t->msg, t->len, t->pos + 1);
 	else if (t->pos < t->len)
 		t->pos += n;

@@ -11,7 +11,11 @@
  *   one iovec at a time; the iovecs point into the caller's message (no
  *   copy) except for the doubling "." and the trailer; the message check
  *   (NUL, bare CR, bare LF with line and offset); output only in the
- *   states that have any.
+ *   states that have any. A prefix (sg_smtp_client_send_prefixed): sent
+ *   first as one iovec into the caller's memory, SIZE= counting it, the
+ *   message after it stuffed as without, partial writes of every size
+ *   across the boundary; prefixes refused (no CRLF at the end, a
+ *   line-start dot, bare LF).
  */
 #include "client_harness.h"
 
@@ -158,6 +162,60 @@ static void test_message_check(void **state)
 	sg_smtp_client_free(c);
 }
 
+static void test_prefix(void **state)
+{
+	static const char pre[] = "X-Sig: a=1;\r\n\tb=2\r\n";
+	static const char m[] = ".hi\r\nthere\r\n";
+	static const char want[] = "X-Sig: a=1;\r\n\tb=2\r\n..hi\r\nthere\r\n.\r\n";
+	struct sg_smtp_client *c;
+	struct iovec iov[8];
+	char *got;
+
+	(void)state;
+	for (size_t w = 0; w < sizeof(want); w++) {
+		c = c_ready(&cfg, EHLO_PIPELINING);
+		assert_int_equal(sg_smtp_client_send_prefixed(c, &env, pre, sizeof(pre) - 1, m,
+							      sizeof(m) - 1, NULL), SG_OK);
+		got = c_out(c, 0);
+		assert_non_null(strstr(got, " SIZE=31\r\n"));	/* 19 + 12 */
+		free(got);
+		c_reply(c, "250 a\r\n250 b\r\n354 c\r\n");
+		assert_int_equal(sg_smtp_client_output(c, iov, 8), 4);
+		assert_ptr_equal(iov[0].iov_base, pre);
+		assert_int_equal(iov[0].iov_len, sizeof(pre) - 1);
+		got = c_out(c, w);
+		assert_string_equal(got, want);
+		assert_int_equal(sg_smtp_client_state(c), SG_SMTP_CLIENT_FINAL);
+		free(got);
+		sg_smtp_client_free(c);
+	}
+}
+
+static void test_prefix_refused(void **state)
+{
+	static const struct {
+		const char *pre;
+		enum sg_err rc;
+	} bad[] = {
+		{ "X: 1", SG_E_ARG },
+		{ ".X: 1\r\n", SG_E_ARG },
+		{ "X: 1\r\n.Y: 2\r\n", SG_E_ARG },
+		{ "X: 1\nY: 2\r\n", SG_E_SYNTAX },
+		{ "\r", SG_E_SYNTAX },
+	};
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+	struct sg_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sg_smtp_client_send_prefixed(c, &env, bad[i].pre,
+							      strlen(bad[i].pre), "a\r\n", 3,
+							      &err), bad[i].rc);
+	c_expect_out(c, "");
+	assert_int_equal(sg_smtp_client_send_prefixed(c, &env, "", 0, "a\r\n", 3, &err), SG_OK);
+	sg_smtp_client_free(c);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -181,6 +239,8 @@ int main(void)
 		cmocka_unit_test(test_random_messages),
 		cmocka_unit_test(test_no_copy),
 		cmocka_unit_test(test_message_check),
+		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_prefix_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
