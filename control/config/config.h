@@ -48,6 +48,7 @@
 enum sg_sign_condition { SG_COND_CAN_RELAY, SG_COND_AUTH_USER };
 /* What signetd --spool does with an input once its output is in place. */
 enum sg_spool_retire { SG_RETIRE_DONE, SG_RETIRE_DELETE };
+enum sg_no_key_action { SG_NO_KEY_RELAY, SG_NO_KEY_TEMPFAIL };
 
 /* Effective signing options of one scope (a dkim_sign/dk_sign block, or a
  * dk_domain inside it with the block's values inherited). */
@@ -107,6 +108,10 @@ struct sg_esmtp_conf {
 	char next_hop[128];			/* default 127.0.0.1:2526 */
 	uint64_t max_message_size;		/* default 52428800 */
 	uint32_t max_connections;		/* default 10000 */
+	uint32_t idle_timeout;			/* seconds; default 300 */
+	uint64_t min_data_rate;			/* bytes/s in DATA; default 256, 0 = off */
+	enum sg_no_key_action no_key_action;	/* default relay (unsigned) */
+	char auth_file[SG_CONF_PATH_MAX];	/* AUTH PLAIN credentials; "" = none */
 };
 
 struct sg_config {

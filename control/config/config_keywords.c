@@ -81,7 +81,19 @@ static bool retire_to_enum(const char *s, size_t n, int *out)
 	return true;
 }
 
+static bool no_key_to_enum(const char *s, size_t n, int *out)
+{
+	if (sg_lex_eq_nocase(s, n, "relay"))
+		*out = SG_NO_KEY_RELAY;
+	else if (sg_lex_eq_nocase(s, n, "tempfail"))
+		*out = SG_NO_KEY_TEMPFAIL;
+	else
+		return false;
+	return true;
+}
+
 static const char *const retire_modes[] = { "done", "delete", NULL };
+static const char *const no_key_actions[] = { "relay", "tempfail", NULL };
 static const char *const conditions[] = { "can_relay", "auth_user", NULL };
 static const char *const dkim_digests[] = { "rsa-sha256", "ed25519-sha256", "rsa-sha1", NULL };
 static const char *const dk_digests[] = { "rsa-sha1", NULL };
@@ -163,7 +175,30 @@ const struct sg_conf_keyword sg_conf_keywords[] = {
 	  .help = "Largest message accepted (SIZE in EHLO); a larger one is refused." },
 	{ .name = "max_connections", .type = SG_TYPE_INT, .scopes = SG_SC_ESMTP,
 	  .def = "10000", .min = 1, .max = 1000000, ESMTP(max_connections),
-	  .help = "SMTP connections served at once; more wait in the listen queue." },
+	  .help = "SMTP connections served at once, split evenly over the workers; a "
+		  "connection past the limit is greeted with 421 4.3.2 and closed." },
+	{ .name = "idle_timeout", .type = SG_TYPE_DURATION, .scopes = SG_SC_ESMTP,
+	  .def = "300", .min = 1, .max = 86400, .unit = SG_UNIT_SECONDS, ESMTP(idle_timeout),
+	  .help = "How long signetd waits for a client's next command (RFC 5321 allows 5 "
+		  "minutes) before it answers 421 4.4.2 and closes. Message text may pause "
+		  "for 3 minutes at most." },
+	{ .name = "min_data_rate", .type = SG_TYPE_SIZE, .scopes = SG_SC_ESMTP,
+	  .def = "256", .min = 0, .max = UINT64_C(1073741824), ESMTP(min_data_rate),
+	  .help = "Slowest average rate, in bytes per second, at which a client may send "
+		  "message text once it has been sending for 30 seconds; a slower one gets "
+		  "421 4.7.0 and is closed. 0 turns the check off." },
+	{ .name = "no_key_action", .type = SG_TYPE_ENUM, .scopes = SG_SC_ESMTP,
+	  .def = "relay", .values = no_key_actions, .to_enum = no_key_to_enum,
+	  ESMTP(no_key_action),
+	  .help = "What the relay does with a message whose From domain has no key: relay "
+		  "passes it on unsigned (counted as skipped), tempfail answers 451 4.7.0 so "
+		  "that the client tries again later." },
+	{ .name = "auth_file", .type = SG_TYPE_PATH, .scopes = SG_SC_ESMTP,
+	  .def = "", .empty_ok = true, ESMTP(auth_file),
+	  .help = "Credentials for SMTP AUTH PLAIN, one `user:hash` line each (a crypt(3) "
+		  "hash, e.g. from `openssl passwd -6`; `#` starts a comment); it must not "
+		  "be readable by others. `\"\"` offers no AUTH: only relay_hosts clients "
+		  "may relay. A client that authenticated meets sign_condition auth_user." },
 
 	/* dkim_sign / dk_sign / dk_domain */
 	{ .name = "sign_condition", .type = SG_TYPE_ENUM, .scopes = SG_SC_SIGN_ANY,

@@ -8,7 +8,9 @@
  *   esmtp_listener block. sd_relay_setup_new reads esmtp_listener (listen,
  *   relay_hosts, next_hop, max_message_size, max_connections: each worker
  *   takes max_connections / workers rounded up, the process as a whole
- *   max_connections, through one shared counter) and fills one struct
+ *   max_connections, through one shared counter; idle_timeout,
+ *   min_data_rate, no_key_action; auth_file: AUTH PLAIN offered, checked
+ *   against the file by sd_auth.h) and fills one struct
  *   sd_relay_params per worker (the signer port is the worker's own,
  *   filled in on its thread). Each worker opens its own listening socket
  *   on the same address with SO_REUSEPORT (sd_relay.h), so a start
@@ -29,8 +31,11 @@
 struct sg_config;
 struct sd_app;
 
+struct sd_auth;
+
 struct sd_relay_setup {
 	struct sd_netlist relay_hosts;
+	struct sd_auth *auth;			/* auth_file, or NULL */
 	struct sg_smtp_server_config server;
 	struct sg_smtp_client_config client;
 	char hostname[256];

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sd_auth.h"
 #include "sd_relay_app.h"
 
 static enum sg_err parse_addresses(const struct sg_config *conf, struct sd_relay_params *p,
@@ -46,12 +47,17 @@ enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 	rc = sd_netlist_parse(conf->esmtp.relay_hosts, &s->relay_hosts, err);
 	if (rc == SG_OK)
 		rc = parse_addresses(conf, &base, err);
+	if (rc == SG_OK && conf->esmtp.auth_file[0] != '\0')
+		rc = sd_auth_load(conf->esmtp.auth_file, &s->auth, err);
 	if (rc != SG_OK) {
 		sd_relay_setup_free(s);
 		return rc;
 	}
 	s->server.hostname = s->hostname;
 	s->server.max_message_size = conf->esmtp.max_message_size;
+	s->server.auth_plain = s->auth != NULL;
+	s->server.auth_check = s->auth != NULL ? sd_auth_check : NULL;
+	s->server.auth_ctx = s->auth;
 	s->client.helo_name = s->hostname;
 	atomic_init(&s->conns_total, 0);
 	s->nworkers = nworkers;
@@ -67,6 +73,10 @@ enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 	base.conns_total = &s->conns_total;
 	base.pool_max = SD_RELAY_POOL_DEFAULT;
 	base.limits = sd_limits_default();
+	if (conf->esmtp.idle_timeout > 0)
+		base.limits.idle_ms = conf->esmtp.idle_timeout * 1000ull;
+	base.limits.min_rate = conf->esmtp.min_data_rate;
+	base.tempfail_no_key = conf->esmtp.no_key_action == SG_NO_KEY_TEMPFAIL;
 	base.mode = mode;
 	for (unsigned i = 0; i < nworkers; i++) {
 		s->params[i] = base;
@@ -84,6 +94,7 @@ void sd_relay_setup_free(struct sd_relay_setup *s)
 	if (s == NULL)
 		return;
 	sd_netlist_free(&s->relay_hosts);
+	sd_auth_free(s->auth);
 	free(s->params);
 	free(s->counts);
 	free(s);

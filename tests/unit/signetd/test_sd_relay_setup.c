@@ -7,8 +7,10 @@
  *   parameters (listen and next_hop addresses, relay_hosts matching,
  *   max_message_size, the hostname), max_connections split over the
  *   workers rounded up with the process total and one shared counter, the
- *   worker numbers and the stop mode pointer; the defaults without an
- *   esmtp_listener block; sd_relay_worker_main reporting a listener that
+ *   worker numbers and the stop mode pointer, idle_timeout, min_data_rate,
+ *   no_key_action; auth_file: AUTH PLAIN offered and checked against the
+ *   file, a world-readable one refused; the defaults without an
+ *   esmtp_listener block (no AUTH, unsigned relaying of keyless mail); sd_relay_worker_main reporting a listener that
  *   cannot be opened (address in use without SO_REUSEPORT) as the
  *   worker's error without calling ready.
  */
@@ -16,6 +18,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -91,10 +94,54 @@ static void test_defaults(void **state)
 	assert_int_equal(s->params[0].max_conns, 10000);
 	assert_true(relays(&s->params[0], "127.0.0.1"));
 	assert_false(relays(&s->params[0], "192.0.2.1"));
+	assert_int_equal(s->params[0].limits.idle_ms, 300000);
+	assert_int_equal(s->params[0].limits.min_rate, 256);
+	assert_false(s->params[0].tempfail_no_key);
+	assert_false(s->server.auth_plain);
+	assert_null(s->server.auth_check);
 	sd_relay_setup_free(s);
 	assert_int_equal(sd_relay_setup_new(conf, 0, &mode, &s, &err), SG_E_NOMEM);
 	assert_null(s);
 	sg_config_free(conf);
+}
+
+static void test_options_and_auth(void **state)
+{
+	char dir[] = "/tmp/test_sd_relay_setup.XXXXXX", text[1024], path[128];
+	struct sd_relay_setup *s;
+	struct sg_config *conf;
+	struct sg_error err;
+	_Atomic int mode = SD_MODE_RUN;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/users", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	/* openssl passwd -6 -salt abc secret */
+	fputs("alice:$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt"
+	      "2qvUHYRLr/TsVArtr91iR1\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	snprintf(text, sizeof(text), "esmtp_listener {\n idle_timeout = 2m\n min_data_rate = 1k\n"
+		 " no_key_action = tempfail\n auth_file = \"%s\"\n}\n", path);
+	conf = load(text);
+	assert_int_equal(sd_relay_setup_new(conf, 2, &mode, &s, &err), SG_OK);
+	assert_int_equal(s->params[1].limits.idle_ms, 120000);
+	assert_int_equal(s->params[1].limits.min_rate, 1024);
+	assert_true(s->params[1].tempfail_no_key);
+	assert_true(s->server.auth_plain);
+	assert_true(s->server.auth_check(s->server.auth_ctx, "", "alice", "secret"));
+	assert_false(s->server.auth_check(s->server.auth_ctx, "", "alice", "wrong"));
+	sd_relay_setup_free(s);
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_int_equal(sd_relay_setup_new(conf, 2, &mode, &s, &err), SG_E_IO);
+	assert_non_null(strstr(err.msg, "not readable by others"));
+	assert_null(s);
+	sg_config_free(conf);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void never_ready(void *ctx)
@@ -136,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_options_and_auth),
 		cmocka_unit_test(test_listener_in_use),
 	};
 
