@@ -10,8 +10,9 @@ SUMMARY
                                      per-core table on the campaign corpus,
                                      size sweep, raw RSA-2048 rates, plots,
                                      and the signetd placeholder
-    replace_section(path, text)      puts text between BEGIN and END (the
-                                     marker comments) in the file at path,
+    replace_section(path, text[, begin, end_marker])
+                                     puts text between BEGIN and END (or the
+                                     given marker comments) in the file at path,
                                      leaving everything else as it was; the
                                      markers and text are appended at the
                                      end when the file has none
@@ -148,18 +149,18 @@ def markdown(engine, crypto, meta):
                   "`crypto.json`):", "", crypto_table(crypto), ""]
     for png, title in meta.get("plots", []):
         parts += ["![%s](%s)" % (title, png), ""]
-    parts += ["signetd spool mode and SMTP relay mode (1..N workers): **not measured yet** — "
-              "the daemon is being written; `bench/run_bench.py` has the marked place.", "",
-              END]
+    parts += ["signetd spool mode (1..N workers): the next section; SMTP relay mode: **not "
+              "measured yet** — `run_signetd()` in `bench/run_bench.py` has the marked place.",
+              "", END]
     return "\n".join(parts) + "\n"
 
 
-def replace_section(path, text):
+def replace_section(path, text, begin=BEGIN, end_marker=END):
     with open(path, encoding="utf-8") as f:
         doc = f.read()
-    start, end = doc.find(BEGIN), doc.find(END)
+    start, end = doc.find(begin), doc.find(end_marker)
     if start >= 0 and end > start:
-        doc = doc[:start] + text.rstrip("\n") + doc[end + len(END):]
+        doc = doc[:start] + text.rstrip("\n") + doc[end + len(end_marker):]
     else:
         doc = doc.rstrip("\n") + "\n\n" + text
     with open(path, "w", encoding="utf-8") as f:

@@ -8,6 +8,8 @@ NAME
 SUMMARY
   bench/run_bench.py [--short] [--builddir DIR] [--results DIR] [--count N]
                      [--seed X] [--backends LIST] [--no-docs] [--no-build]
+                     [--parts engine,signetd] [--spool-count N]
+                     [--workers LIST] [--spool-corpora LIST] [--tmpfs DIR|none]
   bench/run_bench.py --report-only RESULTS
 
   From the repository root (or anywhere: paths are taken from this file):
@@ -34,8 +36,18 @@ SUMMARY
   --report-only RESULTS redraws the plots and rewrites the docs section from
   the JSON files of an earlier run, measuring nothing.
 
-  signetd (spool and SMTP relay modes, 1..N workers) is not measured yet:
-  see SIGNETD below, the place where it goes.
+  signetd spool mode (bench_signetd.py, the part "signetd"): after the
+  crypto benchmark, signet-controld and signetd --spool on corpora of
+  --spool-count messages (default 4000, --short 1000) of each of
+  --spool-corpora (default "campaign,8K": corpus_gen's mix and 8 KB mail),
+  with each worker count of --workers (default 1..CPUs), once with the
+  spool in RESULTS/signetd (the disk) and once in a folder under --tmpfs
+  (default /dev/shm when it is a tmpfs; "none" skips it), best of 2 rounds
+  (--short: 1), against the RSA-2048 rate of crypto backend auto from this
+  run. Writes signetd.json, signetd_scaling.png and its own marked section
+  of docs/benchmarks.md. --parts signetd measures only crypto and signetd
+  (the engine section of the docs stays as it was); --parts engine skips
+  signetd. SMTP relay mode is not measured yet (see SIGNETD below).
 
 UNTRUSTED INPUT
   None: command-line options of our own user; the JSON read back is our
@@ -52,6 +64,8 @@ import sys
 import time
 
 import bench_report
+import bench_signetd
+import signetd_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -85,7 +99,27 @@ def parse_args(argv):
     p.add_argument("--no-build", action="store_true", help="use the build as it is")
     p.add_argument("--report-only", metavar="RESULTS",
                    help="only plots and docs from an earlier run's folder")
+    p.add_argument("--parts", default="engine,signetd",
+                   help="what to measure besides crypto: engine, signetd")
+    p.add_argument("--spool-count", type=int, help="messages per signetd corpus "
+                   "(default 4000, --short 1000)")
+    p.add_argument("--workers", help="signetd worker counts (default 1..CPUs)")
+    p.add_argument("--spool-corpora", default="campaign,8K",
+                   help="signetd corpora: campaign and/or size classes")
+    p.add_argument("--tmpfs", default="/dev/shm",
+                   help="tmpfs folder for the second signetd spool, or none")
     args = p.parse_args(argv)
+    args.parts = [x for x in args.parts.split(",") if x]
+    if not args.parts or set(args.parts) - {"engine", "signetd"}:
+        p.error("--parts: engine and/or signetd")
+    args.spool_count = args.spool_count or (1000 if args.short else 4000)
+    try:
+        args.workers = ([int(x) for x in args.workers.split(",")] if args.workers
+                        else list(range(1, (os.cpu_count() or 1) + 1)))
+    except ValueError:
+        p.error("--workers: a list of numbers such as 1,2")
+    if args.spool_count < 1 or min(args.workers) < 1:
+        p.error("--spool-count and --workers must be at least 1")
     args.count = args.count or (200 if args.short else 2000)
     args.seconds = 0.4 if args.short else 2.0
     args.rounds = 1 if args.short else 2
@@ -98,7 +132,10 @@ def parse_args(argv):
 def build(args):
     if not os.path.isdir(args.builddir):
         run(["meson", "setup", args.builddir], cwd=ROOT)
-    run(["ninja", "-C", args.builddir, "bench/signet-bench", "bench/corpus_gen"], cwd=ROOT)
+    targets = ["bench/signet-bench", "bench/corpus_gen"]
+    if "signetd" in args.parts:
+        targets += ["tools/signet", "control/signet-controld", "dataplane/signetd/signetd"]
+    run(["ninja", "-C", args.builddir] + targets, cwd=ROOT)
 
 
 def loadavg():
@@ -117,7 +154,9 @@ def cpu_model():
 def machine(args):
     commit = output_of(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
     dirty = output_of(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--",
-                       "bench", "crypto", "dataplane/dkim", "dataplane/simd", "meson.build"])
+                       "bench", "crypto", "dataplane/dkim", "dataplane/simd", "meson.build"]
+                        + (["dataplane/core", "dataplane/signetd", "control"]
+                           if "signetd" in args.parts else []))
     buildtype = output_of(["meson", "introspect", "--buildoptions", args.builddir])
     try:
         buildtype = next(o["value"] for o in json.loads(buildtype) if o["name"] == "buildtype")
@@ -149,25 +188,50 @@ def run_benches(args, results, tools):
     crypto = bench_json([bench, "crypto", "--json", "--seconds", str(args.seconds),
                          "--rounds", str(args.crypto_rounds), "--backends", args.backends],
                         os.path.join(results, "crypto.json"))
-    engine = bench_json([bench, "engine", "--json", "--seconds", str(args.seconds),
-                         "--rounds", str(args.rounds), "--backends", args.backends,
-                         "--corpus", corpus], os.path.join(results, "engine.json"))
+    engine = []
+    if "engine" in args.parts:
+        engine = bench_json([bench, "engine", "--json", "--seconds", str(args.seconds),
+                             "--rounds", str(args.rounds), "--backends", args.backends,
+                             "--corpus", corpus], os.path.join(results, "engine.json"))
     shutil.rmtree(corpus)
     return crypto, engine
 
 
-# SIGNETD: signetd spool mode and SMTP relay mode with 1..N workers go here,
-# once the daemon exists (issue 5): start signet-controld and signetd on
-# loopback with a generated key, push the same corpus through the spool
-# directory and through SMTP to a local sink, and return JSON objects like
-# the engine's ({"who": "signetd-spool", "workers": N, "msgs_per_s": ...}),
-# to be drawn as a third plot (msgs/s against workers).
-def run_signetd(args, results, tools):
-    return []
+def tmpfs_folder(args):
+    if args.tmpfs == "none":
+        return None
+    if bench_signetd.fs_type(args.tmpfs) != "tmpfs":
+        say("%s is not a tmpfs: the tmpfs spool is left out" % args.tmpfs)
+        return None
+    return args.tmpfs
+
+
+# SIGNETD: the spool mode is measured by bench_signetd.py. SMTP relay mode
+# with 1..N workers goes here too once the relay is part of signetd: push
+# the same corpus through SMTP to a local sink and return lines like the
+# spool's ({"who": "signetd-smtp", "workers": N, "msgs_per_s": ...}).
+def run_signetd(args, results, crypto):
+    if "signetd" not in args.parts:
+        return []
+    b = args.builddir
+    tools = {"signet": os.path.join(b, "tools", "signet"),
+             "controld": os.path.join(b, "control", "signet-controld"),
+             "signetd": os.path.join(b, "dataplane", "signetd", "signetd"),
+             "corpus_gen": os.path.join(b, "bench", "corpus_gen")}
+    opts = {"seed": args.seed, "count": args.spool_count, "workers": args.workers,
+            "rounds": 1 if args.short else 2, "tmpfs": tmpfs_folder(args),
+            "corpora": [x for x in args.spool_corpora.split(",") if x]}
+    lines = bench_signetd.run(opts, tools, crypto, results)
+    with open(os.path.join(results, "signetd.json"), "w") as f:
+        for line in lines:
+            f.write(json.dumps(line) + "\n")
+    return lines
 
 
 def plots(engine, results):
     made = []
+    if not engine:
+        return made
     for name, title, draw in (("engine_per_core.png", "msgs/s per core by signer",
                                bench_report.plot_per_core),
                               ("engine_vs_size.png", "msgs/s against message size",
@@ -177,15 +241,26 @@ def plots(engine, results):
     return made
 
 
-def write_docs(engine, crypto, meta, results, made):
+def signetd_plots(lines, results):
+    png = "signetd_scaling.png"
+    if lines and signetd_report.plot_scaling(lines, os.path.join(results, png)):
+        return [(png, "signetd spool msgs/s against workers")]
+    return []
+
+
+def write_docs(engine, crypto, meta, results, made, signetd=None, made_sd=()):
     shown = os.path.join(ROOT, "docs", "bench")
+    doc = os.path.join(ROOT, "docs", "benchmarks.md")
     os.makedirs(shown, exist_ok=True)
-    for name, _ in made:
+    for name, _ in list(made) + list(made_sd):
         shutil.copy(os.path.join(results, name), os.path.join(shown, name))
-    meta = dict(meta, plots=[("bench/" + name, title) for name, title in made])
-    bench_report.replace_section(os.path.join(ROOT, "docs", "benchmarks.md"),
-                                 bench_report.markdown(engine, crypto, meta))
-    say("docs/benchmarks.md section and docs/bench/*.png updated")
+    if engine:
+        meta = dict(meta, plots=[("bench/" + name, title) for name, title in made])
+        bench_report.replace_section(doc, bench_report.markdown(engine, crypto, meta))
+    if signetd:
+        meta = dict(meta, signetd_plots=[("bench/" + n, t) for n, t in made_sd])
+        signetd_report.replace_section(doc, signetd_report.markdown(signetd, meta))
+    say("docs/benchmarks.md section(s) and docs/bench/*.png updated")
 
 
 def reproduce_command(args):
@@ -197,6 +272,16 @@ def reproduce_command(args):
         words += ["--seed", str(args.seed)]
     if args.backends != "evp,ifma,auto":
         words += ["--backends", args.backends]
+    if args.parts != ["engine", "signetd"]:
+        words += ["--parts", ",".join(args.parts)]
+    if args.spool_count != (1000 if args.short else 4000):
+        words += ["--spool-count", str(args.spool_count)]
+    if args.workers != list(range(1, (os.cpu_count() or 1) + 1)):
+        words += ["--workers", ",".join(map(str, args.workers))]
+    if args.spool_corpora != "campaign,8K":
+        words += ["--spool-corpora", args.spool_corpora]
+    if args.tmpfs != "/dev/shm":
+        words += ["--tmpfs", args.tmpfs]
     return " ".join(words)
 
 
@@ -209,8 +294,13 @@ def report_only(results):
     with open(os.path.join(results, "meta.json")) as f:
         meta = json.load(f)
     crypto = read_lines(os.path.join(results, "crypto.json"))
-    engine = read_lines(os.path.join(results, "engine.json"))
-    write_docs(engine, crypto, meta, results, plots(engine, results))
+    engine, signetd = [], []
+    if os.path.exists(os.path.join(results, "engine.json")):
+        engine = read_lines(os.path.join(results, "engine.json"))
+    if os.path.exists(os.path.join(results, "signetd.json")):
+        signetd = read_lines(os.path.join(results, "signetd.json"))
+    write_docs(engine, crypto, meta, results, plots(engine, results), signetd,
+               signetd_plots(signetd, results))
     return 0
 
 
@@ -229,15 +319,16 @@ def main(argv):
     meta = machine(args)
     meta["command"] = reproduce_command(args)
     crypto, engine = run_benches(args, results, tools)
-    engine += run_signetd(args, results, tools)
+    signetd = run_signetd(args, results, crypto)
     meta["load_after"] = loadavg()
     meta["shared"] = float(meta["load_before"].split()[0]) > 1.5 or any(
-        l["cpu_share"] < 0.9 for l in engine)
+        l["cpu_share"] < 0.9 for l in engine + crypto)
     with open(os.path.join(results, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
     made = plots(engine, results)
+    made_sd = signetd_plots(signetd, results)
     if not args.no_docs:
-        write_docs(engine, crypto, meta, results, made)
+        write_docs(engine, crypto, meta, results, made, signetd, made_sd)
     say("results in %s (%.0f s)" % (results, time.monotonic() - started))
     return 0
 
@@ -248,3 +339,6 @@ if __name__ == "__main__":
     except subprocess.CalledProcessError as e:
         say("failed: %s (exit %d)" % (" ".join(e.cmd), e.returncode))
         sys.exit(e.returncode or 1)
+    except RuntimeError as e:
+        say("failed: %s" % e)
+        sys.exit(1)
