@@ -24,6 +24,7 @@
 /* Crypto and dataplane. */
 #include "backend.h"
 #include "dp_signer_internal.h"
+#include "simd.h"
 
 #define COLLECT_BATCH 16
 #define DEFAULT_BATCH 8
@@ -112,6 +113,7 @@ enum sg_err dp_signer_new(const struct sg_config *conf, struct dp_keys *keys,
 	s->stats = stats;
 	s->clock = (struct dp_clock){ mono_ns, wall_s, NULL };
 	sg_limits_default(&s->limits);
+	s->canon_kernels = sg_simd_best();	/* the CPU's best; output is identical */
 	if (batch_size == 0)
 		batch_size = conf->dataplane.batch_size ? conf->dataplane.batch_size : DEFAULT_BATCH;
 	s->batch_size = batch_size < MAX_BATCH ? batch_size : MAX_BATCH;

@@ -30,6 +30,8 @@
  *   skip say why - the front-end relays or writes the message unsigned, or
  *   refuses it, by its own policy), DP_FAILED (a signing attempt failed;
  *   reason says why). Counters for each outcome go to stats.
+ *   Bodies are canonicalized with the CPU's best SIMD scanners
+ *   (dataplane/simd, sg_simd_best; byte-identical to the scalar ones).
  *   Keys are swapped only between messages: a message is signed entirely
  *   with the key generation it started with.
  *

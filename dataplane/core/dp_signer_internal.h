@@ -84,6 +84,7 @@ struct dp_signer {
 	struct dp_worker_stats *stats;
 	struct dp_clock clock;
 	struct sg_limits limits;
+	const struct sg_canon_kernels *canon_kernels;	/* SIMD body scanners */
 	unsigned batch_size;
 	uint64_t batch_timeout_ns;
 	uint64_t park_ns;

@@ -298,6 +298,7 @@ static bool hash_message(struct dp_signer *s, struct sign_msg *m)
 		fail_ready(m, "out of memory");
 		return false;
 	}
+	sg_signer_set_canon_kernels(m->signer, s->canon_kernels);
 	for (int i = 0; i < KINDS; i++) {
 		struct kind_plan *p = &m->k[i];
 

@@ -290,10 +290,12 @@ static enum sg_err feed_headers(struct sg_msg_parser *p, const char *data, size_
 	return SG_OK;
 }
 
-/* Passes body bytes on, turning bare LF into CRLF when asked. */
+/* Passes body bytes on, turning bare LF into CRLF when asked. Lines that
+ * already end in CRLF go on together (one call per stretch between bare
+ * LFs), so the canonicalizers get large pieces. */
 static void feed_body(struct sg_msg_parser *p, const char *data, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, start = 0;
 
 	if (p->ev.body == NULL || len == 0)
 		return;
@@ -303,25 +305,27 @@ static void feed_body(struct sg_msg_parser *p, const char *data, size_t len)
 	}
 	while (i < len) {
 		const char *nl = memchr(data + i, '\n', len - i);
-		size_t seg = nl ? (size_t)(nl - (data + i)) : len - i;
-		bool had_cr = seg > 0 ? data[i + seg - 1] == '\r' : p->body_prev_cr;
+		size_t seg;
+		bool had_cr;
 
 		if (nl == NULL) {
-			p->ev.body(p->ev.arg, data + i, seg);
 			p->body_prev_cr = data[len - 1] == '\r';
-			return;
+			break;
 		}
-		if (had_cr) {
-			p->ev.body(p->ev.arg, data + i, seg + 1);
-		} else {
-			if (seg > 0)
-				p->ev.body(p->ev.arg, data + i, seg);
+		seg = (size_t)(nl - (data + i));
+		had_cr = seg > 0 ? data[i + seg - 1] == '\r' : p->body_prev_cr;
+		p->body_prev_cr = false;
+		if (!had_cr) {
+			if (i + seg > start)
+				p->ev.body(p->ev.arg, data + start, i + seg - start);
 			p->ev.body(p->ev.arg, "\r\n", 2);
 			p->total++;
+			start = i + seg + 1;
 		}
-		p->body_prev_cr = false;
 		i += seg + 1;
 	}
+	if (len > start)
+		p->ev.body(p->ev.arg, data + start, len - start);
 }
 
 /* The message passed max_message_bytes: in the header section the error

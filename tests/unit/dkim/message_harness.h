@@ -32,6 +32,7 @@ struct run {
 	int eoh_calls;
 	size_t fields_at_eoh;
 	size_t body_calls_before_eoh;
+	size_t body_calls;
 	enum sg_err rc;
 	struct sg_error err;
 };
@@ -53,6 +54,7 @@ static inline void on_body(void *arg, const void *data, size_t len)
 
 	if (r->eoh_calls == 0)
 		r->body_calls_before_eoh++;
+	r->body_calls++;
 	assert_true(len > 0);
 	assert_int_equal(sg_buf_append(&r->body, data, len), SG_OK);
 }

@@ -339,6 +339,25 @@ static void test_bare_lf_fix_edges(void **state)
 	run_free(&r);
 }
 
+/* With the fix, lines that already end in CRLF reach the body callback
+ * together (so the canonicalizers get large pieces); only a bare LF cuts
+ * the stretch: "a..c" | "\r\n" | "d\r\ne\r\n" is three calls. */
+static void test_bare_lf_fix_keeps_crlf_stretches(void **state)
+{
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_whole(&r, NULL, true, S("A: b\r\n\r\na\r\nb\r\nc\nd\r\ne\r\n")),
+			 SG_OK);
+	assert_body(&r, S("a\r\nb\r\nc\r\nd\r\ne\r\n"));
+	assert_int_equal(r.body_calls, 3);
+	run_free(&r);
+	assert_int_equal(run_whole(&r, NULL, true, S("A: b\r\n\r\nline1\r\nline2\r\nline3\r\n")),
+			 SG_OK);
+	assert_int_equal(r.body_calls, 1);
+	run_free(&r);
+}
+
 /* CR at the end of one chunk and LF at the start of the next is one CRLF,
  * in the header section and in the body. */
 static void test_bare_lf_fix_across_chunks(void **state)
@@ -502,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_bare_lf_kept_without_fix),
 		cmocka_unit_test(test_bare_lf_fix),
 		cmocka_unit_test(test_bare_lf_fix_edges),
+		cmocka_unit_test(test_bare_lf_fix_keeps_crlf_stretches),
 		cmocka_unit_test(test_bare_lf_fix_across_chunks),
 		cmocka_unit_test(test_split_sweep),
 		cmocka_unit_test(test_corpus_split_free),
