@@ -12,6 +12,8 @@
  *   the signer, read more, or close. Reading stops while the machine holds
  *   unwritten replies over its high mark (feed returns early) and while a
  *   message is in flight (the bytes after "." wait in the receive buffer).
+ *   A client that stops reading its replies is closed once a send has
+ *   made no progress for the idle timeout.
  *   A client that goes away while its message is at the signer or the
  *   next hop is closed at once; its connection is freed when that work
  *   comes back (the outcome is dropped: the client never saw a 250).
@@ -53,6 +55,7 @@ static bool conn_submit_send(struct sd_conn *c)
 	io_uring_prep_send(sqe, c->fd, c->sbuf + c->soff, c->slen - c->soff, MSG_NOSIGNAL);
 	io_uring_sqe_set_data(sqe, &c->op_send);
 	c->send_busy = true;
+	c->send_since_ms = c->w->now_ms;
 	return true;
 }
 
@@ -351,12 +354,24 @@ void sd_conn_on_relayed(struct sd_conn *c, const struct sg_smtp_client_result *r
 	}
 }
 
+/* How long a reply may take to be written (a client that stopped
+ * reading): the idle timeout. */
+static uint64_t write_limit_ms(const struct sd_conn_limits *l)
+{
+	return l->idle_ms > 0 ? l->idle_ms : SD_IDLE_MS_DEFAULT;
+}
+
 void sd_conn_tick(struct sd_conn *c, uint64_t now)
 {
 	enum sd_timer_verdict v;
 
 	if (c->closed)
 		return;
+	if (c->send_busy && now - c->send_since_ms >= write_limit_ms(&c->w->p.limits)) {
+		sd_relay_log(c->w, "client %s: does not read its replies; closed", c->peer);
+		conn_close(c);
+		return;
+	}
 	v = sd_timer_check(&c->w->p.limits, &c->timer, now);
 	if (v == SD_TIMER_OK)
 		return;

@@ -69,6 +69,7 @@ struct sd_conn {
 	size_t roff, rlen;		/* bytes not fed yet */
 	char *sbuf;			/* reply bytes in flight */
 	size_t slen, soff;
+	uint64_t send_since_ms;		/* the send in flight started */
 	struct sd_conn_timer timer;
 	/* the message in flight */
 	struct sg_buf msg;		/* the message as received */

@@ -13,7 +13,8 @@
  *   554 passed through and its 451 as 451 4.4.0; no key: relayed unsigned,
  *   or 451 4.7.0 with tempfail_no_key; signing failure: 451 4.7.0; the
  *   connection limit: 421 4.3.2 greeting; idle timeout: 421 4.4.2; stop:
- *   an idle session gets 421 4.3.2 and the worker finishes.
+ *   an idle session gets 421 4.3.2, the worker finishes and the port
+ *   accepts no one any more.
  */
 #include <time.h>
 
@@ -263,12 +264,11 @@ static void test_unsigned_body_intact(void **state)
 	env_stop(&e, true);
 }
 
-static void test_busy_idle_and_stop(void **state)
+static void test_busy_and_idle(void **state)
 {
 	struct relay_env e;
 	struct fx_client hold = { .send = { NULL, NULL }, .expect = { 1, 1 }, .nsteps = 2 };
 	struct fx_client busy = { .send = { NULL }, .expect = { 1 }, .nsteps = 1 };
-	struct fx_client idle = { .send = { NULL }, .expect = { 2 }, .nsteps = 1 };
 	uint64_t end = fx_now_ms() + FX_HANG_S * 1000u;
 
 	(void)state;
@@ -284,19 +284,36 @@ static void test_busy_idle_and_stop(void **state)
 	wait_client(&e, &hold);				/* until its idle timeout */
 	assert_non_null(strstr(hold.replies[0], "220"));
 	assert_non_null(strstr(hold.replies[1], "421 4.4.2"));
-	/* stop: an idle session gets 421 4.3.2, the worker finishes */
-	e.p.limits.idle_ms = 0;
 	while (sd_relay_worker_connections(e.w) > 0 && fx_now_ms() < end)
 		(void)sd_relay_worker_step(e.w, 10000);
-	client_start(&idle, sd_relay_worker_port(e.w));
-	while (sd_relay_worker_counts(e.w)->connections < 2 && fx_now_ms() < end)
+	assert_int_equal(sd_relay_worker_connections(e.w), 0);
+	env_stop(&e, true);
+}
+
+static void test_stop(void **state)
+{
+	struct relay_env e;
+	struct fx_client idle = { .send = { NULL }, .expect = { 2 }, .nsteps = 1 };
+	struct fx_client late = { .send = { NULL }, .expect = { 1 }, .nsteps = 1 };
+	uint64_t end = fx_now_ms() + FX_HANG_S * 1000u;
+	unsigned port;
+
+	(void)state;
+	env_start(&e, "127.0.0.1", true);
+	env_open(&e);
+	port = sd_relay_worker_port(e.w);
+	client_start(&idle, port);
+	while (sd_relay_worker_counts(e.w)->connections < 1 && fx_now_ms() < end)
 		(void)sd_relay_worker_step(e.w, 10000);
 	atomic_store(&e.mode, SD_MODE_STOP);
 	while (sd_relay_worker_step(e.w, 10000) && fx_now_ms() < end)
 		;
+	assert_true(fx_now_ms() < end);
 	pthread_join(idle.thread, NULL);
 	assert_int_equal(idle.nreplies, 2);
 	assert_non_null(strstr(idle.replies[1], "421 4.3.2"));
+	run_client(&e, &late);				/* the listener is gone */
+	assert_int_equal(late.nreplies, 0);
 	env_stop(&e, true);
 }
 
@@ -307,7 +324,8 @@ int main(void)
 		cmocka_unit_test(test_relay_refused),
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_unsigned_body_intact),
-		cmocka_unit_test(test_busy_idle_and_stop),
+		cmocka_unit_test(test_busy_and_idle),
+		cmocka_unit_test(test_stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
