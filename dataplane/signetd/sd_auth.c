@@ -6,7 +6,8 @@
  *   Users are kept in file order; a lookup compares every name (at most
  *   SD_AUTH_USERS_MAX, each checked once per AUTH). The dummy hash used
  *   for unknown users is the first user's (same algorithm and cost), or a
- *   fixed SHA-512 one for an empty file.
+ *   fixed SHA-512 one for an empty file. crypt_rn (libxcrypt) returns NULL
+ *   on failure instead of a "*" string.
  *
  * UNTRUSTED INPUT
  *   Client credentials; the file's lines (bounded).
@@ -163,8 +164,8 @@ bool sd_auth_check(void *ctx, const char *authzid, const char *authcid, const ch
 		if (strcmp(a->users[i].name, authcid) == 0)
 			user = &a->users[i];
 	hash = user ? user->hash : a->n > 0 ? a->users[0].hash : dummy_hash;
-	got = crypt_r(password, hash, cd);
-	ok = user != NULL && got != NULL && got[0] != '*' && same_secret(got, user->hash) &&
+	got = crypt_rn(password, hash, cd, (int)sizeof(*cd));	/* NULL on failure */
+	ok = user != NULL && got != NULL && same_secret(got, user->hash) &&
 	     (authzid[0] == '\0' || strcmp(authzid, authcid) == 0);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);

@@ -11,7 +11,7 @@
  *   SD_AUTH_FILE_MAX octets and SD_AUTH_USERS_MAX users; a malformed line
  *   is refused with its number. sd_auth_check (an sg_smtp_auth_fn for the
  *   server machine; ctx is the struct sd_auth) hashes the password with
- *   the user's salt (crypt_r) and compares in constant time; an unknown
+ *   the user's salt (crypt_rn) and compares in constant time; an unknown
  *   user costs one hash too, so the answer time does not tell whether a
  *   user exists. An authzid other than "" or the user itself is refused.
  *   The table is read-only after loading: every worker may share it.
