@@ -12,7 +12,8 @@
  *   batch deadline, or wait_us - for at least one completion; every ready
  *   completion is handled; the signer is polled again; on a tick every
  *   connection's deadline is checked. Accepting is one multishot accept,
- *   armed again when the kernel ends it (e.g. on EMFILE: after a tick).
+ *   armed again when the kernel ends it (after a failure such as EMFILE:
+ *   a tick later, logged once per row of failures).
  *
  * UNTRUSTED INPUT
  *   None here: bytes go to sd_relay_conn.c and sd_relay_hop.c.
@@ -141,7 +142,7 @@ static void arm_accept(struct sd_relay_worker *w)
 {
 	struct io_uring_sqe *sqe;
 
-	if (w->accept_armed || w->stopping || w->listen_fd < 0)
+	if (w->accept_armed || w->stopping || w->listen_fd < 0 || w->now_ms < w->accept_retry_ms)
 		return;
 	sqe = sd_relay_sqe(w);
 	if (sqe == NULL)
@@ -155,11 +156,14 @@ static void on_accept(struct sd_relay_worker *w, const struct io_uring_cqe *cqe)
 {
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		w->accept_armed = false;
-	if (cqe->res < 0) {
-		if (cqe->res != -ECANCELED)
-			sd_relay_log(w, "accept: %s", strerror(-cqe->res));
+	if (cqe->res < 0) {		/* e.g. EMFILE: try again after a tick */
+		if (cqe->res != -ECANCELED && w->accept_failures++ == 0)
+			sd_relay_log(w, "accept: %s (retrying every %u ms)", strerror(-cqe->res),
+				     TICK_MS);
+		w->accept_retry_ms = w->now_ms + TICK_MS;
 		return;
 	}
+	w->accept_failures = 0;
 	if (w->stopping) {
 		close(cqe->res);
 		return;

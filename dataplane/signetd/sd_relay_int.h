@@ -109,6 +109,8 @@ struct sd_relay_worker {
 	unsigned port;
 	struct sd_op op_accept, op_ignore;
 	bool accept_armed;
+	uint64_t accept_retry_ms;	/* after a failed accept: not before */
+	uint64_t accept_failures;	/* in a row (logged: the first) */
 	struct sd_pool *pool;
 	struct sd_conn *conns;
 	unsigned nconns;
