@@ -95,6 +95,7 @@ static void conn_free_message(struct sd_conn *c)
 		s->release(s->ctx, &c->done);
 	c->have_done = false;
 	c->signed_msg = false;
+	c->retried = false;
 }
 
 /* Frees the connection once nothing refers to it (see sd_relay_int.h). */

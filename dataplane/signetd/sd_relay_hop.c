@@ -75,6 +75,7 @@ static void hop_start(struct sd_hop *h, struct sd_conn *c)
 		return;
 	}
 	h->conn = c;
+	h->text_sent = false;
 	c->hop = h;
 	hop_pump(h);
 }
@@ -194,17 +195,41 @@ static void hop_close(struct sd_hop *h)
 	serve_waiters(w);
 }
 
-/* Passes the machine's result (once per message) to its client. */
+/* Remembers that the message went past DATA's 354 (from then on a lost
+ * connection may have delivered it). */
+static void note_text(struct sd_hop *h)
+{
+	enum sg_smtp_client_state st = sg_smtp_client_state(h->cli);
+
+	if (h->conn != NULL && (st == SG_SMTP_CLIENT_TEXT || st == SG_SMTP_CLIENT_FINAL))
+		h->text_sent = true;
+}
+
+/* Passes the machine's result (once per message) to its client. A reused
+ * connection that was lost before the message text (the next hop closed
+ * an idle connection as we used it) costs the client nothing: the message
+ * is sent once more on another connection. */
 static void hop_take_result(struct sd_hop *h)
 {
 	struct sg_smtp_client_result r;
 	struct sd_conn *c = h->conn;
+	bool retry;
 
 	if (!sg_smtp_client_result(h->cli, &r))
 		return;
 	h->conn = NULL;
-	if (c != NULL)
-		sd_conn_on_relayed(c, &r, h->ever_ready);
+	retry = c != NULL && r.outcome == SG_SMTP_TEMPFAIL && r.code == 0 && !h->text_sent &&
+		h->messages > 0 && !c->retried;
+	h->messages++;
+	if (c == NULL)
+		return;
+	if (retry) {
+		c->retried = true;
+		c->hop = NULL;
+		sd_hop_relay(h->w, c);
+		return;
+	}
+	sd_conn_on_relayed(c, &r, h->ever_ready);
 }
 
 /* An idle connection serves the next waiting message, else waits in the
@@ -269,6 +294,7 @@ static void hop_pump(struct sd_hop *h)
 	if (!h->send_busy && h->rlen > 0) {
 		(void)sg_smtp_client_feed(h->cli, h->rbuf, h->rlen);
 		h->rlen = 0;
+		note_text(h);
 	}
 	if (!h->send_busy && h->gone)
 		sg_smtp_client_abort(h->cli, h->why);
@@ -323,6 +349,7 @@ void sd_hop_on_send(struct sd_hop *h, int res)
 	h->send_busy = false;
 	if (res >= 0) {
 		sg_smtp_client_output_done(h->cli, (size_t)res);
+		note_text(h);
 	} else if (!h->gone) {
 		h->gone = true;
 		snprintf(h->why, sizeof(h->why), "send: %s", strerror(-res));

@@ -80,6 +80,7 @@ struct sd_conn {
 	struct sg_smtp_envelope env;
 	char auth_user[SG_SMTP_AUTH_FIELD_MAX + 1];
 	bool signed_msg;
+	bool retried;			/* sent again on a new connection once */
 	struct sd_hop *hop;
 	char peer[64];
 };
@@ -92,6 +93,8 @@ struct sd_hop {
 	struct sg_smtp_client *cli;
 	bool connecting, connected, recv_busy, send_busy, shut, closed, ever_ready;
 	bool gone;			/* EOF/error seen; abort once no send is busy */
+	bool text_sent;			/* this message got 354: never send it again */
+	unsigned messages;		/* results this connection gave */
 	char why[128];
 	char rbuf[SD_RELAY_RECV_BUF];
 	size_t rlen;

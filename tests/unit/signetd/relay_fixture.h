@@ -10,7 +10,9 @@
  *   sink (fx_sink_start on 127.0.0.1, a free port) serves one connection
  *   at a time, answers EHLO with PIPELINING, keeps each message it
  *   accepted (unstuffed), counts connections, and answers the end of data
- *   with sink->final_reply (default "250 2.0.0 Ok: queued as Q<n>"). The
+ *   with sink->final_reply (default "250 2.0.0 Ok: queued as Q<n>");
+ *   with sink->drop_at_mail = N it closes a connection without a word at
+ *   the MAIL command that follows N messages accepted on it. The
  *   client helpers speak SMTP over a blocking socket with a receive
  *   timeout (a hang guard only).
  *   The worker runs in the test's thread (fx_step_until); the client runs
@@ -180,11 +182,12 @@ struct fx_sink {
 	atomic_bool stop;
 	atomic_uint connections, accepted;
 	char final_reply[128];		/* "" = 250 with a queue id */
+	unsigned drop_at_mail;		/* 0: never */
 	char *msgs[FX_MAX_MSGS];
 	pthread_mutex_t lock;
 };
 
-static void fx_sink_data(struct fx_sink *s, struct fx_reader *r)
+static bool fx_sink_data(struct fx_sink *s, struct fx_reader *r)
 {
 	char line[2048], *msg = calloc(1, 1);
 	size_t len = 0;
@@ -204,7 +207,7 @@ static void fx_sink_data(struct fx_sink *s, struct fx_reader *r)
 		snprintf(reply, sizeof(reply), "%s\r\n", s->final_reply);
 		fx_send(r->fd, reply);
 		free(msg);
-		return;
+		return false;
 	}
 	pthread_mutex_lock(&s->lock);
 	snprintf(line, sizeof(line), "250 2.0.0 Ok: queued as Q%u\r\n", s->accepted);
@@ -215,21 +218,26 @@ static void fx_sink_data(struct fx_sink *s, struct fx_reader *r)
 	s->accepted++;
 	pthread_mutex_unlock(&s->lock);
 	fx_send(r->fd, line);
+	return true;
 }
 
 static void fx_sink_session(struct fx_sink *s, int fd)
 {
 	struct fx_reader r = { .fd = fd };
 	char line[2048];
+	unsigned accepted = 0;
 
 	fx_timeouts(fd);
 	fx_send(fd, "220 sink ESMTP\r\n");
 	while (fx_line(&r, line, sizeof(line))) {
 		if (strncasecmp(line, "EHLO", 4) == 0)
 			fx_send(fd, "250-sink\r\n250 PIPELINING\r\n");
+		else if (strncasecmp(line, "MAIL", 4) == 0 && s->drop_at_mail > 0 &&
+			 accepted == s->drop_at_mail)
+			break;
 		else if (strncasecmp(line, "DATA", 4) == 0) {
 			fx_send(fd, "354 go ahead\r\n");
-			fx_sink_data(s, &r);
+			accepted += fx_sink_data(s, &r);
 		} else if (strncasecmp(line, "QUIT", 4) == 0) {
 			fx_send(fd, "221 2.0.0 bye\r\n");
 			break;

@@ -8,7 +8,9 @@
  *   A relay client's message reaches the sink with the signature field in
  *   front and the client's 250 carries the sink's queue id; a pipelined
  *   pair of messages on one session uses one next-hop connection (reuse);
- *   dot-stuffed lines survive; a client outside relay_hosts gets 550 5.7.1
+ *   dot-stuffed lines survive; a pooled connection the next hop drops as
+ *   it is reused (before DATA) costs nothing: the message goes out on a
+ *   new one; a client outside relay_hosts gets 550 5.7.1
  *   and nothing reaches the sink; next hop down: 451 4.4.1; the sink's
  *   554 passed through and its 451 as 451 4.4.0; no key: relayed unsigned,
  *   or 451 4.7.0 with tempfail_no_key; signing failure: 451 4.7.0; the
@@ -187,6 +189,31 @@ static void test_signed_and_reused(void **state)
 	env_stop(&e, true);
 }
 
+/* The next hop drops a pooled connection as it is reused: the message
+ * goes out again on a new one and the client never knows. */
+static void test_reused_connection_lost(void **state)
+{
+	struct relay_env e;
+	struct fx_client c = { .send = { NULL, "EHLO me\r\n", MSG("example.com", "one"),
+					 MSG("example.com", "two"), MSG("example.com", "three"),
+					 "QUIT\r\n" },
+			       .expect = { 1, 1, 4, 4, 4, 1 }, .nsteps = 6 };
+
+	(void)state;
+	env_start(&e, "127.0.0.0/8", true);
+	e.sink.drop_at_mail = 1;
+	env_open(&e);
+	run_client(&e, &c);
+	assert_int_equal(c.nreplies, 15);
+	assert_non_null(strstr(c.replies[5], "250 2.0.0 signed and relayed"));
+	assert_non_null(strstr(c.replies[9], "250 2.0.0 signed and relayed"));
+	assert_non_null(strstr(c.replies[13], "250 2.0.0 signed and relayed"));
+	assert_int_equal(e.sink.accepted, 3);
+	assert_int_equal(e.sink.connections, 3);
+	assert_non_null(strstr(e.sink.msgs[1], "\r\ntwo\r\n"));
+	env_stop(&e, true);
+}
+
 static void test_relay_refused(void **state)
 {
 	struct relay_env e;
@@ -321,6 +348,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signed_and_reused),
+		cmocka_unit_test(test_reused_connection_lost),
 		cmocka_unit_test(test_relay_refused),
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_unsigned_body_intact),
