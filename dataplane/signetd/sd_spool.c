@@ -8,6 +8,13 @@
  *   (jobs are malloc'd, so 8-aligned). A job has at most one SQE in
  *   flight, except close + rename of the commit (linked for their order),
  *   whose two CQEs are collected before they are judged.
+ *   Partial signing batches: a batched backend (ifma) costs the same for a
+ *   full batch as for one signature, so the worker starts a partial batch
+ *   only when no job it holds can still join it (presign: jobs taken and
+ *   not yet submitted to the signer, not counting those waiting for the
+ *   byte budget, and none waiting in the in ring for a free slot);
+ *   otherwise full batches go as the signer fills them, and the signer's
+ *   batch timeout (batch_timeout_us) bounds the wait of a partial one.
  *
  * UNTRUSTED INPUT
  *   Input files (sd_message.h checks them) and their names.
@@ -105,8 +112,18 @@ static void job_clear(struct sd_job_priv *j)
 	free(j);
 }
 
+/* The job will not (or no longer) be submitted to the signer. */
+static void leave_presign(struct sd_spool_worker *w, struct sd_job_priv *j)
+{
+	if (j->heading_to_sign) {
+		j->heading_to_sign = false;
+		w->presign--;
+	}
+}
+
 void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r)
 {
+	leave_presign(w, job->priv);
 	w->bytes -= job->priv->held;
 	job_clear(job->priv);
 	job->priv = NULL;
@@ -163,6 +180,8 @@ static void job_start(struct sd_spool_worker *w, struct sd_job *job)
 	}
 	j->fd = -1;
 	sg_buf_init(&j->fields, SIZE_MAX);
+	j->heading_to_sign = true;
+	w->presign++;
 	job->priv = j;
 	j->stage = ST_OPEN;
 	sqe = sd_spool_sqe(w, job, OP_MAIN);
@@ -180,10 +199,11 @@ static void submit_read(struct sd_spool_worker *w, struct sd_job *job)
 			   (unsigned)(left > (1u << 30) ? (1u << 30) : left), j->got);
 }
 
+static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res);
+
 static void on_open(struct sd_spool_worker *w, struct sd_job *job, int res)
 {
 	struct sd_job_priv *j = job->priv;
-	struct io_uring_sqe *sqe;
 
 	if (res == -ENOENT) {
 		sd_spool_finish(w, job, SD_JOB_VANISHED);
@@ -195,9 +215,12 @@ static void on_open(struct sd_spool_worker *w, struct sd_job *job, int res)
 		return;
 	}
 	j->fd = res;
-	j->stage = ST_STAT;
-	sqe = sd_spool_sqe(w, job, OP_MAIN);
-	io_uring_prep_statx(sqe, j->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &j->stx);
+	/* The open file's inode is in memory: statx answers at once, so it
+	 * is called here rather than sent through the ring (which would hand
+	 * it to a kernel worker thread: a wake-up and a round trip per
+	 * message). */
+	res = statx(j->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &j->stx);
+	on_stat(w, job, res < 0 ? -errno : 0);
 }
 
 /* Takes the input's bytes into the budget and reads the file. */
@@ -329,6 +352,7 @@ static void on_probe(struct sd_spool_worker *w, struct sd_job *job, int res)
 	if (holds < 0) {
 		sd_spool_finish(w, job, SD_JOB_FAILED);
 	} else if (holds == 0) {
+		leave_presign(w, j);
 		j->stage = ST_RETIRE;
 		sd_spool_submit_retire(w, job, OP_MAIN);
 	} else {
@@ -344,6 +368,7 @@ static void job_sign(struct sd_spool_worker *w, struct sd_job *job)
 	struct sg_error err;
 	enum sg_err rc;
 
+	leave_presign(w, j);
 	j->stage = ST_SIGN;
 	sg_error_clear(&err);
 	rc = w->p.signer.submit(w->p.signer.ctx, j->form.sign, j->form.sign_len, &spool_facts,
@@ -367,7 +392,6 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 	j = job->priv;
 	switch (j->stage) {
 	case ST_OPEN: on_open(w, job, res); break;
-	case ST_STAT: on_stat(w, job, res); break;
 	case ST_READ: on_read(w, job, res); break;
 	case ST_PROBE: on_probe(w, job, res); break;
 	case ST_TMPOPEN: sd_spool_on_tmpopen(w, job, res); break;
@@ -417,7 +441,20 @@ static unsigned reap(struct sd_spool_worker *w)
 	return n;
 }
 
-static void signer_round(struct sd_spool_worker *w, bool io_idle)
+/* No job can join the signer's partial batch any more: the signer has no
+ * room (jobs wait for it), or nothing is on its way to the signer except
+ * jobs waiting for the byte budget (which may wait for this very batch)
+ * and nothing in the in ring would be taken by a free slot. */
+static bool batch_complete(struct sd_spool_worker *w, int mode)
+{
+	if (w->nto_sign > 0)
+		return true;
+	return w->presign <= w->nmem_wait &&
+	       (mode == SD_MODE_STOP || w->inflight >= w->p.depth ||
+		sd_ring_count(w->p.in) == 0);
+}
+
+static void signer_round(struct sd_spool_worker *w, int mode)
 {
 	const struct sd_signer_port *s = &w->p.signer;
 	size_t waiting = w->nto_sign, n;
@@ -425,7 +462,7 @@ static void signer_round(struct sd_spool_worker *w, bool io_idle)
 	w->nto_sign = 0;
 	for (size_t i = 0; i < waiting; i++)
 		job_sign(w, w->to_sign[i]);
-	if (io_idle && s->pending(s->ctx) > 0)
+	if (s->pending(s->ctx) > 0 && batch_complete(w, mode))
 		s->flush(s->ctx);
 	do {
 		n = s->poll(s->ctx, w->done, DONE_BATCH);
@@ -480,7 +517,7 @@ bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
 		return false;
 	got = reap(w);
 	resume_mem_waiters(w);
-	signer_round(w, got == 0);
+	signer_round(w, mode);
 	io_uring_submit(&w->ring);
 	if (got == 0 && w->nbacklog == 0) {
 		uint64_t deadline = s->next_deadline_us(s->ctx);

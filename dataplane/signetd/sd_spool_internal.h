@@ -5,9 +5,10 @@
  *                         helpers done with plain system calls
  *
  * SUMMARY
- *   The common path (open, statx, read, probe, temp open, write, fsync,
- *   close, rename, fsync dir, retire) goes through io_uring in sd_spool.c
- *   and sd_spool_out.c.
+ *   The common path (open, read, probe, temp open, write, fsync, close,
+ *   rename, fsync dir, retire) goes through io_uring in sd_spool.c and
+ *   sd_spool_out.c; the statx of an opened input is a plain call (its
+ *   inode is in memory, it cannot wait for the disk).
  *   The rare paths are synchronous and live here: comparing an existing
  *   output with the input (crash recovery), moving bad input to .failed/
  *   with its reason file, removing a temp file after a failed chain.
@@ -23,7 +24,7 @@
 #include "sd_spool.h"
 
 enum job_stage {
-	ST_OPEN, ST_STAT, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE, ST_FSYNC,
+	ST_OPEN, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE, ST_FSYNC,
 	ST_RENAME, ST_DIRSYNC, ST_RETIRE_NEW, ST_RETIRE,
 };
 
@@ -44,6 +45,7 @@ struct sd_job_priv {
 	struct sd_msg_form form;
 	struct sg_buf fields;		/* signature fields as written */
 	bool have_output;		/* signed: fields + form ready to write */
+	bool heading_to_sign;		/* counted in the worker's presign */
 	enum sd_job_result outcome;	/* SIGNED or SKIPPED once signed */
 	unsigned candidate;
 	char tmp[SD_NAME_BUF];
@@ -59,6 +61,8 @@ struct sd_spool_worker {
 	struct sd_spool_params p;
 	struct io_uring ring;
 	size_t inflight;		/* jobs taken, not handed back */
+	size_t presign;			/* of those, jobs that will still reach the
+					 * signer (taken, not yet submitted) */
 	uint64_t bytes;			/* input bytes held by those jobs */
 	size_t io_pending;		/* SQEs without their CQE yet */
 	struct sd_job **to_sign;	/* waiting for room in the signer */

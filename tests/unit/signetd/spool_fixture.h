@@ -53,6 +53,7 @@ struct fx {
 	struct sd_spool_worker *w;
 	/* fake signer */
 	size_t capacity, submitted, limit_hits, max_pending;
+	size_t flushes, submitted_at_first_flush;
 	uint64_t budget;		/* the worker's bytes_budget (0: default) */
 	unsigned lazy, polls;		/* lazy: completes every lazy-th poll */
 	struct fx_pending pending[FX_MAX_JOBS];
@@ -88,7 +89,10 @@ static __attribute__((unused)) enum sg_err fx_submit(void *ctx, const uint8_t *m
 
 static __attribute__((unused)) void fx_flush(void *ctx)
 {
-	(void)ctx;
+	struct fx *fx = ctx;
+
+	if (fx->flushes++ == 0)
+		fx->submitted_at_first_flush = fx->submitted;
 }
 
 static __attribute__((unused)) size_t fx_poll(void *ctx, struct dp_done *done, size_t max)

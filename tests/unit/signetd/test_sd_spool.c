@@ -22,6 +22,9 @@
  *     - a vanished input; a signing failure leaves the input in place with
  *       no output and no temp file; a full signer (SG_E_LIMIT) is retried;
  *     - the byte budget limits the jobs held at once (depth otherwise);
+ *     - partial batches: a lone job is flushed at once; while a job is on
+ *       its way to the signer (opened, read, probed) a waiting partial
+ *       batch is not flushed, and it is once that job has joined it;
  *     - SD_MODE_STOP: jobs still in the ring are not taken.
  */
 #include "spool_fixture.h"
@@ -277,6 +280,69 @@ static void test_byte_budget(void **state)
 	fx_free(fx);
 }
 
+static void put_numbered(struct fx *fx, const char **names)
+{
+	for (size_t i = 0; names[i]; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "in/%s", names[i]);
+		fx_put(fx, rel, CRLF_MSG);
+	}
+}
+
+static void push_job(struct fx *fx, const char *name)
+{
+	struct sd_job *job = calloc(1, sizeof(*job));
+
+	assert_non_null(job);
+	snprintf(job->name, sizeof(job->name), "%s", name);
+	assert_true(sd_ring_push(fx->to, job));
+}
+
+/* Steps until the fake signer holds n messages; fails on a flush when
+ * no_flush is set. */
+static void step_until_submitted(struct fx *fx, size_t n, bool no_flush)
+{
+	size_t flushes = fx->flushes;
+
+	for (int rounds = 0; fx->submitted < n; rounds++) {
+		assert_true(sd_spool_worker_step(fx->w, 1000));
+		if (no_flush && fx->submitted < n)
+			assert_int_equal(fx->flushes, flushes);
+		if (rounds > 100000)
+			fail_msg("job %zu never reaches the signer", n);
+	}
+}
+
+static void test_partial_batch_waits_for_jobs_on_their_way(void **state)
+{
+	const char *names[] = { "1.eml", "2.eml", NULL };
+	struct fx *fx = fx_new();
+	size_t flushes;
+
+	(void)state;
+	put_numbered(fx, names);
+	fx_open_worker(fx);
+	fx->lazy = 1000000;		/* the fake signer completes nothing */
+	push_job(fx, "1.eml");
+	step_until_submitted(fx, 1, false);
+	assert_true(sd_spool_worker_step(fx->w, 1000));
+	/* a lone job is flushed at once: nothing else could join its batch */
+	assert_true(fx->flushes > 0);
+	assert_int_equal(fx->submitted_at_first_flush, 1);
+	/* 1 is still in the signer; while 2 is on its way there, no flush */
+	flushes = fx->flushes;
+	push_job(fx, "2.eml");
+	step_until_submitted(fx, 2, true);
+	assert_true(sd_spool_worker_step(fx->w, 1000));
+	assert_true(fx->flushes > flushes);	/* 2 submitted: nothing more comes */
+	fx->lazy = 0;
+	fx_run_list(fx, (const char *const[]){ NULL });
+	assert_int_equal(fx_result(fx, "1.eml"), SD_JOB_SIGNED);
+	assert_int_equal(fx_result(fx, "2.eml"), SD_JOB_SIGNED);
+	fx_free(fx);
+}
+
 static void test_stop_leaves_the_ring(void **state)
 {
 	struct fx *fx = fx_new();
@@ -308,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_vanished_and_failed_signing),
 		cmocka_unit_test(test_full_signer_is_retried),
 		cmocka_unit_test(test_byte_budget),
+		cmocka_unit_test(test_partial_batch_waits_for_jobs_on_their_way),
 		cmocka_unit_test(test_stop_leaves_the_ring),
 	};
 
