@@ -129,7 +129,10 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 				    strerror(-ret));
 	}
 	w->ring_ok = true;
-	rc = open_listener(w, err);
+	rc = sd_bufring_new(&w->ring, SD_RECV_BGID, p->recv_bufs ? p->recv_bufs : SD_RECV_BUFS,
+			    SD_RELAY_RECV_BUF, &w->bufs, err);
+	if (rc == SG_OK)
+		rc = open_listener(w, err);
 	if (rc != SG_OK) {
 		sd_relay_worker_free(w);
 		return rc;
@@ -182,7 +185,7 @@ static void handle_cqe(struct sd_relay_worker *w, const struct io_uring_cqe *cqe
 		on_accept(w, cqe);
 		break;
 	case SD_OP_CONN_RECV:
-		sd_conn_on_recv(op->owner, cqe->res);
+		sd_conn_on_recv(op->owner, cqe);
 		break;
 	case SD_OP_CONN_SEND:
 		sd_conn_on_send(op->owner, cqe->res);
@@ -303,6 +306,8 @@ bool sd_relay_worker_step(struct sd_relay_worker *w, unsigned wait_us)
 		s->flush(s->ctx);
 	poll_signer(w);
 	wait_and_handle(w, wait_budget(w, wait_us));
+	if (w->nobuf > 0)
+		sd_conn_retry_nobuf(w);
 	poll_signer(w);
 	if (s->next_deadline_us(s->ctx) <= now_us())
 		s->flush(s->ctx);
@@ -353,7 +358,7 @@ void sd_relay_worker_free(struct sd_relay_worker *w)
 		if (c->have_done)
 			w->p.signer.release(w->p.signer.ctx, &c->done);
 		free(c->sbuf);
-		free(c->rbuf);
+		free(c->own);
 		free(c);
 	}
 	while (w->hops != NULL) {
@@ -367,6 +372,7 @@ void sd_relay_worker_free(struct sd_relay_worker *w)
 	}
 	if (w->listen_fd >= 0)
 		close(w->listen_fd);
+	sd_bufring_free(w->bufs, NULL);
 	sd_pool_free(w->pool);
 	free(w);
 }

@@ -72,6 +72,7 @@ struct sd_relay_counts {
 	uint64_t relayed_unsigned;
 	uint64_t tempfailed;		/* 451 to the client */
 	uint64_t permfailed;		/* next hop's 5xx passed through */
+	uint64_t nobuf;			/* receives retried: no free buffer */
 };
 
 typedef void (*sd_relay_log_fn)(void *ctx, const char *line);
@@ -89,6 +90,8 @@ struct sd_relay_params {
 	unsigned max_conns_total;		/* the process's (0: none) */
 	_Atomic unsigned *conns_total;		/* shared count, or NULL */
 	unsigned pool_max;			/* next-hop connections (>= 1) */
+	unsigned recv_bufs;			/* receive buffers, a power of two;
+						   0: SD_RECV_BUFS (256) */
 	struct sd_conn_limits limits;
 	bool tempfail_no_key;			/* no key: 451 instead of unsigned */
 	struct sd_signer_port signer;

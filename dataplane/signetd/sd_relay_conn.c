@@ -40,7 +40,7 @@ static bool conn_submit_recv(struct sd_conn *c)
 
 	if (sqe == NULL)
 		return false;
-	io_uring_prep_recv(sqe, c->fd, c->rbuf, SD_RELAY_RECV_BUF, 0);
+	sd_bufring_prep_recv(c->w->bufs, sqe, c->fd);
 	io_uring_sqe_set_data(sqe, &c->op_recv);
 	c->recv_busy = true;
 	return true;
@@ -104,7 +104,7 @@ static void conn_maybe_free(struct sd_conn *c)
 	struct sd_relay_worker *w = c->w;
 
 	if (!c->closed || c->recv_busy || c->send_busy || c->signing || c->waiting ||
-	    c->hop != NULL)
+	    c->hop != NULL || c->in_recv)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
@@ -120,7 +120,7 @@ static void conn_maybe_free(struct sd_conn *c)
 	conn_free_message(c);
 	sg_smtp_server_free(c->srv);
 	free(c->sbuf);
-	free(c->rbuf);
+	free(c->own);
 	free(c);
 }
 
@@ -234,8 +234,11 @@ void sd_conn_pump(struct sd_conn *c)
 			used = sg_smtp_server_feed(c->srv, c->rbuf + c->roff, c->rlen);
 			c->roff += used;
 			c->rlen -= used;
-			if (c->rlen == 0)
+			if (c->rlen == 0 && !c->in_recv) {
+				free(c->own);
+				c->own = c->rbuf = NULL;
 				c->roff = 0;
+			}
 			if (used > 0)
 				continue;
 			return;		/* replies over the high mark: wait for the send */
@@ -250,17 +253,68 @@ void sd_conn_pump(struct sd_conn *c)
 	}
 }
 
-void sd_conn_on_recv(struct sd_conn *c, int res)
+/* After feeding from a ring buffer: what the machine left is copied. */
+static void keep_leftover(struct sd_conn *c)
 {
-	c->recv_busy = false;
-	if (res <= 0) {
-		c->eof = true;
-	} else {
-		c->rlen = (size_t)res;
-		c->roff = 0;
-		sd_timer_activity(&c->timer, (uint64_t)res, c->w->now_ms);
+	if (c->rlen > 0 && !c->closed) {
+		c->own = malloc(c->rlen);
+		if (c->own == NULL) {
+			conn_close(c);
+		} else {
+			memcpy(c->own, c->rbuf + c->roff, c->rlen);
+			c->rbuf = c->own;
+			c->roff = 0;
+			return;
+		}
 	}
+	c->rbuf = NULL;
+	c->rlen = c->roff = 0;
+}
+
+void sd_conn_on_recv(struct sd_conn *c, const struct io_uring_cqe *cqe)
+{
+	struct sd_relay_worker *w = c->w;
+	unsigned bid = 0;
+	char *data = sd_bufring_take(w->bufs, cqe, &bid);
+
+	c->recv_busy = false;
+	if (cqe->res == -ENOBUFS && !c->closed) {	/* every buffer in use */
+		c->nobuf = true;
+		w->nobuf++;
+		w->counts.nobuf++;
+		return;
+	}
+	if (cqe->res <= 0 || data == NULL) {
+		if (data != NULL)
+			sd_bufring_recycle(w->bufs, bid);
+		c->eof = true;
+		sd_conn_pump(c);
+		return;
+	}
+	c->rbuf = data;
+	c->roff = 0;
+	c->rlen = (size_t)cqe->res;
+	sd_timer_activity(&c->timer, (uint64_t)cqe->res, w->now_ms);
+	c->in_recv = true;
 	sd_conn_pump(c);
+	keep_leftover(c);
+	sd_bufring_recycle(w->bufs, bid);
+	c->in_recv = false;
+	sd_conn_pump(c);
+}
+
+void sd_conn_retry_nobuf(struct sd_relay_worker *w)
+{
+	struct sd_conn *c, *next;
+
+	w->nobuf = 0;
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->nobuf) {
+			c->nobuf = false;
+			sd_conn_pump(c);
+		}
+	}
 }
 
 void sd_conn_on_send(struct sd_conn *c, int res)
@@ -389,11 +443,8 @@ static struct sd_conn *conn_alloc(struct sd_relay_worker *w, int fd, unsigned fl
 
 	if (c == NULL)
 		return NULL;
-	c->rbuf = malloc(SD_RELAY_RECV_BUF);
 	c->srv = sg_smtp_server_new(w->p.server, flags);
-	if (c->rbuf == NULL || c->srv == NULL) {
-		free(c->rbuf);
-		sg_smtp_server_free(c->srv);
+	if (c->srv == NULL) {
 		free(c);
 		return NULL;
 	}

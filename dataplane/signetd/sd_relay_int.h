@@ -10,6 +10,11 @@
  *   its owner as user_data. A connection is freed only when it is closed
  *   and nothing refers to it any more: no request in flight, no message
  *   at the signer, no next-hop connection or pool wait holding it.
+ *   Client receives take a buffer from the worker's provided-buffer ring
+ *   (sd_bufring.h) only when data arrives, so an idle connection holds
+ *   none; the machine is fed from it at once and what it leaves (a
+ *   pipelined command behind a message in flight) is copied to the
+ *   connection's own memory before the buffer goes back.
  *   Buffers handed to the kernel stay untouched until their completion:
  *   replies to a client are copied out of the server machine into a
  *   buffer of the send (so the machine may go on); next-hop replies that
@@ -28,6 +33,7 @@
 
 #include "buf.h"
 #include "dp_signer.h"
+#include "sd_bufring.h"
 #include "sd_limits.h"
 #include "sd_pool.h"
 #include "sd_relay.h"
@@ -37,6 +43,8 @@
 
 #define SD_HOP_IOV_MAX 64
 #define SD_SEND_CHUNK 65536		/* most reply octets copied per send */
+#define SD_RECV_BUFS 256		/* provided receive buffers per worker */
+#define SD_RECV_BGID 1
 
 enum sd_op_kind {
 	SD_OP_ACCEPT,
@@ -64,9 +72,13 @@ struct sd_conn {
 	struct sg_smtp_server *srv;
 	bool relay_client, counted_total;
 	bool recv_busy, send_busy, eof, closed, shut;
+	bool in_recv;			/* its receive completion is being handled */
+	bool nobuf;			/* receive found no free buffer: again */
 	bool signing, waiting, busy_greeting;
-	char *rbuf;			/* SD_RELAY_RECV_BUF */
-	size_t roff, rlen;		/* bytes not fed yet */
+	char *rbuf;			/* bytes not fed yet: a ring buffer while
+					   the receive is handled, then own */
+	char *own;			/* a copy of what the machine left, or NULL */
+	size_t roff, rlen;
 	char *sbuf;			/* reply bytes in flight */
 	size_t slen, soff;
 	uint64_t send_since_ms;		/* the send in flight started */
@@ -115,6 +127,8 @@ struct sd_relay_worker {
 	uint64_t accept_retry_ms;	/* after a failed accept: not before */
 	uint64_t accept_failures;	/* in a row (logged: the first) */
 	struct sd_pool *pool;
+	struct sd_bufring *bufs;	/* client receives (hops have their own) */
+	unsigned nobuf;			/* connections waiting for a buffer */
 	struct sd_conn *conns;
 	unsigned nconns;
 	struct sd_hop *hops;
@@ -132,7 +146,9 @@ void sd_relay_log(struct sd_relay_worker *w, const char *fmt, ...)
 
 /* sd_relay_conn.c */
 void sd_conn_accepted(struct sd_relay_worker *w, int fd);
-void sd_conn_on_recv(struct sd_conn *c, int res);
+void sd_conn_on_recv(struct sd_conn *c, const struct io_uring_cqe *cqe);
+/* Receives again for connections whose receive found no free buffer. */
+void sd_conn_retry_nobuf(struct sd_relay_worker *w);
 void sd_conn_on_send(struct sd_conn *c, int res);
 /* Takes over done (released when the message ends). */
 void sd_conn_on_signed(struct sd_conn *c, const struct dp_done *done);
