@@ -16,11 +16,13 @@
  *   and nothing reaches the sink; next hop down: 451 4.4.1; the sink's
  *   554 passed through and its 451 as 451 4.4.0; no key: relayed unsigned,
  *   or 451 4.7.0 with tempfail_no_key; signing failure: 451 4.7.0; the
- *   connection limit: 421 4.3.2 greeting; idle timeout: 421 4.4.2; stop:
+ *   connection limit: 421 4.3.2 greeting; idle timeout: 421 4.4.2; message
+ *   text below the minimum rate: 421 4.7.0; stop:
  *   an idle session gets 421 4.3.2, the worker finishes and the port
  *   accepts no one any more.
  */
 #include <time.h>
+#include <unistd.h>
 
 #include "relay_fixture.h"
 
@@ -30,6 +32,7 @@ struct fx_client {
 	unsigned port;
 	const char *send[MAX_STEPS];	/* text to send (NULL: only read) */
 	unsigned expect[MAX_STEPS];	/* replies to read after it */
+	unsigned pause_ms[MAX_STEPS];	/* wait before sending */
 	unsigned nsteps;
 	char replies[64][1024];		/* last line of each reply */
 	unsigned nreplies;
@@ -53,6 +56,8 @@ static void *client_main(void *arg)
 		goto out;
 	r = (struct fx_reader){ .fd = c->fd };
 	for (unsigned i = 0; i < c->nsteps; i++) {
+		if (c->pause_ms[i] > 0)
+			usleep(c->pause_ms[i] * 1000u);
 		if (c->send[i] != NULL)
 			send(c->fd, c->send[i], strlen(c->send[i]), MSG_NOSIGNAL);
 		for (unsigned k = 0; k < c->expect[i]; k++) {
@@ -383,6 +388,32 @@ static void test_stop(void **state)
 	env_stop(&e, true);
 }
 
+/* A client that trickles message text (10 octets a second against a
+ * minimum of 1000, judged after 300 ms) gets 421 4.7.0. */
+static void test_too_slow(void **state)
+{
+	struct relay_env e;
+	struct fx_client c = { .send = { NULL, "EHLO me\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\n"
+					 "DATA\r\n" }, .expect = { 1, 4 }, .nsteps = 2 };
+
+	(void)state;
+	for (unsigned i = 0; i < 12; i++) {
+		c.send[c.nsteps] = "x";
+		c.pause_ms[c.nsteps++] = 100;
+	}
+	c.expect[c.nsteps++] = 1;
+	env_start(&e, "127.0.0.1", true);
+	e.p.limits = (struct sd_conn_limits){ .idle_ms = 10000, .data_idle_ms = 10000,
+					      .rate_grace_ms = 300, .min_rate = 1000 };
+	env_open(&e);
+	run_client(&e, &c);
+	assert_int_equal(c.nreplies, 6);
+	assert_non_null(strstr(c.replies[4], "354"));
+	assert_non_null(strstr(c.replies[5], "421 4.7.0"));
+	assert_int_equal(e.signer.submitted, 0);
+	env_stop(&e, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_unsigned_body_intact),
 		cmocka_unit_test(test_busy_and_idle),
+		cmocka_unit_test(test_too_slow),
 		cmocka_unit_test(test_stop),
 	};
 
