@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,13 @@ struct io_uring_sqe *sd_relay_sqe(struct sd_relay_worker *w)
 		sqe = io_uring_get_sqe(&w->ring);
 	}
 	return sqe;
+}
+
+void sd_relay_nodelay(int fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static enum sg_err open_listener(struct sd_relay_worker *w, struct sg_error *err)

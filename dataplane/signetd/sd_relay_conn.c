@@ -475,6 +475,7 @@ void sd_conn_accepted(struct sd_relay_worker *w, int fd)
 		close(fd);
 		return;
 	}
+	sd_relay_nodelay(fd);
 	if (sd_netlist_match(w->p.relay_hosts, (struct sockaddr *)&ss))
 		flags |= SG_SMTP_SERVER_RELAY_CLIENT;
 	if (w->p.conns_total != NULL) {

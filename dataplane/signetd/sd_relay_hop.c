@@ -90,6 +90,8 @@ static struct sd_hop *hop_open(struct sd_relay_worker *w)
 	h->w = w;
 	h->fd = socket(w->p.next_hop.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	h->cli = sg_smtp_client_new(w->p.client);
+	if (h->fd >= 0)
+		sd_relay_nodelay(h->fd);
 	sqe = h->fd >= 0 && h->cli != NULL ? sd_relay_sqe(w) : NULL;
 	if (sqe == NULL) {
 		if (h->fd >= 0)

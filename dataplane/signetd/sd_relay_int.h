@@ -140,6 +140,10 @@ struct sd_relay_worker {
 
 /* sd_relay.c */
 struct io_uring_sqe *sd_relay_sqe(struct sd_relay_worker *w);
+/* TCP_NODELAY: the relay writes whole replies and whole pipelined groups
+ * itself; Nagle would hold a last small segment for the peer's delayed
+ * ACK (tens of milliseconds per message). */
+void sd_relay_nodelay(int fd);
 uint64_t sd_relay_now_ms(void);
 void sd_relay_log(struct sd_relay_worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

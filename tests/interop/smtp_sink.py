@@ -49,6 +49,9 @@ class _Handler(socketserver.StreamRequestHandler):
             chunks.append(line[1:] if line.startswith(b".") else line)
 
     def handle(self):
+        # replies to a pipelined group are written one by one: without
+        # TCP_NODELAY, Nagle holds the second until the first is ACKed
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sink = self.server.sink
         with sink.lock:
             sink.connections += 1
