@@ -65,7 +65,7 @@ def markdown(lines, meta):
               "signet-controld (RSA-2048, one key per sender domain of the corpus, "
               "relaxed/relaxed), crypto_backend `auto`; IN filled with hard links to a "
               "corpus written on the same file system just before (so the inputs are in "
-              "the page cache) and `sync` before every run; %d messages per corpus; best "
+              "the page cache), fresh folders for every run and `sync` before it; %d messages per corpus; best "
               "of %d round(s); the first %d outputs of every run verified with dkimpy. "
               "msgs/s is signetd's own `msgs_per_s`; CPU-s is the whole process "
               "(workers, control thread, its io_uring kernel workers), from wait4." % (
