@@ -13,8 +13,11 @@
  *   against the file by sd_auth.h) and fills one struct
  *   sd_relay_params per worker (the signer port is the worker's own,
  *   filled in on its thread). Each worker opens its own listening socket
- *   on the same address with SO_REUSEPORT (sd_relay.h), so a start
- *   failure (address in use) is the worker's, reported before the loop.
+ *   on the same address with SO_REUSEPORT (sd_relay.h); since another
+ *   process of the same user could join such a group, setup first binds
+ *   the address without SO_REUSEPORT and refuses to start when anybody
+ *   listens there. A worker that cannot open its listener reports it
+ *   before the loop.
  *   sd_relay_app_loop is the control thread's loop: signals (SIGTERM or
  *   SIGINT: the workers stop accepting, finish the messages in flight and
  *   421 the other sessions; a second one: exit 1 at once) and the control

@@ -8,9 +8,11 @@
  *   The esmtp_listener values (checked again by sd_net.h, errors name the
  *   keyword).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -30,6 +32,26 @@ static enum sg_err parse_addresses(const struct sg_config *conf, struct sd_relay
 	return SG_OK;
 }
 
+/* The workers share the address with SO_REUSEPORT, which another process
+ * of the same user could share as well (a second signetd would silently
+ * take half the connections): first make sure nobody listens there. */
+static enum sg_err probe_listen(const struct sd_relay_params *p, struct sg_error *err)
+{
+	int fd = socket(p->listen.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	char text[64];
+	enum sg_err rc = SG_OK;
+
+	sd_addr_text((const struct sockaddr *)&p->listen, text, sizeof(text));
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (const struct sockaddr *)&p->listen, p->listen_len) != 0)
+		rc = sg_error_set(err, SG_E_IO, 0, 0, "esmtp_listener %s: %s%s", text,
+				  strerror(errno), errno == EADDRINUSE ?
+				  " (another signetd or another server listens there)" : "");
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 			       const _Atomic int *mode, struct sd_relay_setup **out,
 			       struct sg_error *err)
@@ -47,6 +69,8 @@ enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 	rc = sd_netlist_parse(conf->esmtp.relay_hosts, &s->relay_hosts, err);
 	if (rc == SG_OK)
 		rc = parse_addresses(conf, &base, err);
+	if (rc == SG_OK)
+		rc = probe_listen(&base, err);
 	if (rc == SG_OK && conf->esmtp.auth_file[0] != '\0')
 		rc = sd_auth_load(conf->esmtp.auth_file, &s->auth, err);
 	if (rc != SG_OK) {

@@ -12,7 +12,8 @@
  *   file, a world-readable one refused; the defaults without an
  *   esmtp_listener block (no AUTH, unsigned relaying of keyless mail); sd_relay_worker_main reporting a listener that
  *   cannot be opened (address in use without SO_REUSEPORT) as the
- *   worker's error without calling ready.
+ *   worker's error without calling ready, and the same address in the
+ *   configuration refused by the setup (somebody listens there).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,6 +37,38 @@ static struct sg_config *load(const char *text)
 	return conf;
 }
 
+/* A port nobody listens on right now. */
+static unsigned free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* setup_new, skipping the test when somebody really listens on the
+ * default address (a signetd running on this machine). */
+static struct sd_relay_setup *setup_or_skip(struct sg_config *conf, unsigned workers,
+					    const _Atomic int *mode)
+{
+	struct sd_relay_setup *s = NULL;
+	struct sg_error err;
+	enum sg_err rc = sd_relay_setup_new(conf, workers, mode, &s, &err);
+
+	if (rc == SG_E_IO && strstr(err.msg, "listens there") != NULL) {
+		sg_config_free(conf);
+		skip();
+	}
+	if (rc != SG_OK)
+		fail_msg("setup: %s", err.msg);
+	return s;
+}
+
 static bool relays(const struct sd_relay_params *p, const char *ip)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -50,12 +83,11 @@ static void test_values(void **state)
 				      " next_hop = \"[::1]:2601\"\n relay_hosts = \"10.0.0.0/8\"\n"
 				      " max_message_size = 4096\n max_connections = 10\n}\n");
 	struct sd_relay_setup *s;
-	struct sg_error err;
 	_Atomic int mode = SD_MODE_RUN;
 	char text[64];
 
 	(void)state;
-	assert_int_equal(sd_relay_setup_new(conf, 3, &mode, &s, &err), SG_OK);
+	s = setup_or_skip(conf, 3, &mode);
 	for (unsigned i = 0; i < 3; i++) {
 		const struct sd_relay_params *p = &s->params[i];
 
@@ -88,7 +120,7 @@ static void test_defaults(void **state)
 	char text[64];
 
 	(void)state;
-	assert_int_equal(sd_relay_setup_new(conf, 1, &mode, &s, &err), SG_OK);
+	s = setup_or_skip(conf, 1, &mode);
 	assert_string_equal(sd_addr_text((struct sockaddr *)&s->params[0].listen, text,
 					 sizeof(text)), "127.0.0.1:2525");
 	assert_int_equal(s->params[0].max_conns, 10000);
@@ -125,7 +157,8 @@ static void test_options_and_auth(void **state)
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
 	snprintf(text, sizeof(text), "esmtp_listener {\n idle_timeout = 2m\n min_data_rate = 1k\n"
-		 " no_key_action = tempfail\n auth_file = \"%s\"\n}\n", path);
+		 " no_key_action = tempfail\n auth_file = \"%s\"\n"
+		 " listen = \"127.0.0.1:%u\"\n}\n", path, free_port());
 	conf = load(text);
 	assert_int_equal(sd_relay_setup_new(conf, 2, &mode, &s, &err), SG_OK);
 	assert_int_equal(s->params[1].limits.idle_ms, 120000);
@@ -154,19 +187,30 @@ static void test_listener_in_use(void **state)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sg_config *conf = load("dataplane {\n workers = 1\n}\n");
+	struct sg_config *conf;
 	struct sd_relay_setup *s;
 	struct sd_relay_counts counts;
 	struct sd_signer_port port = { 0 };
 	struct sg_error err;
 	_Atomic int mode = SD_MODE_RUN;
-	char error[320];
+	char error[320], text[128];
 
 	(void)state;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(fd, 1), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	/* the same address in the configuration: refused before any worker */
+	snprintf(text, sizeof(text), "esmtp_listener {\n listen = \"127.0.0.1:%u\"\n}\n",
+		 (unsigned)ntohs(a.sin_port));
+	conf = load(text);
+	assert_int_equal(sd_relay_setup_new(conf, 1, &mode, &s, &err), SG_E_IO);
+	assert_non_null(strstr(err.msg, "another signetd or another server listens there"));
+	assert_null(s);
+	sg_config_free(conf);
+	snprintf(text, sizeof(text), "esmtp_listener {\n listen = \"127.0.0.1:%u\"\n}\n",
+		 free_port());
+	conf = load(text);
 	assert_int_equal(sd_relay_setup_new(conf, 1, &mode, &s, &err), SG_OK);
 	memcpy(&s->params[0].listen, &a, sizeof(a));
 	assert_int_equal(sd_relay_worker_main(&s->params[0], port, &counts, never_ready, NULL,
