@@ -32,6 +32,10 @@ SUMMARY
       on; a silent client gets 421 4.4.2 after idle_timeout; connections
       past max_connections are greeted with 421 4.3.2 and, once the others
       closed, new ones are served again;
+    - key rotation under load (signetctl selector create / enable, then
+      selector rotate while 8 clients send; pos_keycache_ttl = 1): no
+      message fails, every one verifies with the selector it names, and
+      mail after the rotation is signed with the new selector;
     - kill -9 under a load of concurrent sessions: every message a client
       got 250 for is at the sink, signed and verifying;
     - SIGTERM: an idle session gets 421, signetd exits 0.
@@ -52,7 +56,7 @@ import time
 import dkim
 import pytest
 
-from control_helpers import HANG_GUARD, program, unused_port, wait_for
+from control_helpers import HANG_GUARD, Console, program, unused_port, wait_for
 from smtp_sink import Sink
 from test_signetd_spool import dnsfunc_for, signet_tool, start_controld, stop_controld
 
@@ -60,9 +64,11 @@ KEYED = {"example.com": "s1", "example.org": "s2"}
 UNKEYED = "nokey.example"
 
 
-def write_conf(site, relay_hosts, esmtp_extra="", sign_extra=""):
+def write_conf(site, relay_hosts, esmtp_extra="", sign_extra="", domains=None):
     group = grp.getgrgid(os.getgid()).gr_name
-    domains = "".join(f'  dk_domain "{d}" {{ selector = "{s}" }}\n' for d, s in KEYED.items())
+    if domains is None:
+        domains = "".join(f'  dk_domain "{d}" {{ selector = "{s}" }}\n'
+                          for d, s in KEYED.items())
     site["conf"].write_text(
         'control {\n  socket = "ctl.sock"\n  state_dir = "state"\n'
         f'  metrics_listen = ""\n  admin_group = "{group}"\n}}\n'
@@ -410,6 +416,76 @@ def test_idle_timeout_and_connection_limit(site):
         wait_for(lambda: listening(site["port"]), "a connection served again")
     finally:
         stop_signetd(site, proc)
+
+
+def selector_txt(ctl, name):
+    rows = ctl.json("dns", "record", name, "example.com")["rows"]
+    return next(r["value"] for r in rows if r["field"] == "txt").encode()
+
+
+def load(site, acked, failures, stop, threads=8):
+    """Clients sending to example.com until stop is set."""
+    lock = threading.Lock()
+
+    def client(t):
+        i = 0
+        while not stop.is_set():
+            tag = f"r{t}-{i}"
+            i += 1
+            try:
+                raw, code, text = send(site["port"], "example.com", tag)
+            except (OSError, smtplib.SMTPException) as e:
+                code, text = 0, repr(e)
+            with lock:
+                if code == 250:
+                    acked[tag] = raw
+                else:
+                    failures.append(f"{tag}: {code} {text}")
+
+    workers = [threading.Thread(target=client, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    return workers
+
+
+def test_key_rotation_under_load(site):
+    stop_controld(site["controld"])
+    write_conf(site, "127.0.0.1", sign_extra="  pos_keycache_ttl = 1\n", domains="")
+    site["controld"] = start_controld(site["dir"], site["conf"])
+    ctl = Console(site["dir"] / "ctl.sock")
+    wait_for(lambda: ctl.run("version").returncode == 0, "signet-controld to answer")
+    ctl.json("selector", "create", "r1", "--domain", "example.com")
+    ctl.ok("selector", "enable", "r1", "example.com")
+    records = {"r1._domainkey.example.com": selector_txt(ctl, "r1")}
+    proc = start_signetd(site)
+    acked, failures, stop = {}, [], threading.Event()
+    try:
+        workers = load(site, acked, failures, stop)
+        wait_for(lambda: len(acked) >= 50, "50 messages signed with the first key")
+        ctl.ok("selector", "rotate", "example.com")
+        new = next(r["selector"] for r in ctl.json("selector", "list")["rows"]
+                   if r["domain"] == "example.com" and r["status"] == "enabled")
+        assert new != "r1"
+        records[f"{new}._domainkey.example.com"] = selector_txt(ctl, new)
+        marker = f"s={new};".encode()
+        wait_for(lambda: any(marker in d for _, _, d in list(site["sink"].messages)),
+                 "mail signed with the new selector")
+        count = len(acked)
+        wait_for(lambda: len(acked) >= count + 50, "50 more messages")
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(timeout=HANG_GUARD * 2)
+        stop_signetd(site, proc)
+    assert not failures, failures[:5]
+    dnsfunc = dnsfunc_for(records)
+    used = set()
+    for tag, raw in acked.items():
+        found = at_sink(site, tag)
+        assert len(found) == 1, tag
+        assert dkim.verify(found[0], dnsfunc=dnsfunc), f"{tag} does not verify"
+        used.add(re.search(rb"\bs=([a-z0-9]+);", found[0]).group(1).decode())
+    assert used == {"r1", new}, used
 
 
 def test_kill9_under_load_loses_nothing(site):
