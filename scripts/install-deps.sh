@@ -30,6 +30,7 @@ PACKAGES=(
 	libedit-dev			# control/ctl: signetctl line editing, history, completion
 	liburing-dev			# dataplane/signetd: io_uring front-ends
 	libjemalloc-dev			# dataplane/signetd: per-worker arenas
+	libcrypt-dev			# dataplane/signetd: AUTH PLAIN password hashes (crypt_rn)
 
 	# Test tools for the crypto backends.
 	valgrind			# constant-time tests of the IFMA code (memcheck)
