@@ -10,7 +10,9 @@ SUMMARY
                                        measurement (see LINE below)
   opts: builddir, seed, count (messages per corpus), workers (list of
   worker counts), rounds (best of), corpora (list of "campaign" and/or a
-  size class such as "8K"), tmpfs (a folder on a tmpfs, or None to skip).
+  size class such as "8K"), tmpfs (a folder on a tmpfs, or None to skip),
+  batch_timeout_us (None: the configuration's default; else written into
+  the dataplane block).
   tools: paths of signet, signet-controld, signetd and corpus_gen.
   crypto: the `signet-bench crypto --json` lines of the same run; the raw
   rate is the RSA-2048 line of the backend signetd uses (crypto_backend
@@ -91,15 +93,16 @@ def make_site(tools, folder):
     return records
 
 
-def write_conf(folder, workers):
+def write_conf(folder, workers, batch_timeout_us=None):
     conf = os.path.join(folder, "signet.conf")
+    extra = ("  batch_timeout_us = %d\n" % batch_timeout_us) if batch_timeout_us else ""
     with open(conf, "w") as f:
         f.write('control {\n  socket = "ctl.sock"\n  state_dir = "state"\n'
                 '  metrics_listen = ""\n}\n'
-                "dataplane {\n  workers = %d\n}\n"
+                "dataplane {\n  workers = %d\n%s}\n"
                 "esmtp_listener {\n  max_message_size = 52428800\n}\n"
                 'dkim_sign "bench" {\n  key = "keys/%%{d}/%%{s}.key"\n'
-                '  selector = "%s"\n}\n' % (workers, SELECTOR))
+                '  selector = "%s"\n}\n' % (workers, extra, SELECTOR))
     return conf
 
 
@@ -194,7 +197,7 @@ def measure(ctx, label, fs_base, workers):
     """Best of the rounds for one corpus, folder and worker count."""
     tools, opts, site = ctx["tools"], ctx["opts"], ctx["site"]
     corpus, names, mean = ctx["corpora"][(fs_base, label)]
-    conf = write_conf(site, workers)
+    conf = write_conf(site, workers, opts.get("batch_timeout_us"))
     best = None
     for n in range(opts["rounds"]):
         before = children_cpu()
@@ -216,7 +219,8 @@ def measure(ctx, label, fs_base, workers):
             "raw_backend": raw["backend"] if raw else None,
             "raw_signs_per_s": raw["signs_per_s"] if raw else None,
             "raw_signs_per_cpu_s": raw["signs_per_cpu_s"] if raw else None,
-            "mean_bytes": round(mean), "rounds": opts["rounds"], "checked": CHECKED}
+            "mean_bytes": round(mean), "rounds": opts["rounds"], "checked": CHECKED,
+            "batch_timeout_us": opts.get("batch_timeout_us")}
     line["ratio_to_raw"] = (line["msgs_per_s"] / (workers * raw["signs_per_s"])
                             if raw else None)
     line["ratio_to_raw_cpu"] = (line["msgs_per_cpu_s"] / raw["signs_per_cpu_s"]

@@ -10,6 +10,7 @@ SUMMARY
                      [--seed X] [--backends LIST] [--no-docs] [--no-build]
                      [--parts engine,signetd] [--spool-count N]
                      [--workers LIST] [--spool-corpora LIST] [--tmpfs DIR|none]
+                     [--batch-timeout-us N]
   bench/run_bench.py --report-only RESULTS
 
   From the repository root (or anywhere: paths are taken from this file):
@@ -44,7 +45,8 @@ SUMMARY
   spool in RESULTS/signetd (the disk) and once in a folder under --tmpfs
   (default /dev/shm when it is a tmpfs; "none" skips it), best of 2 rounds
   (--short: 1), against the RSA-2048 rate of crypto backend auto from this
-  run. Writes signetd.json, signetd_scaling.png and its own marked section
+  run (--batch-timeout-us N: signetd's dataplane batch_timeout_us for
+  these runs instead of the default). Writes signetd.json, signetd_scaling.png and its own marked section
   of docs/benchmarks.md. --parts signetd measures only crypto and signetd
   (the engine section of the docs stays as it was); --parts engine skips
   signetd. SMTP relay mode is not measured yet (see SIGNETD below).
@@ -108,6 +110,8 @@ def parse_args(argv):
                    help="signetd corpora: campaign and/or size classes")
     p.add_argument("--tmpfs", default="/dev/shm",
                    help="tmpfs folder for the second signetd spool, or none")
+    p.add_argument("--batch-timeout-us", type=int,
+                   help="signetd's dataplane batch_timeout_us (default: the config's)")
     args = p.parse_args(argv)
     args.parts = [x for x in args.parts.split(",") if x]
     if not args.parts or set(args.parts) - {"engine", "signetd"}:
@@ -220,7 +224,8 @@ def run_signetd(args, results, crypto):
              "corpus_gen": os.path.join(b, "bench", "corpus_gen")}
     opts = {"seed": args.seed, "count": args.spool_count, "workers": args.workers,
             "rounds": 1 if args.short else 2, "tmpfs": tmpfs_folder(args),
-            "corpora": [x for x in args.spool_corpora.split(",") if x]}
+            "corpora": [x for x in args.spool_corpora.split(",") if x],
+            "batch_timeout_us": args.batch_timeout_us}
     lines = bench_signetd.run(opts, tools, crypto, results)
     with open(os.path.join(results, "signetd.json"), "w") as f:
         for line in lines:
@@ -282,6 +287,8 @@ def reproduce_command(args):
         words += ["--spool-corpora", args.spool_corpora]
     if args.tmpfs != "/dev/shm":
         words += ["--tmpfs", args.tmpfs]
+    if args.batch_timeout_us:
+        words += ["--batch-timeout-us", str(args.batch_timeout_us)]
     return " ".join(words)
 
 

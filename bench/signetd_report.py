@@ -63,12 +63,14 @@ def markdown(lines, meta):
               meta.get("signetd_command", meta["command"]), "```", "",
               "`signetd -c CONF --spool IN --out OUT --json` with `workers` = 1..N, keys from "
               "signet-controld (RSA-2048, one key per sender domain of the corpus, "
-              "relaxed/relaxed), crypto_backend `auto`; IN filled with hard links to a "
+              "relaxed/relaxed), crypto_backend `auto`, %s; IN filled with hard links to a "
               "corpus written on the same file system just before (so the inputs are in "
               "the page cache), fresh folders for every run and `sync` before it; %d messages per corpus; best "
               "of %d round(s); the first %d outputs of every run verified with dkimpy. "
               "msgs/s is signetd's own `msgs_per_s`; CPU-s is the whole process "
               "(workers, control thread, its io_uring kernel workers), from wait4." % (
+                  "batch_timeout_us = %d" % raw["batch_timeout_us"]
+                  if raw.get("batch_timeout_us") else "the default batch settings",
                   raw.get("messages", 0), raw.get("rounds", 0), raw.get("checked", 0)), "",
               "Raw RSA-2048 rate of the backend (`%s`, `signet-bench crypto` in the same "
               "run, one core): %s signs/s wall, %s per CPU-second. The issue's target is "
