@@ -30,9 +30,10 @@
  *   Signatures are what OpenSSL makes for the same key and digest: RSA
  *   PKCS#1 v1.5 over the DigestInfo of the algorithm's hash (deterministic,
  *   so byte-identical across backends), Ed25519 over the digest bytes.
- *   Non-OpenSSL RSA backends check every signature with the public key
- *   before releasing it; a failed check is signed again by evp and counted
- *   in stats.fallbacks.
+ *   RSA signatures not made by OpenSSL's default provider (ifma,
+ *   cryptodev, and evp's engine:ID and provider:NAME variants) are checked
+ *   with the public key before release (sg_rsa_sig_verifies); a failed
+ *   check is signed again by OpenSSL and counted in stats.fallbacks.
  *
  *   "auto" is ifma where the CPU offers it (avx512f, avx512ifma, avx512vl and
  *   OS-enabled zmm state), else evp. Backends sign what they cannot

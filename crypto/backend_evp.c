@@ -257,6 +257,15 @@ static enum sg_err evp_submit(struct sg_backend *b, const struct sg_privkey *key
 	d->status = sg_evp_sign(pkey ? pkey : key->pkey, pkey ? eb->prov.libctx : NULL,
 				pkey && eb->prov.libctx ? eb->prov.propq : NULL, alg, digest, digest_len,
 				d->sig, sizeof(d->sig), &d->sig_len, &sign_err);
+	/* An engine's or provider's RSA signature is checked before release,
+	 * like ifma's; a bad one is made again by OpenSSL and counted. */
+	if (pkey != NULL && key->type == SG_KEY_RSA && d->status == SG_OK &&
+	    !sg_rsa_sig_verifies(key, alg, digest, digest_len, d->sig, d->sig_len)) {
+		b->stats.fallbacks++;
+		sg_error_clear(&sign_err);
+		d->status = sg_evp_sign(key->pkey, NULL, NULL, alg, digest, digest_len, d->sig,
+					sizeof(d->sig), &d->sig_len, &sign_err);
+	}
 	evp_say(d->error, sizeof(d->error), "%s", d->status == SG_OK ? "" : sign_err.msg);
 	return SG_OK;
 }

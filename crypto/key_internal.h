@@ -23,7 +23,8 @@
  *   The prep slots hold backend precomputation (key_prep.c):
  *   sg_privkey_prep_init empties them (before the key is shared) and
  *   sg_privkey_prep_release releases what backends installed (when the key
- *   is freed).
+ *   is freed). sg_rsa_sig_verifies is the public-key check backends run on
+ *   RSA signatures they did not make with OpenSSL's default provider.
  */
 #ifndef SIGNET_CRYPTO_KEY_INTERNAL_H
 #define SIGNET_CRYPTO_KEY_INTERNAL_H
@@ -58,6 +59,11 @@ SG_MUST_CHECK enum sg_err sg_evp_sign(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, cons
 				      enum sg_alg alg, const uint8_t *digest, size_t digest_len,
 				      uint8_t *sig, size_t cap, size_t *sig_len,
 				      struct sg_error *err);
+/* The release check of an RSA PKCS#1 v1.5 signature made outside OpenSSL's
+ * default provider (ifma, an ENGINE, a provider): verified with the key's
+ * public half in the default library context. */
+bool sg_rsa_sig_verifies(const struct sg_privkey *key, enum sg_alg alg, const uint8_t *digest,
+			 size_t digest_len, const uint8_t *sig, size_t sig_len);
 void sg_privkey_prep_init(struct sg_privkey *k);
 void sg_privkey_prep_release(struct sg_privkey *k);
 enum sg_err sg_ossl_fail(struct sg_error *err, enum sg_err code, const char *what);

@@ -24,6 +24,7 @@
  */
 
 /* OpenSSL. */
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -202,4 +203,21 @@ enum sg_err sg_privkey_self_test(const struct sg_privkey *k, struct sg_error *er
 				    "key is inconsistent: its test signature does not verify "
 				    "with its public key");
 	return SG_OK;
+}
+
+bool sg_rsa_sig_verifies(const struct sg_privkey *key, enum sg_alg alg, const uint8_t *digest,
+			 size_t digest_len, const uint8_t *sig, size_t sig_len)
+{
+	const EVP_MD *md = alg == SG_ALG_RSA_SHA1 ? EVP_sha1() : EVP_sha256();
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+	bool ok;
+
+	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 &&
+	     EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok)
+		ERR_clear_error();
+	return ok;
 }

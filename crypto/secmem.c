@@ -25,6 +25,7 @@
 /* System library. */
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* OpenSSL. */
@@ -63,6 +64,20 @@ bool sg_secmem_init(size_t heap_bytes)
 		size = 4096;
 	/* 1: locked heap; 2: heap created but mlock/mprotect failed; 0: none. */
 	return CRYPTO_secure_malloc_init(size, SECURE_HEAP_MIN_BLOCK) == 1;
+}
+
+size_t sg_secmem_daemon_bytes(void)
+{
+	struct rlimit rl;
+	size_t size = SG_SECMEM_DEFAULT_BYTES;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+		return size;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 2 >= SG_SECMEM_DAEMON_MAX_BYTES)
+		return SG_SECMEM_DAEMON_MAX_BYTES;
+	while (size * 2 <= rl.rlim_cur / 2)
+		size *= 2;
+	return size;
 }
 
 static size_t page_round(size_t n)

@@ -11,7 +11,8 @@
  *   is rounded up to a power of two; 0 means SG_SECMEM_DEFAULT_BYTES. When
  *   the secure heap is full OpenSSL fails the allocation (key loads fail),
  *   so size it for the keys a process holds (about 1 KiB per RSA-2048
- *   key, 2 KiB per RSA-4096 key, 32 bytes per Ed25519 key).
+ *   key, 2 KiB per RSA-4096 key, 32 bytes per Ed25519 key);
+ *   sg_secmem_daemon_bytes sizes it for the daemons from RLIMIT_MEMLOCK.
  *   sg_secbuf_alloc/free give a locked, non-dumpable, zeroed-on-free buffer
  *   for PEM text and seeds read from files (whole pages from mmap; NULL for
  *   n = 0 or when mapping fails; locking is best effort). Pass the same n
@@ -24,8 +25,14 @@
 #include <stddef.h>
 
 #define SG_SECMEM_DEFAULT_BYTES (1024 * 1024)
+#define SG_SECMEM_DAEMON_MAX_BYTES (64 * 1024 * 1024)
 
 bool sg_secmem_init(size_t heap_bytes);
+/* The secure heap size for a long-running process that holds many keys:
+ * half of the soft RLIMIT_MEMLOCK (the other half is for the backends'
+ * locked key precomputation), a power of two, at least
+ * SG_SECMEM_DEFAULT_BYTES and at most SG_SECMEM_DAEMON_MAX_BYTES. */
+size_t sg_secmem_daemon_bytes(void);
 void *sg_secbuf_alloc(size_t n);
 void sg_secbuf_free(void *p, size_t n);
 

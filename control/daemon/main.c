@@ -32,6 +32,7 @@
 /* Control plane. */
 #include "config.h"
 #include "daemon.h"
+#include "secmem.h"
 
 #define PROG SG_DAEMON_VERSION_NAME
 
@@ -84,6 +85,12 @@ static int serve(const char *conf, const char *socket_path)
 		perror(PROG ": cannot set up signals");
 		return 1;
 	}
+	/* Before any key is loaded: OpenSSL's copies of private keys then live
+	 * in locked memory left out of core dumps. */
+	if (!sg_secmem_init(sg_secmem_daemon_bytes()))
+		fprintf(stderr, PROG ": warning: cannot lock %zu bytes for key memory (raise "
+			"RLIMIT_MEMLOCK, e.g. LimitMEMLOCK=); keys stay in ordinary memory\n",
+			sg_secmem_daemon_bytes());
 	sg_error_clear(&err);
 	if (sg_daemon_new(&opts, &d, &err) != SG_OK) {
 		fprintf(stderr, PROG ": cannot start: %s\n", err.msg);

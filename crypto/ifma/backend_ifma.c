@@ -188,24 +188,6 @@ static void sign_evp(struct sg_sign_done *d, const struct sg_privkey *key, enum 
 	}
 }
 
-/* Public-key check of one signature (public data: OpenSSL is fine). */
-static bool sig_verifies(const struct sg_privkey *key, enum sg_alg alg, const uint8_t *digest,
-			 size_t digest_len, const uint8_t *sig, size_t sig_len)
-{
-	const EVP_MD *md = alg == SG_ALG_RSA_SHA1 ? EVP_sha1() : EVP_sha256();
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-	bool ok;
-
-	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 &&
-	     EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	if (!ok)
-		ERR_clear_error();
-	return ok;
-}
-
 /* Releases a lane's signature when it passed the check, else evp's. */
 static void release_lane(struct ifma_backend *ib, const struct ifma_job *j, const uint8_t *sig,
 			 size_t k, bool checked_ok)
@@ -243,7 +225,7 @@ static void check_batch(struct ifma_backend *ib, const struct ifma_class *c,
 	}
 	for (unsigned l = 0; l < c->count; l++) {
 		j = &c->job[l];
-		ok[l] = sig_verifies(j->key, j->alg, j->digest, j->digest_len, sig[l], c->bits / 8);
+		ok[l] = sg_rsa_sig_verifies(j->key, j->alg, j->digest, j->digest_len, sig[l], c->bits / 8);
 	}
 }
 

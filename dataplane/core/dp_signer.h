@@ -60,9 +60,9 @@
  *       message without a usable From counts as skipped_no_key under the
  *       domain "" for each kind configured);
  *     - the DKIM request: digest, header_canon/body_canon, headerlist,
- *       identity (%{d} expanded), lifetime (x=), copy_headers (z=) of the
- *       scope, t= from the clock; body_length_limit is not applied (the
- *       engine has no partial-body signing). DomainKeys: rsa-sha1, canon,
+ *       identity (%{d} expanded), lifetime (x=), copy_headers (z=),
+ *       body_length_limit (at most that many canonical body bytes
+ *       hashed, l= says how many) of the scope, t= from the clock. DomainKeys: rsa-sha1, canon,
  *       headerlist (so h= is always present), no t=.
  *   Time comes from struct dp_clock (default: CLOCK_MONOTONIC and the wall
  *   clock for t=); dp_signer_set_clock replaces it (tests fix t=).

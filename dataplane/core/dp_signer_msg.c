@@ -258,6 +258,7 @@ static bool add_request(struct sign_msg *m, struct kind_plan *p, int64_t now, si
 		r.timestamp = now;
 		r.lifetime = p->opt->lifetime * 3600;
 		r.copy_headers = p->opt->copy_headers;
+		r.body_limit = p->opt->body_length_limit;
 	} else {
 		r.alg = SG_ALG_RSA_SHA1;
 		r.hcanon = r.bcanon = p->opt->header_canon;

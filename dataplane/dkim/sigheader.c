@@ -81,7 +81,7 @@ static enum sg_err optional_tags(const struct sg_dkim_tags *t, struct sg_folder 
 		rc = tag_u64(f, "t", (uint64_t)r->timestamp);
 	if (rc == SG_OK && r->lifetime > 0)
 		rc = tag_u64(f, "x", (uint64_t)r->timestamp + r->lifetime);
-	if (rc == SG_OK && r->body_length)
+	if (rc == SG_OK && (r->body_length || r->body_limit))
 		rc = tag_u64(f, "l", t->body_length);
 	return rc;
 }

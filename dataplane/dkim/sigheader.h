@@ -24,7 +24,7 @@ struct sg_dkim_tags {
 	const struct sg_sign_request *req;
 	const uint8_t *bh;
 	size_t bh_len;
-	uint64_t body_length;			/* l= when req->body_length */
+	uint64_t body_length;			/* l= when req->body_length or body_limit */
 	const struct sg_name_ref *names;	/* h= */
 	size_t nnames;
 	const struct sg_header_field *fields;	/* z= copies: fields[picked[i]] */

@@ -242,6 +242,7 @@ static void on_end_of_headers(void *arg)
 		} else {
 			slot->lane = sg_bodyhash_lane(&s->bodyhash, slot->req.bcanon,
 						      sg_alg_hash(slot->req.alg),
+						      slot->req.body_limit ? slot->req.body_limit :
 						      SG_BODYHASH_NO_LIMIT, false);
 			if (slot->lane < 0)
 				rc = SG_E_NOMEM;
@@ -311,6 +312,8 @@ static enum sg_err finish_dkim(struct sg_signer *s, struct sign_slot *slot,
 	tags.bh = sg_bodyhash_digest(&s->bodyhash, slot->lane, &bh_len);
 	tags.bh_len = bh_len;
 	tags.body_length = sg_bodyhash_length(&s->bodyhash, slot->lane);
+	if (slot->req.body_limit && tags.body_length > slot->req.body_limit)
+		tags.body_length = slot->req.body_limit;	/* what was hashed */
 	tags.names = names;
 	tags.nnames = nnames;
 	tags.fields = fields;

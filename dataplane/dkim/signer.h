@@ -59,6 +59,8 @@ struct sg_sign_request {
 	int64_t timestamp;		/* t=; < 0 omits t= */
 	uint64_t lifetime;		/* seconds; > 0 adds x = t + lifetime (needs t) */
 	bool body_length;		/* add l= */
+	uint64_t body_limit;		/* DKIM: hash at most this many canonical
+					 * body bytes and add l= (0: whole body) */
 	bool copy_headers;		/* add z= */
 	bool query_method;		/* add q=dns/txt (DomainKeys: q=dns, always) */
 };

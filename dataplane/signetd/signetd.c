@@ -45,6 +45,7 @@
 #include "config.h"
 #include "dp_keys.h"
 #include "dp_stats.h"
+#include "secmem.h"
 
 /* signetd. */
 #include "sd_app.h"
@@ -291,6 +292,11 @@ int main(int argc, char **argv)
 	a->folders.in_lock = a->folders.out_lock = -1;
 	atomic_init(&a->mode, SD_MODE_RUN);
 	rc = configure(a, argc, argv);
+	/* Before any key arrives: key copies then live in locked, undumped memory. */
+	if (rc == 0 && !sg_secmem_init(sg_secmem_daemon_bytes()))
+		fprintf(stderr, "signetd: warning: cannot lock %zu bytes for key memory (raise "
+			"RLIMIT_MEMLOCK, e.g. LimitMEMLOCK=); keys stay in ordinary memory\n",
+			sg_secmem_daemon_bytes());
 	if (rc == 0)
 		rc = block_signals(a);
 	if (rc == 0)

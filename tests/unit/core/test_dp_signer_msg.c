@@ -203,6 +203,31 @@ static void test_base_domain(void **state)
 	st_close(st);
 }
 
+/* body_length_limit: the scope's limit becomes l= and the signature still
+ * verifies; the whole body is signed without it (no l=). */
+static void test_body_length_limit(void **state)
+{
+	struct st *st = st_open("dkim_sign \"main\" {\n  body_length_limit = 12\n"
+				"  dk_domain \"example.com\" { selector = \"sel\" }\n"
+				"  dk_domain \"whole.example\" { body_length_limit = 0 }\n}\n", "evp");
+	const struct dp_done *d;
+	size_t total;
+
+	(void)state;
+	st_key(st, SG_KIND_DKIM, "example.com", "sel", 1, 1024);
+	st_key(st, SG_KIND_DKIM, "whole.example", "w", 1, 1024);
+	d = sign_one(st, MSG("Alice <alice@example.com>"), true, NULL);
+	assert_int_equal(d->outcome, DP_SIGNED);
+	assert_non_null(strstr(d->headers.data, " l=12;"));
+	assert_int_equal(st_verify(st, &d->headers, MSG("Alice <alice@example.com>"), &total), 1);
+	st_submit(st, MSG("w@whole.example"), true, NULL, 2);
+	assert_int_equal(st_poll_all(st), 2);	/* both completions so far */
+	d = st_find(st, 2);
+	assert_int_equal(d->outcome, DP_SIGNED);
+	assert_null(strstr(d->headers.data, "l="));
+	st_close(st);
+}
+
 static void test_sign_condition(void **state)
 {
 	struct st *st = st_open(CONF_DKIM, "evp");
@@ -307,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_dkim_and_domainkeys),
 		cmocka_unit_test(test_domainkeys_missing_key_still_signs_dkim),
 		cmocka_unit_test(test_base_domain),
+		cmocka_unit_test(test_body_length_limit),
 		cmocka_unit_test(test_sign_condition),
 		cmocka_unit_test(test_no_usable_from),
 		cmocka_unit_test(test_wrong_key_type_fails),

@@ -21,6 +21,7 @@
 #include "keyfiles.h"
 #include "rfc_vectors.h"
 #include "key.h"
+#include "key_internal.h"
 
 static void digest_of(const char *md, const char *text, uint8_t *out, size_t *len)
 {
@@ -154,6 +155,31 @@ static void test_deterministic(void **state)
 		free(c);
 		sg_privkey_free(k);
 	}
+}
+
+/* The release check of other backends' RSA signatures: a good signature
+ * passes for its digest and algorithm only; a flipped bit, another digest,
+ * the other hash or a short signature fail. */
+static void test_rsa_sig_verifies(void **state)
+{
+	struct sg_privkey *k = kf_load_testdata("dkimpy/data/1024_testkey.key");
+	uint8_t digest[32], other[32], sig[SG_SIG_MAX];
+	size_t len = 0;
+	struct sg_error err;
+
+	(void)state;
+	memset(digest, 0x5a, sizeof(digest));
+	memset(other, 0xa5, sizeof(other));
+	sg_error_clear(&err);
+	assert_int_equal(sg_privkey_sign(k, SG_ALG_RSA_SHA256, digest, 32, sig, sizeof(sig),
+					 &len, &err), SG_OK);
+	assert_true(sg_rsa_sig_verifies(k, SG_ALG_RSA_SHA256, digest, 32, sig, len));
+	assert_false(sg_rsa_sig_verifies(k, SG_ALG_RSA_SHA256, other, 32, sig, len));
+	assert_false(sg_rsa_sig_verifies(k, SG_ALG_RSA_SHA1, digest, 20, sig, len));
+	assert_false(sg_rsa_sig_verifies(k, SG_ALG_RSA_SHA256, digest, 32, sig, len - 1));
+	sig[len / 2] ^= 1;
+	assert_false(sg_rsa_sig_verifies(k, SG_ALG_RSA_SHA256, digest, 32, sig, len));
+	sg_privkey_free(k);
 }
 
 static void test_supports_and_mismatch(void **state)
@@ -296,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_rfc8463_ed25519_known_answer),
 		cmocka_unit_test(test_rsa_digest_info),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_rsa_sig_verifies),
 		cmocka_unit_test(test_supports_and_mismatch),
 		cmocka_unit_test(test_buffers_and_arguments),
 		cmocka_unit_test(test_threads_share_a_key),

@@ -139,6 +139,38 @@ static void vmflags_of(const void *p, char *out, size_t cap)
 	fclose(f);
 }
 
+/* The daemons' heap: half of the soft RLIMIT_MEMLOCK, a power of two,
+ * within [1 MiB, 64 MiB]. Only the soft limit is changed (always allowed
+ * below the hard one) and it is put back. */
+static void daemon_bytes_at(rlim_t soft, size_t want)
+{
+	struct rlimit old, rl;
+
+	assert_int_equal(getrlimit(RLIMIT_MEMLOCK, &old), 0);
+	if (old.rlim_max != RLIM_INFINITY && soft != RLIM_INFINITY && soft > old.rlim_max)
+		return;		/* cannot raise past the hard limit here */
+	if (soft == RLIM_INFINITY && old.rlim_max != RLIM_INFINITY)
+		return;
+	rl = old;
+	rl.rlim_cur = soft;
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	assert_int_equal(sg_secmem_daemon_bytes(), want);
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &old), 0);
+}
+
+static void test_daemon_bytes(void **state)
+{
+	(void)state;
+	daemon_bytes_at(0, SG_SECMEM_DEFAULT_BYTES);
+	daemon_bytes_at(64 * 1024, SG_SECMEM_DEFAULT_BYTES);
+	daemon_bytes_at(8 * 1024 * 1024, 4 * 1024 * 1024);
+	daemon_bytes_at(8 * 1024 * 1024 - 1, 2 * 1024 * 1024);
+	daemon_bytes_at(12 * 1024 * 1024, 4 * 1024 * 1024);
+	daemon_bytes_at(128 * 1024 * 1024, SG_SECMEM_DAEMON_MAX_BYTES);
+	daemon_bytes_at(1024ULL * 1024 * 1024, SG_SECMEM_DAEMON_MAX_BYTES);
+	daemon_bytes_at(RLIM_INFINITY, SG_SECMEM_DAEMON_MAX_BYTES);
+}
+
 static void test_secbuf(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -173,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_init_without_mlock_permission),
 		cmocka_unit_test(test_init_idempotent),
 		cmocka_unit_test(test_keys_live_in_secure_heap),
+		cmocka_unit_test(test_daemon_bytes),
 		cmocka_unit_test(test_secbuf),
 	};
 

@@ -150,6 +150,36 @@ static void test_body_length_allows_appending(void **state)
 	}
 }
 
+/* body_limit: at most that many canonical body bytes are hashed and l=
+ * says how many (fewer when the body is shorter); bytes past the limit
+ * may change, bytes before it may not. */
+static void test_body_limit(void **state)
+{
+	struct eh_rfc_keys *fx = *state;
+	struct sg_sign_request r = eh_request(SG_ALG_RSA_SHA256, DOMAIN, "rsa");
+	static const uint64_t limits[] = { 10, 1000000 };
+	struct eh_results res;
+	char l[32], *out, *p;
+	size_t len;
+
+	for (size_t i = 0; i < 2; i++) {
+		r.body_limit = limits[i];
+		out = sign_one(fx, &r, msg, sizeof(msg) - 1, &len);
+		eh_tag_value(out, "l", l, sizeof(l));
+		if (i == 0)
+			assert_string_equal(l, "10");
+		else	/* the relaxed body of the A.1 message */
+			assert_string_equal(l, "54");
+		eh_verify(fx->table, NULL, out, len, &res);
+		eh_assert_result(&res, 0, SG_RES_PASS);
+		p = strstr(out, "\r\n\r\n") + 4;	/* the body */
+		p[i == 0 ? 20 : 2] ^= 0x20;		/* past the limit, or inside it */
+		eh_verify(fx->table, NULL, out, len, &res);
+		eh_assert_result(&res, 0, i == 0 ? SG_RES_PASS : SG_RES_FAIL);
+		free(out);
+	}
+}
+
 static void test_odd_messages(void **state)
 {
 	struct eh_rfc_keys *fx = *state;
@@ -412,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_algs_and_canons),
 		cmocka_unit_test(test_round_trip_options),
 		cmocka_unit_test(test_body_length_allows_appending),
+		cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_odd_messages),
 		cmocka_unit_test(test_chunking_and_bare_lf),
 		cmocka_unit_test(test_body_hashed_once_per_lane),
