@@ -212,7 +212,7 @@ def measure(ctx, label, fs_base, workers):
             best = summary
     raw = ctx["raw"]
     line = {"bench": "signetd", "who": "signetd-spool", "fs": fs_type(fs_base),
-            "folder": fs_base, "corpus": label, "workers": workers,
+            "folder": ctx["shown"][fs_base], "corpus": label, "workers": workers,
             "messages": best["messages"], "seconds": best["seconds"],
             "msgs_per_s": best["msgs_per_s"], "cpu_s": round(best["cpu_s"], 4),
             "msgs_per_cpu_s": best["messages"] / best["cpu_s"] if best["cpu_s"] else None,
@@ -233,13 +233,15 @@ def measure(ctx, label, fs_base, workers):
 def run(opts, tools, crypto, results):
     site = tempfile.mkdtemp(prefix="signet-bench-site-")
     bases = [os.path.join(results, "signetd")]
+    shown = {bases[0]: bases[0]}
     if opts.get("tmpfs"):
         bases.append(tempfile.mkdtemp(prefix="signet-bench-", dir=opts["tmpfs"]))
+        shown[bases[1]] = os.path.join(opts["tmpfs"], "signet-bench-*")
     controld = None
     lines = []
     try:
         ctx = {"tools": tools, "opts": opts, "site": site, "raw": raw_rate(crypto),
-               "records": make_site(tools, site), "corpora": {}}
+               "records": make_site(tools, site), "corpora": {}, "shown": shown}
         for base in bases:
             for label in opts["corpora"]:
                 where = os.path.join(base, "corpus-" + label)

@@ -26,8 +26,9 @@ BEGIN = ("<!-- run_bench:signetd:begin (written by bench/run_bench.py; edits bet
 END = "<!-- run_bench:signetd:end -->"
 
 WHAT = {
-    "tmpfs": "tmpfs: fsync and rename cost nothing; this measures signetd (reading, "
-             "signing, writing, its io_uring chain), not a disk",
+    "tmpfs": "tmpfs: no disk, fsync costs nothing; this measures signetd (reading, "
+             "signing, writing, its io_uring chain, the kernel's file operations), not a "
+             "disk",
 }
 
 
