@@ -44,6 +44,7 @@ struct sd_app {
 	bool stopping, tty, progress_shown;
 	uint64_t started_ms, last_progress_ms, last_scan_ms;
 	uint64_t left_in_place;			/* FAILED jobs (input still there) */
+	struct sd_relay_setup *relay;		/* relay mode (no --spool), or NULL */
 };
 
 uint64_t sd_now_ms(void);

@@ -19,6 +19,7 @@
 #include "dp_signer.h"
 
 /* signetd. */
+#include "sd_relay_app.h"
 #include "sd_workers.h"
 
 static enum sg_err port_submit(void *ctx, const uint8_t *msg, size_t len,
@@ -69,6 +70,25 @@ static void own_arena(struct sd_worker *w)
 #endif
 }
 
+static void publish_ready(void *arg)
+{
+	struct sd_worker *w = arg;
+
+	atomic_store_explicit(&w->state, SD_WORKER_READY, memory_order_release);
+}
+
+/* Relay mode: READY once the worker's listener is open. */
+static int run_relay(struct sd_worker *w, struct dp_signer *signer)
+{
+	int rc = sd_relay_worker_main(w->relay, w->spool.signer, w->relay_counts, publish_ready,
+				      w, w->error, sizeof(w->error));
+
+	dp_signer_free(signer);
+	atomic_store_explicit(&w->state, rc == 0 ? SD_WORKER_DONE : SD_WORKER_FAILED,
+			      memory_order_release);
+	return rc;
+}
+
 int sd_worker_main(void *arg)
 {
 	struct sd_worker *w = arg;
@@ -84,6 +104,8 @@ int sd_worker_main(void *arg)
 		w->spool.signer = (struct sd_signer_port){ port_submit, port_flush, port_poll,
 							   port_release, port_pending,
 							   port_deadline, signer };
+		if (w->relay != NULL)
+			return run_relay(w, signer);
 		if (sd_spool_worker_new(&w->spool, &spool, &err) != SG_OK)
 			spool = NULL;
 	}

@@ -10,7 +10,8 @@
  *   arena (when signetd is linked with jemalloc), opens its dp_signer
  *   (its own crypto backend instance and dp_keys reader) on the worker's
  *   own thread, publishes SD_WORKER_READY or SD_WORKER_FAILED (error
- *   says why), then runs the spool worker until the mode says stop, and
+ *   says why), then runs the spool worker (or, with relay set, the SMTP
+ *   relay worker: sd_relay_app.h) until the mode says stop, and
  *   publishes SD_WORKER_DONE last. The dp_worker_stats are created by the
  *   control thread (it reads them for STATS_PUSH) and written only here.
  */
@@ -19,6 +20,7 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include "sd_relay.h"
 #include "sd_spool.h"
 
 struct sg_config;
@@ -35,6 +37,8 @@ struct sd_worker {
 	struct dp_keys *keys;
 	struct dp_worker_stats *stats;
 	struct sd_spool_params spool;		/* signer filled in by the worker */
+	const struct sd_relay_params *relay;	/* relay mode: run this, not spool */
+	struct sd_relay_counts *relay_counts;	/* the relay's counts at exit */
 	char error[320];			/* FAILED: why; READY: a warning */
 };
 

@@ -4,6 +4,8 @@
  *
  * SUMMARY
  *   signetd -c CONF --spool IN_DIR --out OUT_DIR [--watch] [--json]
+ *   signetd -c CONF    (CONF with an esmtp_listener block: the SMTP signing
+ *                      relay, sd_relay_app.h; SIGTERM ends it with 0)
  *   1. options (sd_options.h), signet.conf (the same file as
  *      signet-controld's: dataplane block, control.socket);
  *   2. SIGTERM, SIGINT, SIGHUP and SIGPIPE are blocked before the EAL
@@ -13,7 +15,8 @@
  *      lcore 0 (main) is the control thread, every other lcore a worker;
  *   4. the key view (dp_keys), per-worker stats, the spool folders
  *      (sd_recover.h: locks, leftover temp files removed), the feed, the
- *      control connection; workers launched with rte_eal_remote_launch,
+ *      control connection (relay mode: the relay parameters instead of
+ *      folders and feed); workers launched with rte_eal_remote_launch,
  *      each opening its own signer; the loop; the summary.
  *   signetd never opens key files: keys come from signet-controld.
  *   Exit status: 0 done (or stopped by a signal), 1 when inputs were left
@@ -50,6 +53,7 @@
 /* signetd. */
 #include "sd_app.h"
 #include "sd_eal.h"
+#include "sd_relay_app.h"
 
 #define EXIT_LEFT 1
 #define EXIT_START 2
@@ -209,6 +213,25 @@ static int setup_spool(struct sd_app *a)
 	return 0;
 }
 
+/* SMTP relay mode (no --spool): sd_relay_app.h. */
+static int setup_relay(struct sd_app *a)
+{
+	struct sg_error err;
+
+	sg_error_clear(&err);
+	if (sd_relay_setup_new(a->conf, a->nworkers, &a->mode, &a->relay, &err) != SG_OK)
+		return fail_start("%s", err.msg);
+	for (unsigned i = 0; i < a->nworkers; i++) {
+		a->workers[i].index = i;
+		a->workers[i].conf = a->conf;
+		a->workers[i].keys = a->keys;
+		a->workers[i].stats = a->stats[i];
+		a->workers[i].relay = &a->relay->params[i];
+		a->workers[i].relay_counts = &a->relay->counts[i];
+	}
+	return 0;
+}
+
 static int launch(struct sd_app *a)
 {
 	unsigned lcore, i = 0;
@@ -254,6 +277,7 @@ static void cleanup(struct sd_app *a)
 	dp_keys_free(a->keys);
 	free(a->workers);
 	sd_recover_close(&a->folders);
+	sd_relay_setup_free(a->relay);
 	sg_config_free(a->conf);
 	if (a->signal_fd >= 0)
 		close(a->signal_fd);
@@ -271,11 +295,11 @@ static int configure(struct sd_app *a, int argc, char **argv)
 		fputs(a->opt.help ? sd_options_usage() : "signetd " SIGNETD_VERSION "\n", stdout);
 		return -1;
 	}
-	if (a->opt.spool_in == NULL)
-		return fail_start("nothing to do: --spool IN_DIR --out OUT_DIR is the front-end "
-				  "of this build (the SMTP relay is not part of it yet)");
 	if (sg_config_load(a->opt.config, &a->conf, &err) != SG_OK)
 		return fail_start("%s", err.msg);
+	if (a->opt.spool_in == NULL && !a->conf->has_esmtp)
+		return fail_start("nothing to do: give --spool IN_DIR --out OUT_DIR, or an "
+				  "esmtp_listener block in %s for the SMTP relay", a->opt.config);
 	return 0;
 }
 
@@ -304,12 +328,19 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = setup_core(a);
 	if (rc == 0)
-		rc = setup_spool(a);
+		rc = a->opt.spool_in != NULL ? setup_spool(a) : setup_relay(a);
 	a->tty = isatty(STDERR_FILENO);
 	a->started_ms = a->last_scan_ms = sd_now_ms();
 	if (rc == 0)
 		rc = launch(a);
-	if (rc == 0) {
+	if (rc == 0 && a->relay != NULL) {
+		sd_app_log(a, "%u worker(s), SMTP relay on %s -> next hop %s", a->nworkers,
+			   a->conf->esmtp.listen, a->conf->esmtp.next_hop);
+		sd_relay_app_loop(a, a->relay);
+		rte_eal_mp_wait_lcore();
+		sd_control_final_push(a->control, FINAL_PUSH_MS);
+		sd_relay_app_report(a, a->relay);
+	} else if (rc == 0) {
 		sd_app_log(a, "%u worker(s), spool %s -> %s%s", a->nworkers, a->opt.spool_in,
 			   a->opt.spool_out, a->opt.watch ? " (watching)" : "");
 		sd_app_loop(a);

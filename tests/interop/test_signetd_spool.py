@@ -341,7 +341,9 @@ def test_command_line(site):
     assert done.returncode == 2 and "--spool needs --out OUT_DIR" in done.stderr
     done = run("-c", str(site["dir"] / "missing.conf"), "--spool", "a", "--out", "b")
     assert done.returncode == 2 and "missing.conf" in done.stderr
-    done = run("-c", conf)
+    no_listener = site["dir"] / "no-listener.conf"    # without --spool: relay mode
+    no_listener.write_text(re.sub(r"esmtp_listener \{[^}]*\}\n", "", site["conf"].read_text()))
+    done = run("-c", str(no_listener))
     assert done.returncode == 2 and "nothing to do" in done.stderr
     done = run("-c", conf, "--spool", str(site["dir"] / "nowhere"), "--out",
                str(site["dir"] / "out"))
