@@ -83,6 +83,9 @@ void session_free(struct session *s);
 void session_readable(struct sg_daemon *d, struct session *s);
 void session_writable(struct session *s);
 bool session_wants_write(const struct session *s);
+/* When an idle session is dropped: now + idle_ms, or never for an admin
+ * signetd (HELLO "signetd...") between messages with nothing left to send. */
+int64_t session_idle_deadline(const struct sg_daemon *d, const struct session *s);
 /* Queues a whole message; an ERROR from a protocol fault closes after it. */
 void session_send(struct session *s, struct sg_wire_out *w);
 void session_send_error(struct session *s, bool then_close, const char *fmt, ...)

@@ -371,8 +371,11 @@ static void serve_round(struct sg_daemon *d, const struct pollfd *pfds, size_t n
 		struct session *s = d->sessions[i];
 		short ev = pfds[first + i].revents;
 
-		if (ev & POLLOUT)
+		if (ev & POLLOUT) {
 			session_writable(s);
+			if (!session_wants_write(s) && s->in.len == 0)
+				s->deadline = session_idle_deadline(d, s);
+		}
 		if (ev & (POLLIN | POLLHUP | POLLERR))
 			session_readable(d, s);
 		/* gone, and nothing left to read that could end it otherwise */

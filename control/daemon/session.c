@@ -312,8 +312,18 @@ static bool take(struct sg_daemon *d, struct session *s, const char *p, size_t n
 	memset(s->in.data, 0, s->in.len);
 	sg_buf_reset(&s->in);
 	s->need = 0;
-	s->deadline = daemon_now_ms() + d->opt.idle_ms;
+	s->deadline = session_idle_deadline(d, s);
 	return true;
+}
+
+int64_t session_idle_deadline(const struct sg_daemon *d, const struct session *s)
+{
+	/* An admin signetd stays connected while it has nothing to ask; a
+	 * message it starts, or an answer it does not read, is still timed. */
+	if (s->dataplane && s->peer.admin && s->state == SESSION_READY &&
+	    !session_wants_write(s))
+		return INT64_MAX;
+	return daemon_now_ms() + d->opt.idle_ms;
 }
 
 void session_readable(struct sg_daemon *d, struct session *s)
@@ -338,6 +348,8 @@ void session_readable(struct sg_daemon *d, struct session *s)
 			s->dead = true;
 			return;
 		}
+		if (s->in.len == 0 && s->deadline == INT64_MAX)
+			s->deadline = daemon_now_ms() + d->opt.idle_ms;	/* a message starts */
 		take(d, s, chunk, (size_t)n);
 	}
 }

@@ -100,6 +100,17 @@ static void stdout_restore(int saved)
 	close(saved);
 }
 
+int cdev_eal_init_quietly(int argc, char **argv)
+{
+	int ret, stdout_fd;
+
+	rte_openlog_stream(stderr);
+	stdout_fd = stdout_to_stderr();
+	ret = rte_eal_init(argc, argv);
+	stdout_restore(stdout_fd);
+	return ret;
+}
+
 enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started, struct sg_error *err)
 {
 	struct cdev_eal_argv av;
@@ -107,7 +118,7 @@ enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started, struct sg_e
 	cpu_set_t saved;
 	bool have_saved;
 	enum sg_err rc;
-	int ret, stdout_fd;
+	int ret;
 
 	*started = false;
 	if (cdev_eal_running())
@@ -117,10 +128,7 @@ enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started, struct sg_e
 		return rc;
 	join_words(&av, words, sizeof(words));
 	have_saved = pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) == 0;
-	rte_openlog_stream(stderr);
-	stdout_fd = stdout_to_stderr();
-	ret = rte_eal_init(av.argc, av.argv);
-	stdout_restore(stdout_fd);
+	ret = cdev_eal_init_quietly(av.argc, av.argv);
 	if (have_saved)
 		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
 	if (ret < 0 && rte_errno == EALREADY)

@@ -68,6 +68,10 @@ struct cdev_port {
 };
 
 bool cdev_eal_running(void);
+/* rte_eal_init with fd 1 pointed at stderr meanwhile (DPDK prints its
+ * usage text on stdout, which may carry a signed message or --json) and
+ * its log stream on stderr; returns what rte_eal_init returned. */
+int cdev_eal_init_quietly(int argc, char **argv);
 SG_MUST_CHECK enum sg_err cdev_eal_start(const struct cdev_opts *o, bool *started,
 					 struct sg_error *err);
 

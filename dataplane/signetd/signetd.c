@@ -48,6 +48,7 @@
 #include "config.h"
 #include "dp_keys.h"
 #include "dp_stats.h"
+#include "cryptodev_port.h"
 #include "secmem.h"
 
 /* signetd. */
@@ -104,7 +105,7 @@ static int start_eal(struct sd_app *a, const char *prog)
 	if (sd_eal_argv_build(prog, a->conf->dataplane.eal_args, a->conf->dataplane.workers,
 			      cpus, ncpus, &eal, &err) != SG_OK)
 		return fail_start("dataplane: %s", err.msg);
-	if (rte_eal_init(eal.argc, eal.argv) < 0)
+	if (cdev_eal_init_quietly(eal.argc, eal.argv) < 0)	/* usage text not on stdout */
 		return fail_start("DPDK EAL initialisation failed (eal_args \"%s\"): %s",
 				  a->conf->dataplane.eal_args, rte_strerror(rte_errno));
 	a->nworkers = rte_lcore_count() - 1;

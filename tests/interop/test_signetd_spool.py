@@ -348,6 +348,16 @@ def test_command_line(site):
     done = run("-c", conf, "--spool", str(site["dir"] / "nowhere"), "--out",
                str(site["dir"] / "out"))
     assert done.returncode == 2 and "spool folder" in done.stderr
+    # A wrong eal_args: DPDK's complaint and usage text go to stderr, never to
+    # stdout, which carries --json.
+    bad_eal = site["dir"] / "bad-eal.conf"
+    bad_eal.write_text(site["conf"].read_text().replace(
+        "dataplane {\n", 'dataplane {\n  eal_args = "--no-huge --no-shconf --no-pci --bogus-eal"\n'))
+    (site["dir"] / "in").mkdir(exist_ok=True)
+    done = run("-c", str(bad_eal), "--spool", str(site["dir"] / "in"), "--out",
+               str(site["dir"] / "out"), "--json")
+    assert done.returncode == 2 and "DPDK EAL initialisation failed" in done.stderr
+    assert done.stdout == ""
 
 
 def test_controld_down_loses_nothing(site):

@@ -459,6 +459,44 @@ static void test_dataplane_name(void **state)
 	dt_stop(&t);
 }
 
+/* An admin signetd between messages is never dropped for idling (it may
+ * have nothing to ask for hours); an ordinary client, or a signetd that is
+ * not an admin, keeps the idle deadline; a message signetd starts is timed
+ * again. */
+static void test_idle_deadline(void **state)
+{
+	static const struct { bool admin; const char *name; bool forever; } cases[] = {
+		{ true, "signetd 0.1.0 worker", true },
+		{ false, "signetd 0.1.0 worker", false },
+		{ true, "signetctl", false },
+	};
+	struct dt t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct session *s;
+		struct sg_wire_in r;
+		int fd;
+
+		setup(&t);
+		s = dt_session(&t, cases[i].admin, &fd);
+		dt_send_hello(fd, SG_PROTO_VERSION, cases[i].name);
+		dt_pump(&t, s);
+		dt_read(&t, fd, &r);
+		if (cases[i].forever)
+			assert_true(s->deadline == INT64_MAX);
+		else
+			assert_true(s->deadline < INT64_MAX);
+		if (cases[i].forever) {	/* the first bytes of a message: timed again */
+			assert_int_equal(write(fd, "\0\0", 2), 2);
+			dt_pump(&t, s);
+			assert_true(s->deadline < INT64_MAX);
+		}
+		close(fd);
+		dt_stop(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_key_request),
 		cmocka_unit_test(test_stats_push),
 		cmocka_unit_test(test_dataplane_name),
+		cmocka_unit_test(test_idle_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
