@@ -12,6 +12,10 @@
  *   a key and writes it at path (folders made) with the given mode.
  *   struct kt_log collects what the keys module logs (kt_log_has).
  *   kt_cell(table, row, column-name) reads a cell of an answer table.
+ *   struct kt_store is a key store under test: kt_store_new(conf) makes
+ *   the folder, parses conf and sets the clock (2026-11-22T10:00:00Z);
+ *   the test writes key files (kt_store_key_path) and calls
+ *   kt_store_open for the sg_keys; kt_store_free undoes it all.
  *   Header-only: included once per test program.
  */
 #ifndef SIGNET_TEST_KEYS_TESTUTIL_H
@@ -226,6 +230,57 @@ static inline enum sg_err kt_raw(struct sg_keys *k, enum sg_cmd_id id, const cha
 	memset(out, 0, sizeof(*out));
 	sg_error_clear(err);
 	return sg_keys_command(k, &p, out, err);
+}
+
+/* A key store under test (see the SUMMARY). */
+struct kt_store {
+	char *dir;
+	struct kt_clock clock;
+	struct kt_log log;
+	struct sg_config *conf;
+	struct sg_keys *keys;
+	struct sg_table t;
+};
+
+/* DIR/keys/DOMAIN/SEL.key; the two latest results stay valid. */
+static inline const char *kt_store_key_path(const struct kt_store *f, const char *domain,
+					    const char *sel)
+{
+	static char buf[2][4096];
+	static int slot;
+	char *p = buf[slot++ & 1];
+
+	snprintf(p, 4096, "%s/keys/%s/%s.key", f->dir, domain, sel);
+	return p;
+}
+
+static inline struct kt_store *kt_store_new(const char *conf)
+{
+	struct kt_store *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = kt_tmpdir();
+	f->clock.t = 1795341600;	/* 2026-11-22T10:00:00Z */
+	f->conf = kt_config(f->dir, conf);
+	return f;
+}
+
+static inline void kt_store_open(struct kt_store *f)
+{
+	struct sg_error err;
+
+	if (sg_keys_new(f->conf, kt_clock(&f->clock), &f->keys, &err) != SG_OK)
+		fail_msg("%s", err.msg);
+}
+
+static inline int kt_store_free(struct kt_store *f)
+{
+	sg_table_free(&f->t);
+	sg_keys_free(f->keys);
+	sg_config_free(f->conf);
+	kt_rmtree(f->dir);
+	free(f);
+	return 0;
 }
 
 #endif

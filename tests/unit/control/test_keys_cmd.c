@@ -22,58 +22,29 @@ static const char *CONF =
 	"  dk_domain \"example.com\" { selector = \"dk1\" }\n"
 	"}\n";
 
-struct fixture {
-	char *dir;
-	struct kt_clock clock;
-	struct sg_config *conf;
-	struct sg_keys *keys;
-	struct sg_table t;
-};
-
-static const char *key_path(struct fixture *f, const char *domain, const char *sel)
-{
-	static char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/keys/%s/%s.key", f->dir, domain, sel);
-	return buf;
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct sg_error err;
+	struct kt_store *f = kt_store_new(CONF);
 
-	assert_non_null(f);
-	f->dir = kt_tmpdir();
-	f->clock.t = 1795341600;
-	f->conf = kt_config(f->dir, CONF);
-	kt_key_file(key_path(f, "example.com", "s1"), SG_KEY_ED25519, 0);
-	kt_key_file(key_path(f, "example.com", "dk1"), SG_KEY_RSA, 1024);
-	if (sg_keys_new(f->conf, kt_clock(&f->clock), &f->keys, &err) != SG_OK)
-		fail_msg("%s", err.msg);
+	kt_key_file(kt_store_key_path(f, "example.com", "s1"), SG_KEY_ED25519, 0);
+	kt_key_file(kt_store_key_path(f, "example.com", "dk1"), SG_KEY_RSA, 1024);
+	kt_store_open(f);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	sg_table_free(&f->t);
-	sg_keys_free(f->keys);
-	sg_config_free(f->conf);
-	kt_rmtree(f->dir);
-	free(f);
-	return 0;
+	return kt_store_free(*state);
 }
 
-static void run(struct fixture *f, const char *line)
+static void run(struct kt_store *f, const char *line)
 {
 	sg_table_free(&f->t);
 	kt_run(f->keys, line, &f->t);
 }
 
-static void look(struct fixture *f, enum sg_sigkind kind, const char *domain)
+static void look(struct kt_store *f, enum sg_sigkind kind, const char *domain)
 {
 	struct sg_key_answer a;
 	struct sg_error err;
@@ -83,7 +54,7 @@ static void look(struct fixture *f, enum sg_sigkind kind, const char *domain)
 
 static void test_keycache_list(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	long r;
 
 	look(f, SG_KIND_DKIM, "example.com");
@@ -102,7 +73,7 @@ static void test_keycache_list(void **state)
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "key"), "ed25519");
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "age_s"), "42");
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "hits"), "2");
-	assert_string_equal(kt_cell(&f->t, (size_t)r, "detail"), key_path(f, "example.com", "s1"));
+	assert_string_equal(kt_cell(&f->t, (size_t)r, "detail"), kt_store_key_path(f, "example.com", "s1"));
 	r = kt_find_row(&f->t, "domain", "example.org");
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "state"), "missing");
 	assert_non_null(strstr(kt_cell(&f->t, (size_t)r, "detail"), "no key file"));
@@ -117,7 +88,7 @@ static void test_keycache_list(void **state)
 
 static void test_keycache_flush(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	look(f, SG_KIND_DKIM, "example.com");
 	look(f, SG_KIND_DKIM, "example.org");
@@ -136,7 +107,7 @@ static void test_keycache_flush(void **state)
 
 static void test_scope_flush(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct sg_error err;
 
 	look(f, SG_KIND_DKIM, "example.com");
@@ -156,7 +127,7 @@ static void test_scope_flush(void **state)
 
 static void test_selector_list(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	long r;
 
 	run(f, "selector create n1 --domain example.net --key-type ed25519");
@@ -181,7 +152,7 @@ static void test_selector_list(void **state)
 
 static void test_selector_show(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct sg_error err;
 	long r;
 
@@ -190,7 +161,7 @@ static void test_selector_show(void **state)
 	r = kt_find_row(&f->t, "domain", "example.com");
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "dns_name"), "s1._domainkey.example.com");
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "key_file"),
-			    key_path(f, "example.com", "s1"));
+			    kt_store_key_path(f, "example.com", "s1"));
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "key"), "ed25519");
 	r = kt_find_row(&f->t, "domain", "example.org");
 	assert_non_null(strstr(kt_cell(&f->t, (size_t)r, "key"), "no key file"));
@@ -210,7 +181,7 @@ static void test_selector_show(void **state)
 
 static void test_dispatch_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct sg_cmd_params p;
 	struct sg_error err;
 

@@ -31,38 +31,13 @@ static const char *CONF =
 
 #define DAY (24 * 3600)
 
-struct fixture {
-	char *dir;
-	struct kt_clock clock;
-	struct kt_log log;
-	struct sg_config *conf;
-	struct sg_keys *keys;
-	struct sg_table t;
-};
-
-static const char *key_path(struct fixture *f, const char *domain, const char *sel)
-{
-	static char buf[2][4096];
-	static int slot;
-	char *p = buf[slot++ & 1];
-
-	snprintf(p, 4096, "%s/keys/%s/%s.key", f->dir, domain, sel);
-	return p;
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct sg_error err;
+	struct kt_store *f = kt_store_new(CONF);
 
-	assert_non_null(f);
-	f->dir = kt_tmpdir();
-	f->clock.t = 1795341600;	/* 2026-11-22T10:00:00Z */
-	f->conf = kt_config(f->dir, CONF);
-	kt_key_file(key_path(f, "example.com", "s1"), SG_KEY_RSA, 1024);
-	kt_key_file(key_path(f, "slow.example", "slow1"), SG_KEY_RSA, 1024);
-	if (sg_keys_new(f->conf, kt_clock(&f->clock), &f->keys, &err) != SG_OK)
-		fail_msg("%s", err.msg);
+	kt_key_file(kt_store_key_path(f, "example.com", "s1"), SG_KEY_RSA, 1024);
+	kt_key_file(kt_store_key_path(f, "slow.example", "slow1"), SG_KEY_RSA, 1024);
+	kt_store_open(f);
 	sg_keys_set_log(f->keys, kt_log_fn, &f->log);
 	*state = f;
 	return 0;
@@ -70,25 +45,18 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	sg_table_free(&f->t);
-	sg_keys_free(f->keys);
-	sg_config_free(f->conf);
-	kt_rmtree(f->dir);
-	free(f);
-	return 0;
+	return kt_store_free(*state);
 }
 
 /* Runs line; the answer is in f->t (the previous one freed). */
-static void run(struct fixture *f, const char *line)
+static void run(struct kt_store *f, const char *line)
 {
 	sg_table_free(&f->t);
 	kt_run(f->keys, line, &f->t);
 }
 
 /* Runs line expecting code; returns the error message. */
-static const char *refused(struct fixture *f, const char *line, enum sg_err code)
+static const char *refused(struct kt_store *f, const char *line, enum sg_err code)
 {
 	static struct sg_error err;
 	enum sg_err rc;
@@ -102,7 +70,7 @@ static const char *refused(struct fixture *f, const char *line, enum sg_err code
 }
 
 /* The value of field in a (domain, field, value) answer. */
-static const char *field(struct fixture *f, const char *name)
+static const char *field(struct kt_store *f, const char *name)
 {
 	long row = kt_find_row(&f->t, "field", name);
 
@@ -111,7 +79,7 @@ static const char *field(struct fixture *f, const char *name)
 	return kt_cell(&f->t, (size_t)row, "value");
 }
 
-static size_t count_field(struct fixture *f, const char *name)
+static size_t count_field(struct kt_store *f, const char *name)
 {
 	size_t n = 0;
 
@@ -121,7 +89,7 @@ static size_t count_field(struct fixture *f, const char *name)
 }
 
 /* The status of selector for domain in `selector list`. */
-static const char *status_of(struct fixture *f, const char *sel, const char *domain)
+static const char *status_of(struct kt_store *f, const char *sel, const char *domain)
 {
 	static char out[32];
 
@@ -138,7 +106,7 @@ static const char *status_of(struct fixture *f, const char *sel, const char *dom
 
 static void test_create_ed25519(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct sg_privkey *key = NULL;
 	struct sg_buf txt;
 	struct sg_error err;
@@ -146,13 +114,13 @@ static void test_create_ed25519(void **state)
 	char state_file[4200];
 
 	run(f, "selector create n1 --domain Example.COM --key-type ed25519");
-	assert_string_equal(field(f, "key_file"), key_path(f, "example.com", "n1"));
-	assert_int_equal(stat(key_path(f, "example.com", "n1"), &st), 0);
+	assert_string_equal(field(f, "key_file"), kt_store_key_path(f, "example.com", "n1"));
+	assert_int_equal(stat(kt_store_key_path(f, "example.com", "n1"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_string_equal(field(f, "key"), "ed25519");
 	assert_string_equal(field(f, "dns_name"), "n1._domainkey.example.com");
 	/* The record is the one of the key written. */
-	assert_int_equal(sg_privkey_load(key_path(f, "example.com", "n1"), false, &key, &err),
+	assert_int_equal(sg_privkey_load(kt_store_key_path(f, "example.com", "n1"), false, &key, &err),
 			 SG_OK);
 	sg_buf_init(&txt, 4096);
 	assert_int_equal(sg_dns_record(key, false, false, &txt, &err), SG_OK);
@@ -186,7 +154,7 @@ static void test_create_ed25519(void **state)
 
 static void test_create_rsa_2048_zone_split(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	const char *zone2;
 
 	run(f, "selector create big --domain new.example");
@@ -210,14 +178,14 @@ static void test_create_rsa_2048_zone_split(void **state)
 
 static void test_create_refusals(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	assert_non_null(strstr(refused(f, "selector create s1 --domain example.com", SG_E_ARG),
 			       "a selector named \"s1\" exists"));
 	assert_non_null(strstr(refused(f, "selector create S1 --domain x.example", SG_E_ARG),
 			       "exists"));
 	/* A key file already there is never replaced. */
-	kt_key_file(key_path(f, "example.com", "taken"), SG_KEY_ED25519, 0);
+	kt_key_file(kt_store_key_path(f, "example.com", "taken"), SG_KEY_ED25519, 0);
 	assert_non_null(strstr(refused(f, "selector create taken --domain example.com",
 				       SG_E_STATE), "refusing to replace a key"));
 	assert_non_null(strstr(refused(f, "selector create e1 --domain example.com "
@@ -232,7 +200,7 @@ static void test_create_refusals(void **state)
 
 static void test_create_without_scope(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct sg_config *conf = kt_config(f->dir, "");
 	struct sg_error err;
 
@@ -243,7 +211,7 @@ static void test_create_without_scope(void **state)
 			       "no dkim_sign scope"));
 }
 
-static void expected_name(const struct fixture *f, char *out, size_t cap, int suffix)
+static void expected_name(const struct kt_store *f, char *out, size_t cap, int suffix)
 {
 	time_t t = (time_t)f->clock.t;
 	struct tm tm;
@@ -259,7 +227,7 @@ static void expected_name(const struct fixture *f, char *out, size_t cap, int su
 
 static void test_rotate(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	char first[32], second[32];
 	struct sg_key_answer a;
 	struct sg_error err;
@@ -295,7 +263,7 @@ static void test_rotate(void **state)
 
 static void test_rotate_uses_prepared_selector(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct stat st;
 	char dir[4200];
 	int files = 0;
@@ -319,12 +287,12 @@ static void test_rotate_uses_prepared_selector(void **state)
 		pclose(ls);
 	}
 	assert_int_equal(files, 2);	/* s1.key and next1.key */
-	assert_int_equal(stat(key_path(f, "example.com", "next1"), &st), 0);
+	assert_int_equal(stat(kt_store_key_path(f, "example.com", "next1"), &st), 0);
 }
 
 static void test_retire_rules(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	char retired[4200];
 	struct stat st;
 
@@ -344,11 +312,11 @@ static void test_retire_rules(void **state)
 	f->clock.t += 1;
 	assert_string_equal(status_of(f, "a1", "example.com"), "disabled");
 	run(f, "selector retire a1");
-	assert_string_equal(kt_cell(&f->t, 0, "key_file"), key_path(f, "example.com", "a1"));
-	snprintf(retired, sizeof(retired), "%s.retired", key_path(f, "example.com", "a1"));
+	assert_string_equal(kt_cell(&f->t, 0, "key_file"), kt_store_key_path(f, "example.com", "a1"));
+	snprintf(retired, sizeof(retired), "%s.retired", kt_store_key_path(f, "example.com", "a1"));
 	assert_string_equal(kt_cell(&f->t, 0, "retired_as"), retired);
 	assert_int_equal(stat(retired, &st), 0);
-	assert_int_not_equal(stat(key_path(f, "example.com", "a1"), &st), 0);
+	assert_int_not_equal(stat(kt_store_key_path(f, "example.com", "a1"), &st), 0);
 	assert_non_null(strstr(f->t.message, "a1._domainkey.DOMAIN"));
 	assert_string_equal(status_of(f, "a1", "example.com"), "(absent)");
 	/* Never enabled: may go at once. */
@@ -361,7 +329,7 @@ static void test_retire_rules(void **state)
 
 static void test_dns_record(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	run(f, "dns record s1");
 	assert_string_equal(kt_cell(&f->t, 0, "domain"), "example.com");
@@ -370,7 +338,7 @@ static void test_dns_record(void **state)
 	/* Any domain with a key file at the template path. */
 	assert_non_null(strstr(refused(f, "dns record s1 other.example", SG_E_KEY),
 			       "no key file"));
-	kt_key_file(key_path(f, "other.example", "s1"), SG_KEY_ED25519, 0);
+	kt_key_file(kt_store_key_path(f, "other.example", "s1"), SG_KEY_ED25519, 0);
 	run(f, "dns record s1 other.example");
 	assert_string_equal(field(f, "dns_name"), "s1._domainkey.other.example");
 	(void)refused(f, "dns record ghost", SG_E_ARG);

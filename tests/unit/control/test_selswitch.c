@@ -22,34 +22,12 @@ static const char *CONF =
 	"  dk_domain \"example.com\" { selector = \"s1\" }\n"
 	"}\n";
 
-struct fixture {
-	char *dir;
-	struct kt_clock clock;
-	struct sg_config *conf;
-	struct sg_keys *keys;
-	struct sg_table t;
-};
-
-static const char *key_path(struct fixture *f, const char *domain, const char *sel)
-{
-	static char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/keys/%s/%s.key", f->dir, domain, sel);
-	return buf;
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct sg_error err;
+	struct kt_store *f = kt_store_new(CONF);
 
-	assert_non_null(f);
-	f->dir = kt_tmpdir();
-	f->clock.t = 1795341600;	/* 2026-11-22T10:00:00Z */
-	f->conf = kt_config(f->dir, CONF);
-	kt_key_file(key_path(f, "example.com", "s1"), SG_KEY_RSA, 1024);
-	if (sg_keys_new(f->conf, kt_clock(&f->clock), &f->keys, &err) != SG_OK)
-		fail_msg("%s", err.msg);
+	kt_key_file(kt_store_key_path(f, "example.com", "s1"), SG_KEY_RSA, 1024);
+	kt_store_open(f);
 	sg_keys_set_log(f->keys, NULL, NULL);	/* stderr */
 	*state = f;
 	return 0;
@@ -57,23 +35,16 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	sg_table_free(&f->t);
-	sg_keys_free(f->keys);
-	sg_config_free(f->conf);
-	kt_rmtree(f->dir);
-	free(f);
-	return 0;
+	return kt_store_free(*state);
 }
 
-static void run(struct fixture *f, const char *line)
+static void run(struct kt_store *f, const char *line)
 {
 	sg_table_free(&f->t);
 	kt_run(f->keys, line, &f->t);
 }
 
-static const char *refused(struct fixture *f, const char *line, enum sg_err code)
+static const char *refused(struct kt_store *f, const char *line, enum sg_err code)
 {
 	static struct sg_error err;
 	enum sg_err rc;
@@ -86,7 +57,7 @@ static const char *refused(struct fixture *f, const char *line, enum sg_err code
 	return err.msg;
 }
 
-static const char *signer(struct fixture *f, enum sg_sigkind kind, const char *domain)
+static const char *signer(struct kt_store *f, enum sg_sigkind kind, const char *domain)
 {
 	static struct sg_key_answer a;
 	struct sg_error err;
@@ -95,7 +66,7 @@ static const char *signer(struct fixture *f, enum sg_sigkind kind, const char *d
 	return a.selector[0] ? a.selector : "(none)";
 }
 
-static const char *row_status(struct fixture *f, const char *sel)
+static const char *row_status(struct kt_store *f, const char *sel)
 {
 	long row = kt_find_row(&f->t, "selector", sel);
 
@@ -104,7 +75,7 @@ static const char *row_status(struct fixture *f, const char *sel)
 
 static void test_enable_switches_the_other_off(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	run(f, "selector create n1 --domain example.com --bits 1024");
 	assert_string_equal(signer(f, SG_KIND_DKIM, "example.com"), "s1");
@@ -127,14 +98,14 @@ static void test_enable_switches_the_other_off(void **state)
 
 static void test_enable_refuses_unusable_keys(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	run(f, "selector create gone --domain example.com --bits 1024");
-	assert_int_equal(unlink(key_path(f, "example.com", "gone")), 0);
+	assert_int_equal(unlink(kt_store_key_path(f, "example.com", "gone")), 0);
 	assert_non_null(strstr(refused(f, "selector enable gone example.com", SG_E_KEY),
 			       "cannot enable gone for example.com: no key file"));
 	run(f, "selector create open --domain example.com --bits 1024");
-	assert_int_equal(chmod(key_path(f, "example.com", "open"), 0644), 0);
+	assert_int_equal(chmod(kt_store_key_path(f, "example.com", "open"), 0644), 0);
 	assert_non_null(strstr(refused(f, "selector enable open example.com", SG_E_KEY),
 			       "chmod 600"));
 	/* An Ed25519 key cannot sign the scope's rsa-sha256. */
@@ -154,12 +125,12 @@ static void test_enable_refuses_unusable_keys(void **state)
 
 static void test_enable_for_another_domain(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	run(f, "selector create n1 --domain example.com --bits 1024");
 	assert_non_null(strstr(refused(f, "selector enable n1 other.example", SG_E_KEY),
 			       "no key file"));
-	kt_key_file(key_path(f, "other.example", "n1"), SG_KEY_RSA, 1024);
+	kt_key_file(kt_store_key_path(f, "other.example", "n1"), SG_KEY_RSA, 1024);
 	run(f, "selector enable n1 other.example");
 	assert_string_equal(signer(f, SG_KIND_DKIM, "other.example"), "n1");
 	run(f, "selector list");
@@ -168,7 +139,7 @@ static void test_enable_for_another_domain(void **state)
 
 static void test_disable(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	struct sg_key_answer a;
 	struct sg_error err;
 
@@ -187,7 +158,7 @@ static void test_disable(void **state)
 
 static void test_disable_name_of_two_types(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 
 	run(f, "selector create n1 --domain example.com --bits 1024");
 	run(f, "selector enable n1 example.com");	/* DKIM s1 off, DomainKeys s1 on */
@@ -200,7 +171,7 @@ static void test_disable_name_of_two_types(void **state)
 
 static void test_failed_save_changes_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct kt_store *f = *state;
 	char state_dir[4200];
 	FILE *out;
 
@@ -225,7 +196,7 @@ static void test_failed_save_changes_nothing(void **state)
 	/* A failed create leaves no key file behind. */
 	assert_non_null(strstr(refused(f, "selector create n2 --domain example.com --bits 1024",
 				       SG_E_IO), "cannot create folder"));
-	assert_int_not_equal(access(key_path(f, "example.com", "n2"), F_OK), 0);
+	assert_int_not_equal(access(kt_store_key_path(f, "example.com", "n2"), F_OK), 0);
 	run(f, "selector list");
 	assert_true(kt_find_row(&f->t, "selector", "n2") < 0);
 }
