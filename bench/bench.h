@@ -25,6 +25,8 @@ struct bench_command {
 extern const struct bench_command bench_crypto;
 extern const struct bench_command bench_canon;
 extern const struct bench_command bench_engine;
+extern const struct bench_command bench_smtp_sink;
+extern const struct bench_command bench_smtp_load;
 
 double bench_now(void);
 double bench_cpu_now(void);

@@ -6,7 +6,9 @@
  *   signet-bench crypto [--json] [--seconds S] [--rounds N] [--backends LIST]
  *   (see bench_crypto.c); signet-bench canon [--json] [--seconds S]
  *   [--rounds N] [--mib M] (see bench_canon.c); signet-bench engine ...
- *   (whole messages, signet against OpenDKIM; see bench_engine.c). Sets up
+ *   (whole messages, signet against OpenDKIM; see bench_engine.c);
+ *   signet-bench smtp-sink / smtp-load (an ESMTP sink and load generator
+ *   for SMTP throughput; see smtp_sink.c, smtp_load.c). Sets up
  *   the locked key heap like signet does, so keys live where they live in
  *   production.
  *
@@ -23,8 +25,9 @@
 #include "bench.h"
 #include "secmem.h"
 
-static const struct bench_command *const commands[] = { &bench_crypto, &bench_canon,
-								&bench_engine };
+static const struct bench_command *const commands[] = {
+	&bench_crypto, &bench_canon, &bench_engine, &bench_smtp_sink, &bench_smtp_load,
+};
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 double bench_now(void)

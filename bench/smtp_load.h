@@ -1,0 +1,84 @@
+/*
+ * NAME
+ *   smtp_load.h - the inside of "signet-bench smtp-load", shared by
+ *                 smtp_load.c (options, corpus, summary, progress) and
+ *                 smtp_load_conn.c (the connections)
+ *
+ * SUMMARY
+ *   One thread, one epoll set, level-triggered. Each connection is driven
+ *   by the project's ESMTP client machine (smtp_client.h): EHLO once, then
+ *   one message after another, each envelope pipelined when the server
+ *   offers PIPELINING, the text written straight from the corpus (the
+ *   machine dot-stuffs through iovecs). Message k of the run is corpus
+ *   message k mod count, with the envelope derived once per corpus message
+ *   (smtp_envelope_of). A connection that ends (closed by the server,
+ *   refused, timed out) is replaced while messages remain; every
+ *   connection attempt carries a message, so a server that refuses
+ *   connections ends the run with that many temporary failures instead of
+ *   a retry loop. Idle mode (--idle N): N connections, EHLO only, held
+ *   open until a signal.
+ *
+ *   A wait for the server (connect, greeting, a reply, a blocked write)
+ *   longer than `timeout` seconds aborts the connection (temporary
+ *   failure "no reply within S s").
+ *
+ * UNTRUSTED INPUT
+ *   Server replies, through sg_smtp_client_feed (bounded reply parser).
+ */
+#ifndef SIGNET_BENCH_SMTP_LOAD_H
+#define SIGNET_BENCH_SMTP_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtp_bench.h"
+#include "smtp_client.h"
+
+#define LOAD_READ_BYTES (64u << 10)
+#define LOAD_IOV_MAX 64
+
+struct load_conn {
+	int fd;				/* -1: not open */
+	struct sg_smtp_client *client;
+	bool connecting;
+	bool busy;			/* a message is in progress */
+	bool ready_seen;		/* reached READY once (idle mode) */
+	uint32_t events;
+	double deadline;		/* 0: not waiting for the server */
+};
+
+struct load {
+	struct smtp_addr to;
+	struct sg_smtp_client_config cfg;
+	int epfd;
+	double timeout;
+	/* the corpus and its envelopes */
+	size_t count;
+	char **msgs;
+	size_t *lens;
+	struct sg_smtp_envelope *envs;
+	/* the run */
+	uint64_t messages;		/* to send (0 in idle mode) */
+	uint64_t next, done, accepted, tempfailed, permfailed;
+	bool idle;
+	uint64_t ready, failed;		/* idle mode: connections */
+	struct load_conn *conns;
+	size_t nconns, open;
+	char *rbuf;
+	double start, end;
+	char first_tempfail[SG_SMTP_CLIENT_TEXT_MAX + 64];
+	char first_permfail[SG_SMTP_CLIENT_TEXT_MAX + 64];
+};
+
+/* Opens connection i (a new socket, a new machine, its first message);
+ * a connection that fails at once is retired before this returns. */
+void load_conn_open(struct load *l, size_t i);
+/* Handles epoll events of connection i (events 0: a deadline check). */
+void load_conn_event(struct load *l, size_t i, uint32_t events);
+/* Aborts the connections past their deadline. */
+void load_conn_expire(struct load *l, double now);
+/* QUIT where idle, best-effort write, close every connection. */
+void load_conn_close_all(struct load *l);
+
+#endif
