@@ -282,6 +282,7 @@ static void hand_out(struct dp_signer *s, struct sign_msg *m, struct dp_done *d,
 	d->outcome = m->outcome;
 	d->skip = m->outcome == DP_SKIPPED ? m->skip : DP_SKIP_NONE;
 	memcpy(d->reason, m->reason, sizeof(d->reason));
+	d->permanent = m->outcome == DP_FAILED && m->permanent;
 	d->headers = m->headers;
 	sg_buf_init(&m->headers, SIZE_MAX);
 	d->signatures = m->nsig;

@@ -122,6 +122,11 @@ struct dp_done {
 	enum dp_outcome outcome;
 	enum dp_skip skip;
 	char reason[192];		/* one line, for logs and SMTP replies */
+	bool permanent;			/* DP_FAILED only: the message itself cannot
+					 * be signed (over a limit, or syntax the
+					 * engine refuses), so retrying it is useless;
+					 * false: keys, backend or memory, worth a
+					 * retry later */
 	struct sg_buf headers;		/* fields to write before the message */
 	uint32_t signatures;		/* how many fields headers holds */
 	uint64_t sign_ns;		/* time from submit to completion */

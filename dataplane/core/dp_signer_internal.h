@@ -47,6 +47,7 @@ struct kind_plan {
 	char selector[DP_KEYS_NAME_MAX + 1];	/* for stats, once known */
 	const struct dp_key_entry *entry;	/* held from lookup to the end */
 	size_t sig_index;			/* in msg->signer */
+	bool permanent;				/* PLAN_FAILED: see dp_done */
 	char why[192];
 };
 
@@ -71,6 +72,7 @@ struct sign_msg {
 	unsigned jobs_out;
 	enum dp_outcome outcome;
 	enum dp_skip skip;
+	bool permanent;
 	char reason[192];
 	struct sg_buf headers;
 	uint32_t nsig;

@@ -277,11 +277,12 @@ static bool add_request(struct sign_msg *m, struct kind_plan *p, int64_t now, si
 	return true;
 }
 
-static void fail_ready(struct sign_msg *m, const char *why)
+static void fail_ready(struct sign_msg *m, const char *why, bool permanent)
 {
 	for (int i = 0; i < KINDS; i++) {
 		if (m->k[i].state == PLAN_READY) {
 			m->k[i].state = PLAN_FAILED;
+			m->k[i].permanent = permanent;
 			textf(m->k[i].why, sizeof(m->k[i].why), "%s", why);
 		}
 	}
@@ -296,7 +297,7 @@ static bool hash_message(struct dp_signer *s, struct sign_msg *m)
 
 	m->signer = sg_signer_new(sg_hash_evp(), &s->limits, true);
 	if (m->signer == NULL) {
-		fail_ready(m, "out of memory");
+		fail_ready(m, "out of memory", false);
 		return false;
 	}
 	sg_signer_set_canon_kernels(m->signer, s->canon_kernels);
@@ -313,8 +314,10 @@ static bool hash_message(struct dp_signer *s, struct sign_msg *m)
 	sg_error_clear(&err);
 	if (n > 0 && (sg_signer_feed(m->signer, m->data, m->len, &err) != SG_OK ||
 		      sg_signer_finish(m->signer, &err) != SG_OK)) {
+		/* The message's own bytes are refused (a limit, its syntax):
+		 * the same message fails the same way every time. */
 		textf(why, sizeof(why), "cannot hash the message: %s", err.msg);
-		fail_ready(m, why);
+		fail_ready(m, why, err.code == SG_E_LIMIT || err.code == SG_E_SYNTAX);
 	}
 	return n > 0 && err.code == SG_OK;
 }
@@ -328,7 +331,7 @@ void msg_hash(struct dp_signer *s, struct sign_msg *m)
 		failed |= m->k[i].state == PLAN_FAILED;
 	}
 	if (failed || !ready || !hash_message(s, m))
-		fail_ready(m, "another signature of the message failed");
+		fail_ready(m, "another signature of the message failed", false);
 }
 
 bool msg_submit(struct dp_signer *s, struct sign_msg *m)
@@ -427,6 +430,7 @@ static void decide(struct sign_msg *m)
 	}
 	if (failed != NULL) {
 		m->outcome = DP_FAILED;
+		m->permanent = failed->permanent;
 		textf(m->reason, sizeof(m->reason), "%s", failed->why);
 	} else if (signed_n > 0 && sg_signer_headers(m->signer, &m->headers) == SG_OK) {
 		m->outcome = DP_SIGNED;

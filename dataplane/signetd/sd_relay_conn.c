@@ -350,6 +350,10 @@ void sd_conn_on_signed(struct sd_conn *c, const struct dp_done *done)
 		conn_maybe_free(c);
 		return;
 	}
+	if (done->outcome == DP_FAILED && done->permanent) {
+		conn_reply(c, 554, "5.6.0", "message cannot be signed: %s", done->reason);
+		return;
+	}
 	if (done->outcome == DP_FAILED) {
 		conn_reply(c, 451, "4.7.0", "signing failed: %s; try again later", done->reason);
 		return;

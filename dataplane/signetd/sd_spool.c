@@ -143,10 +143,7 @@ void sd_spool_failed(struct sd_spool_worker *w, struct sd_job *job, const char *
 	sd_spool_finish(w, job, SD_JOB_FAILED);
 }
 
-/* Bad input: reason file and .failed/, or left in place if that fails. */
-static void bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
-	SG_PRINTF(3, 4);
-static void bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
+void sd_spool_bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
 {
 	va_list ap;
 	bool moved;
@@ -210,7 +207,7 @@ static void on_open(struct sd_spool_worker *w, struct sd_job *job, int res)
 		return;
 	}
 	if (res < 0) {
-		bad(w, job, "cannot open: %s", res == -ELOOP ? "it is a symbolic link" :
+		sd_spool_bad(w, job, "cannot open: %s", res == -ELOOP ? "it is a symbolic link" :
 		    strerror(-res));
 		return;
 	}
@@ -262,19 +259,19 @@ static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res)
 	struct sd_job_priv *j = job->priv;
 
 	if (res < 0) {
-		bad(w, job, "cannot stat: %s", strerror(-res));
+		sd_spool_bad(w, job, "cannot stat: %s", strerror(-res));
 		return;
 	}
 	if (!S_ISREG(j->stx.stx_mode)) {
-		bad(w, job, "not a regular file");
+		sd_spool_bad(w, job, "not a regular file");
 		return;
 	}
 	if (j->stx.stx_size == 0) {
-		bad(w, job, "not a message: the file is empty");
+		sd_spool_bad(w, job, "not a message: the file is empty");
 		return;
 	}
 	if (j->stx.stx_size > w->p.max_size) {
-		bad(w, job, "too big: %llu bytes, the limit is %llu",
+		sd_spool_bad(w, job, "too big: %llu bytes, the limit is %llu",
 		    (unsigned long long)j->stx.stx_size, (unsigned long long)w->p.max_size);
 		return;
 	}
@@ -291,7 +288,7 @@ static void on_read(struct sd_spool_worker *w, struct sd_job *job, int res)
 	struct sg_error err;
 
 	if (res < 0) {
-		bad(w, job, "read error: %s", strerror(-res));
+		sd_spool_bad(w, job, "read error: %s", strerror(-res));
 		return;
 	}
 	if (res == 0)
@@ -305,7 +302,7 @@ static void on_read(struct sd_spool_worker *w, struct sd_job *job, int res)
 	j->fd = -1;
 	sg_error_clear(&err);
 	if (sd_msg_check(j->raw, j->size, &err) != SG_OK) {
-		bad(w, job, "%s", err.msg);
+		sd_spool_bad(w, job, "%s", err.msg);
 		return;
 	}
 	if (sd_msg_prepare(j->raw, j->size, &j->form) != SG_OK) {

@@ -87,6 +87,10 @@ struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
 void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r);
 void sd_spool_failed(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
 	SG_PRINTF(3, 4);
+/* Bad input (the message itself, never worth a retry): a reason file and the
+ * input moved to .failed/ (SD_JOB_BAD), or left in place if that fails. */
+void sd_spool_bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
+	SG_PRINTF(3, 4);
 void sd_spool_probe(struct sd_spool_worker *w, struct sd_job *job);
 
 /* sd_spool_out.c: the output side (steps 4 and 5). */

@@ -49,6 +49,10 @@ void sd_spool_on_signed(struct sd_spool_worker *w, struct dp_done *d)
 	struct sd_job *job = (struct sd_job *)(uintptr_t)d->cookie;
 	struct sd_job_priv *j = job->priv;
 
+	if (d->outcome == DP_FAILED && d->permanent) {
+		sd_spool_bad(w, job, "cannot be signed: %s", d->reason);
+		return;
+	}
 	if (d->outcome == DP_FAILED) {
 		sd_spool_failed(w, job, "signing failed: %s", d->reason);
 		return;

@@ -141,6 +141,7 @@ static void test_negative_and_failed_answers(void **state)
 	d = st_find(st, 2);
 	assert_int_equal(d->outcome, DP_FAILED);
 	assert_string_equal(d->reason, "no DKIM key for example.org: permission denied");
+	assert_false(d->permanent);
 	st_close(st);
 }
 
@@ -160,6 +161,7 @@ static void test_park_timeout(void **state)
 	assert_int_equal(d[0].outcome, DP_FAILED);
 	assert_string_equal(d[0].reason, "no answer from signet-controld for the DKIM key of "
 			    "example.com within 50 ms");
+	assert_false(d[0].permanent);
 	assert_int_equal(d[0].sign_ns, 50000000);
 	dp_signer_release(st->signer, &d[0]);
 	st_close(st);

@@ -305,8 +305,40 @@ static void test_wrong_key_type_fails(void **state)
 	assert_int_equal(d->outcome, DP_FAILED);
 	assert_string_equal(d->reason, "the key of example.com (selector ed) cannot sign "
 			    "rsa-sha256");
+	assert_false(d->permanent);	/* the operator can fix the key; retry */
 	sg_privkey_free(ed);
 	sg_buf_free(&pem);
+	st_close(st);
+}
+
+/* A message over the engine's whole-message limit fails the same way every
+ * time: DP_FAILED with permanent set, so front-ends refuse it for good. */
+static void test_message_over_limit_fails_permanently(void **state)
+{
+	struct st *st = st_open(CONF_DKIM, "evp");
+	struct sg_limits lim;
+	const char *head = MSG("alice@example.com");
+	size_t head_len = strlen(head), total;
+	char *big;
+	const struct dp_done *d;
+
+	(void)state;
+	sg_limits_default(&lim);
+	total = head_len + (size_t)lim.max_message_bytes;
+	big = malloc(total + 1);
+	assert_non_null(big);
+	memcpy(big, head, head_len);
+	memset(big + head_len, 'x', total - head_len);
+	for (size_t i = head_len + 62; i + 1 < total; i += 64)
+		memcpy(big + i, "\r\n", 2);	/* 62-octet lines */
+	big[total] = '\0';
+	st_key(st, SG_KIND_DKIM, "example.com", "sel", 1, 1024);
+	d = sign_one(st, big, true, NULL);
+	assert_int_equal(d->outcome, DP_FAILED);
+	assert_true(d->permanent);
+	assert_non_null(strstr(d->reason, "cannot hash the message: "));
+	assert_int_equal(d->headers.len, 0);
+	free(big);
 	st_close(st);
 }
 
@@ -337,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_no_usable_from),
 		cmocka_unit_test(test_wrong_key_type_fails),
 		cmocka_unit_test(test_no_scope_at_all),
+		cmocka_unit_test(test_message_over_limit_fails_permanently),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,7 @@
  *
  * SUMMARY
  *   The fake signer completes every message at the next poll: a message
- *   containing "nokey" is DP_SKIPPED (no key), "signfail" DP_FAILED,
+ *   containing "nokey" is DP_SKIPPED (no key), "signfail" DP_FAILED, "signperm" DP_FAILED permanent,
  *   anything else DP_SIGNED with the field "X-Fake-Signature: N\r\n". The
  *   sink (fx_sink_start on 127.0.0.1, a free port) serves one connection
  *   at a time, answers EHLO with PIPELINING, keeps each message it
@@ -43,6 +43,7 @@ struct fx_signer {
 	struct {
 		uint64_t cookie;
 		enum dp_outcome outcome;
+		bool permanent;
 	} q[256];
 	size_t n, submitted;
 };
@@ -53,15 +54,17 @@ static enum sg_err fx_submit(void *ctx, const uint8_t *msg, size_t len,
 {
 	struct fx_signer *s = ctx;
 	enum dp_outcome o = DP_SIGNED;
+	bool permanent = memmem(msg, len, "signperm", 8) != NULL;
 
 	(void)facts;
 	(void)err;
 	if (memmem(msg, len, "nokey", 5))
 		o = DP_SKIPPED;
-	else if (memmem(msg, len, "signfail", 8))
+	else if (memmem(msg, len, "signfail", 8) || permanent)
 		o = DP_FAILED;
 	s->q[s->n].cookie = cookie;
 	s->q[s->n].outcome = o;
+	s->q[s->n].permanent = permanent;
 	s->n++;
 	s->submitted++;
 	return SG_OK;
@@ -81,6 +84,7 @@ static size_t fx_poll(void *ctx, struct dp_done *done, size_t max)
 		memset(&done[k], 0, sizeof(done[k]));
 		done[k].cookie = s->q[k].cookie;
 		done[k].outcome = s->q[k].outcome;
+		done[k].permanent = s->q[k].permanent;
 		done[k].skip = s->q[k].outcome == DP_SKIPPED ? DP_SKIP_NO_KEY : DP_SKIP_NONE;
 		snprintf(done[k].reason, sizeof(done[k].reason), "fake reason");
 		sg_buf_init(&done[k].headers, SIZE_MAX);

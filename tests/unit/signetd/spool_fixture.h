@@ -11,11 +11,13 @@
  *   fx->retire_delete) and create the worker (depth 4).
  *   The fake signer signs what it is given by answering DP_SIGNED with
  *   one field "DKIM-Signature: fake; n=LEN\r\n"; a message containing
- *   "nokey" is DP_SKIPPED, one containing "FAILME" DP_FAILED. It holds at
- *   most fx->capacity messages (SG_E_LIMIT past that) and counts
- *   submissions; fx->on_sign, when set, runs at each completion (to play
- *   a race); with fx->lazy = N only every Nth poll completes anything. fx_run(fx, names...) hands the jobs over in mode FINISH and
- *   steps the worker until it is done; fx_result(fx, name) is each job's
+ *   "nokey" is DP_SKIPPED, one containing "FAILME" DP_FAILED, one
+ *   containing "BADMSG" DP_FAILED with permanent set. It holds at most
+ *   fx->capacity messages (SG_E_LIMIT past that) and counts submissions;
+ *   fx->on_sign, when set, runs at each completion (to play a race);
+ *   with fx->lazy = N only every Nth poll completes anything.
+ *   fx_run(fx, names...) hands the jobs over in mode FINISH and steps the
+ *   worker until it is done; fx_result(fx, name) is each job's
  *   result. Header-only: one test file includes it once.
  */
 #ifndef SIGNET_TEST_SPOOL_FIXTURE_H
@@ -42,6 +44,7 @@ struct fx_pending {
 	uint64_t cookie;
 	size_t len;
 	enum dp_outcome outcome;
+	bool permanent;
 };
 
 struct fx {
@@ -79,7 +82,8 @@ static __attribute__((unused)) enum sg_err fx_submit(void *ctx, const uint8_t *m
 	p = &fx->pending[fx->npending++];
 	p->cookie = cookie;
 	p->len = len;
-	p->outcome = memmem(msg, len, "FAILME", 6) ? DP_FAILED :
+	p->permanent = memmem(msg, len, "BADMSG", 6) != NULL;
+	p->outcome = memmem(msg, len, "FAILME", 6) || p->permanent ? DP_FAILED :
 		     memmem(msg, len, "nokey", 5) ? DP_SKIPPED : DP_SIGNED;
 	fx->submitted++;
 	if (fx->npending > fx->max_pending)
@@ -111,12 +115,14 @@ static __attribute__((unused)) size_t fx_poll(void *ctx, struct dp_done *done, s
 		memset(d, 0, sizeof(*d));
 		d->cookie = p->cookie;
 		d->outcome = p->outcome;
+		d->permanent = p->permanent;
 		sg_buf_init(&d->headers, 4096);
 		if (p->outcome == DP_SIGNED)
 			assert_int_equal(sg_buf_printf(&d->headers, FX_FIELD "%zu\r\n", p->len),
 					 SG_OK);
 		snprintf(d->reason, sizeof(d->reason), "%s", p->outcome == DP_FAILED ?
-			 "the fake signer fails on FAILME" : p->outcome == DP_SKIPPED ?
+			 (p->permanent ? "the fake signer refuses BADMSG" :
+			  "the fake signer fails on FAILME") : p->outcome == DP_SKIPPED ?
 			 "no key for nokey" : "");
 	}
 	return n;

@@ -317,6 +317,8 @@ static void test_outcomes(void **state)
 		    0);
 	one_message("127.0.0.1", true, NULL, false, "signfail.example", "451 4.7.0 signing "
 		    "failed", 0);
+	one_message("127.0.0.1", true, NULL, false, "signperm.example", "554 5.6.0 message "
+		    "cannot be signed: fake reason", 0);
 }
 
 static void test_unsigned_body_intact(void **state)

@@ -216,11 +216,14 @@ static void test_vanished_and_failed_signing(void **state)
 
 	(void)state;
 	fx_put(fx, "in/f.eml", "From: a@example.com\r\nSubject: FAILME\r\n\r\nx\r\n");
-	fx_run(fx, "gone.eml", "f.eml");
+	fx_put(fx, "in/p.eml", "From: a@example.com\r\nSubject: BADMSG\r\n\r\nx\r\n");
+	fx_run(fx, "gone.eml", "f.eml", "p.eml");
 	assert_int_equal(fx_result(fx, "gone.eml"), SD_JOB_VANISHED);
 	assert_int_equal(fx_result(fx, "f.eml"), SD_JOB_FAILED);
 	assert_string_equal(fx_job(fx, "f.eml")->reason,
 			    "signing failed: the fake signer fails on FAILME");
+	/* a permanent failure is bad input: .failed/ with its reason */
+	assert_failed_with(fx, "p.eml", "cannot be signed: the fake signer refuses BADMSG");
 	assert_string_equal(fx_list(fx, "in"), ".done .failed f.eml");	/* left in place */
 	assert_string_equal(fx_list(fx, "out"), "");
 	fx_free(fx);
@@ -249,11 +252,12 @@ static void test_full_signer_is_retried(void **state)
 	fx_free(fx);
 }
 
-static void run_six(struct fx *fx)
+/* lazy: the fake signer completes only every lazy-th poll, so jobs pile up */
+static void run_six(struct fx *fx, unsigned lazy)
 {
 	const char *names[] = { "1.eml", "2.eml", "3.eml", "4.eml", "5.eml", "6.eml", NULL };
 
-	fx->lazy = 5;
+	fx->lazy = lazy;
 	for (size_t i = 0; names[i]; i++) {
 		char rel[64];
 
@@ -271,11 +275,13 @@ static void test_byte_budget(void **state)
 
 	(void)state;
 	fx->budget = 2 * strlen(CRLF_MSG);	/* two messages' worth */
-	run_six(fx);
-	assert_int_equal(fx->max_pending, 2);
+	run_six(fx, 5);
+	/* the bound, not an exact count: reads complete in io_uring's own
+	 * time, so the signer may hold fewer at its fullest */
+	assert_in_range(fx->max_pending, 1, 2);
 	fx_free(fx);
 	fx = fx_new();
-	run_six(fx);				/* the default: depth (4) limits */
+	run_six(fx, 40);			/* the default: depth (4) limits */
 	assert_int_equal(fx->max_pending, 4);
 	fx_free(fx);
 }
