@@ -40,145 +40,41 @@ SUMMARY
       got 250 for is at the sink, signed and verifying;
     - SIGTERM: an idle session gets 421, signetd exits 0.
   Timeouts are only hang guards. Programs come from SIGNETD /
-  SIGNET_CONTROLD, else from the build tree next to $SIGNET.
+  SIGNET_CONTROLD, else from the build tree next to $SIGNET. The site,
+  signetd and message helpers are in signetd_helpers.py (shared with
+  test_signetd_postfix.py).
 """
 
-import grp
-import os
 import re
 import signal
 import smtplib
 import socket
-import subprocess
 import threading
-import time
 
 import dkim
 import pytest
 
-from control_helpers import HANG_GUARD, Console, program, unused_port, wait_for
+from control_helpers import HANG_GUARD, Console, wait_for
+from signetd_helpers import (KEYED, UNKEYED, at_sink, check_arrived, close_site, listening,
+                             message, open_site, read_reply, send, send_concurrently,
+                             signetd_running, start_signetd, stop_signetd, swaks,
+                             write_conf)
 from smtp_sink import Sink
-from test_signetd_spool import dnsfunc_for, signet_tool, start_controld, stop_controld
-
-KEYED = {"example.com": "s1", "example.org": "s2"}
-UNKEYED = "nokey.example"
-
-
-def write_conf(site, relay_hosts, esmtp_extra="", sign_extra="", domains=None):
-    group = grp.getgrgid(os.getgid()).gr_name
-    if domains is None:
-        domains = "".join(f'  dk_domain "{d}" {{ selector = "{s}" }}\n'
-                          for d, s in KEYED.items())
-    site["conf"].write_text(
-        'control {\n  socket = "ctl.sock"\n  state_dir = "state"\n'
-        f'  metrics_listen = ""\n  admin_group = "{group}"\n}}\n'
-        "dataplane {\n  workers = 2\n}\n"
-        f'esmtp_listener {{\n  listen = "127.0.0.1:{site["port"]}"\n'
-        f'  next_hop = "127.0.0.1:{site["sink_port"]}"\n'
-        f'  relay_hosts = "{relay_hosts}"\n  max_message_size = 1048576\n{esmtp_extra}}}\n'
-        'dkim_sign "main" {\n  key = "keys/%{d}/%{s}.key"\n' + sign_extra + domains + "}\n")
-
+from test_signetd_spool import dnsfunc_for, start_controld, stop_controld
 
 @pytest.fixture
 def site(tmp_path):
     """Keys, a sink, a configuration and a running signet-controld."""
-    records = {}
-    for domain, selector in KEYED.items():
-        folder = tmp_path / "keys" / domain
-        folder.mkdir(parents=True)
-        out = subprocess.run([signet_tool(), "keygen", "-d", domain, "-s", selector,
-                              "-o", str(folder / f"{selector}.key")],
-                             capture_output=True, text=True, timeout=HANG_GUARD, check=True)
-        name, value = out.stdout.strip().split(None, 1)
-        records[name.rstrip(".").lower()] = value.encode()
-    (tmp_path / "state").mkdir()
     sink = Sink()
-    state = {"dir": tmp_path, "conf": tmp_path / "signet.conf", "records": records,
-             "port": unused_port(socket.SOCK_STREAM), "sink": sink, "sink_port": sink.port,
-             "signetd": program("SIGNETD", "dataplane/signetd/signetd")}
-    write_conf(state, "127.0.0.0/8 ::1/128")
-    state["controld"] = start_controld(tmp_path, state["conf"])
+    state = open_site(tmp_path, sink, sink.port)
     yield state
-    stop_controld(state["controld"])
-    state["sink"].stop()
-
-
-def listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=HANG_GUARD) as s:
-            return s.recv(512).startswith(b"220")
-    except OSError:
-        return False
-
-
-def start_signetd(site):
-    log = open(site["dir"] / "signetd.log", "ab")
-    proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"])], stdout=log,
-                            stderr=subprocess.STDOUT)
-    log.close()
-    wait_for(lambda: proc.poll() is not None or listening(site["port"]), "signetd to listen")
-    assert proc.poll() is None, (site["dir"] / "signetd.log").read_text()
-    return proc
-
-
-def stop_signetd(site, proc):
-    proc.send_signal(signal.SIGTERM)
-    try:
-        status = proc.wait(timeout=HANG_GUARD)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert status == 0, (site["dir"] / "signetd.log").read_text()
+    close_site(state)
 
 
 @pytest.fixture
 def relay(site):
-    proc = start_signetd(site)
-    yield proc
-    if proc.poll() is None:
-        stop_signetd(site, proc)
-
-
-def message(domain, tag, body="hello\r\n"):
-    return (f"From: Sender <sender@{domain}>\r\nTo: rcpt@example.net\r\n"
-            f"Subject: test {tag}\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n"
-            f"Message-ID: <{tag}@{domain}>\r\nX-Test-Id: {tag}\r\n\r\n{body}").encode()
-
-
-def at_sink(site, tag):
-    """The messages at the sink carrying X-Test-Id: tag."""
-    needle = f"\r\nX-Test-Id: {tag}\r\n".encode()
-    with site["sink"].lock:
-        return [data for _, _, data in site["sink"].messages if needle in data]
-
-
-def check_arrived(site, domain, tag, sent):
-    """tag is at the sink exactly once: signed and verifying for a keyed
-    domain, unchanged for the unkeyed one; the message after the
-    signature is what was sent."""
-    found = at_sink(site, tag)
-    assert len(found) == 1, f"{tag}: {len(found)} copies at the sink"
-    data = found[0]
-    assert data.endswith(sent), f"{tag}: the message after the signature is not what was sent"
-    head = data[:len(data) - len(sent)]
-    if domain == UNKEYED:
-        assert head == b"", f"{tag}: the unkeyed domain's message was changed"
-        return
-    assert head.startswith(b"DKIM-Signature:"), f"{tag}: not signed"
-    assert re.search(rb"\bd=" + domain.encode() + rb";", head), f"{tag}: wrong d="
-    assert dkim.verify(data, dnsfunc=dnsfunc_for(site["records"])), f"{tag}: does not verify"
-
-
-def send(port, domain, tag, body="hello\r\n"):
-    raw = message(domain, tag, body)
-    with smtplib.SMTP("127.0.0.1", port, timeout=HANG_GUARD) as smtp:
-        smtp.ehlo("client.test")
-        code, text = smtp.mail(f"sender@{domain}")
-        assert code == 250, text
-        smtp.rcpt("rcpt@example.net")
-        code, text = smtp.data(raw)
-    return raw, code, text.decode(errors="replace")
+    with signetd_running(site) as proc:
+        yield proc
 
 
 def test_smtplib_and_swaks(site, relay):
@@ -190,26 +86,13 @@ def test_smtplib_and_swaks(site, relay):
             assert smtp.sendmail(f"sender@{domain}", ["rcpt@example.net"], sent[tag][1]) == {}
     for tag, (domain, raw) in sent.items():
         check_arrived(site, domain, tag, raw)
-    out = subprocess.run(["swaks", "--server", "127.0.0.1", "--port", str(site["port"]),
-                          "--from", "sender@example.org", "--to", "rcpt@example.net",
-                          "--pipeline", "--header", "X-Test-Id: swaks1",
-                          "--header", "From: <sender@example.org>", "--body", "from swaks"],
-                         capture_output=True, text=True, timeout=HANG_GUARD)
+    out = swaks(site, "swaks1", "--pipeline", domain="example.org", body="from swaks")
     assert out.returncode == 0, out.stdout + out.stderr
     assert re.search(r"<-  250 2\.0\.0 signed and relayed; next hop: 250 2\.0\.0 Ok: "
                      r"queued as Q\d+", out.stdout), out.stdout
     found = at_sink(site, "swaks1")
     assert len(found) == 1 and found[0].startswith(b"DKIM-Signature:")
     assert dkim.verify(found[0], dnsfunc=dnsfunc_for(site["records"]))
-
-
-def read_reply(f):
-    """One (possibly multi-line) reply: the last line."""
-    while True:
-        line = f.readline()
-        assert line, "connection closed"
-        if line[3:4] != b"-":
-            return line.decode().rstrip()
 
 
 def test_raw_pipelining(site, relay):
@@ -232,28 +115,7 @@ def test_raw_pipelining(site, relay):
 
 
 def test_concurrent_sessions(site, relay):
-    failures, sent = [], {}
-    lock = threading.Lock()
-
-    def client(t):
-        try:
-            with smtplib.SMTP("127.0.0.1", site["port"], timeout=HANG_GUARD) as smtp:
-                for i in range(20):
-                    domain = list(KEYED)[(t + i) % 2]
-                    tag = f"c{t}-{i}"
-                    raw = message(domain, tag, f"thread {t} message {i}\r\n" * (1 + i))
-                    smtp.sendmail(f"s@{domain}", ["r@example.net"], raw)
-                    with lock:
-                        sent[tag] = (domain, raw)
-        except Exception as e:  # reported below with the thread number
-            with lock:
-                failures.append(f"thread {t}: {e!r}")
-
-    threads = [threading.Thread(target=client, args=(t,)) for t in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=HANG_GUARD * 4)
+    sent, failures = send_concurrently(site["port"], sessions=20, messages=20)
     assert not failures, failures
     assert len(sent) == 400
     for tag, (domain, raw) in sent.items():
@@ -306,14 +168,6 @@ def test_next_hop_permanent_refusal_passed_through(site, relay):
 # openssl passwd -6 -salt abc secret
 ALICE = ("alice:$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt"
          "2qvUHYRLr/TsVArtr91iR1\n")
-
-
-def swaks(site, tag, *extra):
-    return subprocess.run(["swaks", "--server", "127.0.0.1", "--port", str(site["port"]),
-                           "--from", "sender@example.com", "--to", "rcpt@example.net",
-                           "--header", f"X-Test-Id: {tag}",
-                           "--header", "From: <sender@example.com>", "--body", "auth test",
-                           *extra], capture_output=True, text=True, timeout=HANG_GUARD)
 
 
 def test_auth_plain(site):
