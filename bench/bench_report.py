@@ -16,6 +16,9 @@ SUMMARY
                                      leaving everything else as it was; the
                                      markers and text are appended at the
                                      end when the file has none
+    replace_section_after(path, text, begin, end_marker, after)
+                                     the same, a missing section placed
+                                     right after the marker `after`
     plot_per_core(engine, png)       bars: msgs/s of each signer on one core
                                      (wall clock and per CPU-second)
     plot_vs_size(engine, png)        msgs/s and MB/s per CPU-second against
@@ -165,6 +168,19 @@ def replace_section(path, text, begin=BEGIN, end_marker=END):
         doc = doc.rstrip("\n") + "\n\n" + text
     with open(path, "w", encoding="utf-8") as f:
         f.write(doc)
+
+
+def replace_section_after(path, text, begin, end_marker, after):
+    """replace_section; a file without the section gets it right after the
+    marker `after` (at the end when that is missing too)."""
+    with open(path, encoding="utf-8") as f:
+        doc = f.read()
+    if doc.find(begin) < 0:
+        at = doc.find(after)
+        at = at + len(after) if at >= 0 else len(doc)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(doc[:at] + "\n\n" + begin + "\n" + end_marker + doc[at:])
+    replace_section(path, text, begin, end_marker)
 
 
 def pyplot():

@@ -93,16 +93,18 @@ def make_site(tools, folder):
     return records
 
 
-def write_conf(folder, workers, batch_timeout_us=None):
+def write_conf(folder, workers, batch_timeout_us=None, esmtp_extra=""):
+    """signet.conf of the site; esmtp_extra: more esmtp_listener lines
+    (bench_relay.py: listen, next_hop, relay_hosts, max_connections)."""
     conf = os.path.join(folder, "signet.conf")
     extra = ("  batch_timeout_us = %d\n" % batch_timeout_us) if batch_timeout_us else ""
     with open(conf, "w") as f:
         f.write('control {\n  socket = "ctl.sock"\n  state_dir = "state"\n'
                 '  metrics_listen = ""\n}\n'
                 "dataplane {\n  workers = %d\n%s}\n"
-                "esmtp_listener {\n  max_message_size = 52428800\n}\n"
+                "esmtp_listener {\n  max_message_size = 52428800\n%s}\n"
                 'dkim_sign "bench" {\n  key = "keys/%%{d}/%%{s}.key"\n'
-                '  selector = "%s"\n}\n' % (workers, extra, SELECTOR))
+                '  selector = "%s"\n}\n' % (workers, extra, esmtp_extra, SELECTOR))
     return conf
 
 
@@ -138,7 +140,7 @@ def fill_inbox(corpus, names, inbox):
         os.link(os.path.join(corpus, name), os.path.join(inbox, name))
 
 
-def verify_some(out, names, records):
+def verify_some(out, names, records, count=CHECKED):
     try:
         import dkim     # Debian python3-dkim: only needed when signetd is measured
     except ImportError:
@@ -148,7 +150,7 @@ def verify_some(out, names, records):
     def dnsfunc(name, timeout=5):
         key = name.decode() if isinstance(name, bytes) else name
         return records.get(key.rstrip(".").lower())
-    for name in names[:CHECKED]:
+    for name in names[:count]:
         with open(os.path.join(out, name), "rb") as f:
             if not dkim.verify(f.read(), dnsfunc=dnsfunc):
                 raise RuntimeError("signetd output %s does not verify with dkimpy" % name)

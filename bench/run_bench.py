@@ -8,9 +8,10 @@ NAME
 SUMMARY
   bench/run_bench.py [--short] [--builddir DIR] [--results DIR] [--count N]
                      [--seed X] [--backends LIST] [--no-docs] [--no-build]
-                     [--parts engine,signetd] [--spool-count N]
+                     [--parts engine,signetd,relay] [--spool-count N]
                      [--workers LIST] [--spool-corpora LIST] [--tmpfs DIR|none]
-                     [--batch-timeout-us N]
+                     [--batch-timeout-us N] [--relay-messages N]
+                     [--relay-connections C] [--idle-connections N]
   bench/run_bench.py --report-only RESULTS
 
   From the repository root (or anywhere: paths are taken from this file):
@@ -49,7 +50,18 @@ SUMMARY
   these runs instead of the default). Writes signetd.json, signetd_scaling.png and its own marked section
   of docs/benchmarks.md. --parts signetd measures only crypto and signetd
   (the engine section of the docs stays as it was); --parts engine skips
-  signetd. SMTP relay mode is not measured yet (see SIGNETD below).
+  signetd.
+
+  signetd SMTP relay mode (bench_relay.py, the part "relay"): signetd
+  relays between `signet-bench smtp-load` and `signet-bench smtp-sink` on
+  this machine, with each worker count of --workers, the campaign corpus
+  of the spool part (--spool-count messages, the same seed), --relay-messages
+  pushed per round (default 10000, cycling through it; --short: 1000) over
+  --relay-connections (default 32); best of 2 rounds (--short: 1); the
+  ratio to the spool figure of the same run (when the part "signetd" ran)
+  and to workers x raw. Then signetd's RSS under --idle-connections idle
+  connections (default 10000, --short 2000; 0 skips it). Writes relay.json,
+  relay_scaling.png and its own marked section of docs/benchmarks.md.
 
 UNTRUSTED INPUT
   None: command-line options of our own user; the JSON read back is our
@@ -65,8 +77,10 @@ import subprocess
 import sys
 import time
 
+import bench_relay
 import bench_report
 import bench_signetd
+import relay_report
 import signetd_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -101,8 +115,8 @@ def parse_args(argv):
     p.add_argument("--no-build", action="store_true", help="use the build as it is")
     p.add_argument("--report-only", metavar="RESULTS",
                    help="only plots and docs from an earlier run's folder")
-    p.add_argument("--parts", default="engine,signetd",
-                   help="what to measure besides crypto: engine, signetd")
+    p.add_argument("--parts", default="engine,signetd,relay",
+                   help="what to measure besides crypto: engine, signetd, relay")
     p.add_argument("--spool-count", type=int, help="messages per signetd corpus "
                    "(default 4000, --short 1000)")
     p.add_argument("--workers", help="signetd worker counts (default 1..CPUs)")
@@ -112,10 +126,18 @@ def parse_args(argv):
                    help="tmpfs folder for the second signetd spool, or none")
     p.add_argument("--batch-timeout-us", type=int,
                    help="signetd's dataplane batch_timeout_us (default: the config's)")
+    p.add_argument("--relay-messages", type=int,
+                   help="messages pushed through the relay per round (default 10000, "
+                   "--short 1000)")
+    p.add_argument("--relay-connections", type=int, default=32,
+                   help="smtp-load connections into the relay")
+    p.add_argument("--idle-connections", type=int,
+                   help="idle connections for the RSS figure (default 10000, --short 2000; "
+                   "0: none)")
     args = p.parse_args(argv)
     args.parts = [x for x in args.parts.split(",") if x]
-    if not args.parts or set(args.parts) - {"engine", "signetd"}:
-        p.error("--parts: engine and/or signetd")
+    if not args.parts or set(args.parts) - {"engine", "signetd", "relay"}:
+        p.error("--parts: engine, signetd and/or relay")
     args.spool_count = args.spool_count or (1000 if args.short else 4000)
     try:
         args.workers = ([int(x) for x in args.workers.split(",")] if args.workers
@@ -125,6 +147,12 @@ def parse_args(argv):
     if args.spool_count < 1 or min(args.workers) < 1:
         p.error("--spool-count and --workers must be at least 1")
     args.count = args.count or (200 if args.short else 2000)
+    args.relay_messages = args.relay_messages or (1000 if args.short else 10000)
+    if args.idle_connections is None:
+        args.idle_connections = 2000 if args.short else 10000
+    if args.relay_messages < 1 or args.relay_connections < 1 or args.idle_connections < 0:
+        p.error("--relay-messages and --relay-connections must be at least 1, "
+                "--idle-connections at least 0")
     args.seconds = 0.4 if args.short else 2.0
     args.rounds = 1 if args.short else 2
     args.crypto_rounds = 1 if args.short else 3
@@ -137,7 +165,7 @@ def build(args):
     if not os.path.isdir(args.builddir):
         run(["meson", "setup", args.builddir], cwd=ROOT)
     targets = ["bench/signet-bench", "bench/corpus_gen"]
-    if "signetd" in args.parts:
+    if "signetd" in args.parts or "relay" in args.parts:
         targets += ["tools/signet", "control/signet-controld", "dataplane/signetd/signetd"]
     run(["ninja", "-C", args.builddir] + targets, cwd=ROOT)
 
@@ -159,8 +187,8 @@ def machine(args):
     commit = output_of(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
     dirty = output_of(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--",
                        "bench", "crypto", "dataplane/dkim", "dataplane/simd", "meson.build"]
-                        + (["dataplane/core", "dataplane/signetd", "control"]
-                           if "signetd" in args.parts else []))
+                        + (["dataplane/core", "dataplane/signetd", "dataplane/smtp", "control"]
+                           if "signetd" in args.parts or "relay" in args.parts else []))
     buildtype = output_of(["meson", "introspect", "--buildoptions", args.builddir])
     try:
         buildtype = next(o["value"] for o in json.loads(buildtype) if o["name"] == "buildtype")
@@ -210,26 +238,45 @@ def tmpfs_folder(args):
     return args.tmpfs
 
 
-# SIGNETD: the spool mode is measured by bench_signetd.py. SMTP relay mode
-# with 1..N workers goes here too once the relay is part of signetd: push
-# the same corpus through SMTP to a local sink and return lines like the
-# spool's ({"who": "signetd-smtp", "workers": N, "msgs_per_s": ...}).
+def signetd_tools(args):
+    b = args.builddir
+    return {"signet": os.path.join(b, "tools", "signet"),
+            "controld": os.path.join(b, "control", "signet-controld"),
+            "signetd": os.path.join(b, "dataplane", "signetd", "signetd"),
+            "corpus_gen": os.path.join(b, "bench", "corpus_gen"),
+            "bench": os.path.join(b, "bench", "signet-bench")}
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        for line in lines:
+            f.write(json.dumps(line) + "\n")
+
+
+# SIGNETD: the spool mode is measured by bench_signetd.py, the SMTP relay
+# mode by bench_relay.py (run_relay).
 def run_signetd(args, results, crypto):
     if "signetd" not in args.parts:
         return []
-    b = args.builddir
-    tools = {"signet": os.path.join(b, "tools", "signet"),
-             "controld": os.path.join(b, "control", "signet-controld"),
-             "signetd": os.path.join(b, "dataplane", "signetd", "signetd"),
-             "corpus_gen": os.path.join(b, "bench", "corpus_gen")}
+    tools = signetd_tools(args)
     opts = {"seed": args.seed, "count": args.spool_count, "workers": args.workers,
             "rounds": 1 if args.short else 2, "tmpfs": tmpfs_folder(args),
             "corpora": [x for x in args.spool_corpora.split(",") if x],
             "batch_timeout_us": args.batch_timeout_us}
     lines = bench_signetd.run(opts, tools, crypto, results)
-    with open(os.path.join(results, "signetd.json"), "w") as f:
-        for line in lines:
-            f.write(json.dumps(line) + "\n")
+    write_lines(os.path.join(results, "signetd.json"), lines)
+    return lines
+
+
+def run_relay(args, results, crypto, spool):
+    if "relay" not in args.parts:
+        return []
+    opts = {"seed": args.seed, "count": args.spool_count, "corpus": "campaign",
+            "workers": args.workers, "rounds": 1 if args.short else 2,
+            "messages": args.relay_messages, "connections": args.relay_connections,
+            "idle": args.idle_connections, "checked": 8}
+    lines = bench_relay.run(opts, signetd_tools(args), crypto, spool, results)
+    write_lines(os.path.join(results, "relay.json"), lines)
     return lines
 
 
@@ -253,11 +300,19 @@ def signetd_plots(lines, results):
     return []
 
 
-def write_docs(engine, crypto, meta, results, made, signetd=None, made_sd=()):
+def relay_plots(lines, results):
+    png = "relay_scaling.png"
+    if lines and relay_report.plot_scaling(lines, os.path.join(results, png)):
+        return [(png, "signetd SMTP relay msgs/s against workers")]
+    return []
+
+
+def write_docs(engine, crypto, meta, results, made, signetd=None, made_sd=(), relay=None,
+               made_relay=()):
     shown = os.path.join(ROOT, "docs", "bench")
     doc = os.path.join(ROOT, "docs", "benchmarks.md")
     os.makedirs(shown, exist_ok=True)
-    for name, _ in list(made) + list(made_sd):
+    for name, _ in list(made) + list(made_sd) + list(made_relay):
         shutil.copy(os.path.join(results, name), os.path.join(shown, name))
     if engine:
         meta = dict(meta, plots=[("bench/" + name, title) for name, title in made])
@@ -265,6 +320,9 @@ def write_docs(engine, crypto, meta, results, made, signetd=None, made_sd=()):
     if signetd:
         meta = dict(meta, signetd_plots=[("bench/" + n, t) for n, t in made_sd])
         signetd_report.replace_section(doc, signetd_report.markdown(signetd, meta))
+    if relay:
+        meta = dict(meta, relay_plots=[("bench/" + n, t) for n, t in made_relay])
+        relay_report.replace_section(doc, relay_report.markdown(relay, meta))
     say("docs/benchmarks.md section(s) and docs/bench/*.png updated")
 
 
@@ -277,7 +335,7 @@ def reproduce_command(args):
         words += ["--seed", str(args.seed)]
     if args.backends != "evp,ifma,auto":
         words += ["--backends", args.backends]
-    if args.parts != ["engine", "signetd"]:
+    if args.parts != ["engine", "signetd", "relay"]:
         words += ["--parts", ",".join(args.parts)]
     if args.spool_count != (1000 if args.short else 4000):
         words += ["--spool-count", str(args.spool_count)]
@@ -289,6 +347,12 @@ def reproduce_command(args):
         words += ["--tmpfs", args.tmpfs]
     if args.batch_timeout_us:
         words += ["--batch-timeout-us", str(args.batch_timeout_us)]
+    if args.relay_messages != (1000 if args.short else 10000):
+        words += ["--relay-messages", str(args.relay_messages)]
+    if args.relay_connections != 32:
+        words += ["--relay-connections", str(args.relay_connections)]
+    if args.idle_connections != (2000 if args.short else 10000):
+        words += ["--idle-connections", str(args.idle_connections)]
     return " ".join(words)
 
 
@@ -301,13 +365,15 @@ def report_only(results):
     with open(os.path.join(results, "meta.json")) as f:
         meta = json.load(f)
     crypto = read_lines(os.path.join(results, "crypto.json"))
-    engine, signetd = [], []
+    engine, signetd, relay = [], [], []
     if os.path.exists(os.path.join(results, "engine.json")):
         engine = read_lines(os.path.join(results, "engine.json"))
     if os.path.exists(os.path.join(results, "signetd.json")):
         signetd = read_lines(os.path.join(results, "signetd.json"))
+    if os.path.exists(os.path.join(results, "relay.json")):
+        relay = read_lines(os.path.join(results, "relay.json"))
     write_docs(engine, crypto, meta, results, plots(engine, results), signetd,
-               signetd_plots(signetd, results))
+               signetd_plots(signetd, results), relay, relay_plots(relay, results))
     return 0
 
 
@@ -327,6 +393,7 @@ def main(argv):
     meta["command"] = reproduce_command(args)
     crypto, engine = run_benches(args, results, tools)
     signetd = run_signetd(args, results, crypto)
+    relay = run_relay(args, results, crypto, signetd)
     meta["load_after"] = loadavg()
     meta["shared"] = float(meta["load_before"].split()[0]) > 1.5 or any(
         l["cpu_share"] < 0.9 for l in engine + crypto)
@@ -334,8 +401,9 @@ def main(argv):
         json.dump(meta, f, indent=1)
     made = plots(engine, results)
     made_sd = signetd_plots(signetd, results)
+    made_relay = relay_plots(relay, results)
     if not args.no_docs:
-        write_docs(engine, crypto, meta, results, made, signetd, made_sd)
+        write_docs(engine, crypto, meta, results, made, signetd, made_sd, relay, made_relay)
     say("results in %s (%.0f s)" % (results, time.monotonic() - started))
     return 0
 

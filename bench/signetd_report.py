@@ -91,14 +91,7 @@ def markdown(lines, meta):
 def replace_section(path, text):
     """bench_report.replace_section with this section's markers; a missing
     section is placed right after the engine section's end marker."""
-    with open(path, encoding="utf-8") as f:
-        doc = f.read()
-    if doc.find(BEGIN) < 0:
-        at = doc.find(bench_report.END)
-        at = at + len(bench_report.END) if at >= 0 else len(doc)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(doc[:at] + "\n\n" + BEGIN + "\n" + END + doc[at:])
-    bench_report.replace_section(path, text, BEGIN, END)
+    bench_report.replace_section_after(path, text, BEGIN, END, bench_report.END)
 
 
 def plot_scaling(lines, png):

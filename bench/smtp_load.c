@@ -26,10 +26,11 @@
  *   one-line bar (messages, msgs/s, ETA) on stderr when it is a TTY.
  *   Result, with --json one object on stdout:
  *     {"messages":M,"accepted":A,"tempfailed":T,"permfailed":P,
- *      "unsent":U,"seconds":S,"msgs_per_s":R,"connections":C}
+ *      "unsent":U,"seconds":S,"msgs_per_s":R,"connections":C,"cpu_s":X}
  *   seconds: from the first connect to the last outcome; msgs_per_s =
- *   A / seconds. U > 0 only when SIGINT/SIGTERM stopped the run (messages
- *   in flight then count as temporary failures). The first temporary and
+ *   A / seconds; cpu_s: CPU time smtp-load itself used in that span.
+ *   U > 0 only when SIGINT/SIGTERM stopped the run (messages in flight
+ *   then count as temporary failures). The first temporary and
  *   permanent failure (step, reply) are named on stderr. Exit 0 when all
  *   M were accepted, 1 otherwise, 2 for bad options or corpus.
  *
@@ -53,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -194,6 +196,15 @@ static void free_corpus(struct load *l, struct engine_corpus *ec)
 	engine_corpus_free(ec);
 }
 
+static double process_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static void draw_progress(const struct load *l, bool last)
 {
 	double secs = bench_now() - l->start;
@@ -287,11 +298,12 @@ static int report(const struct load *l, const struct load_opts *o, size_t open_a
 	}
 	printf(o->json ? "{\"messages\":%llu,\"accepted\":%llu,\"tempfailed\":%llu,"
 		"\"permfailed\":%llu,\"unsent\":%llu,\"seconds\":%.6f,\"msgs_per_s\":%.1f,"
-		"\"connections\":%zu}\n" : "smtp-load: %llu messages: %llu accepted, %llu "
-		"tempfailed, %llu permfailed, %llu unsent in %.3f s (%.0f msgs/s) over %zu "
-		"connections\n", (unsigned long long)l->messages, (unsigned long long)l->accepted,
-		(unsigned long long)l->tempfailed, (unsigned long long)l->permfailed, unsent, secs,
-		secs > 0 ? (double)l->accepted / secs : 0.0, l->nconns);
+		"\"connections\":%zu,\"cpu_s\":%.3f}\n" : "smtp-load: %llu messages: %llu "
+		"accepted, %llu tempfailed, %llu permfailed, %llu unsent in %.3f s (%.0f msgs/s) "
+		"over %zu connections, %.3f CPU-s\n", (unsigned long long)l->messages,
+		(unsigned long long)l->accepted, (unsigned long long)l->tempfailed,
+		(unsigned long long)l->permfailed, unsent, secs,
+		secs > 0 ? (double)l->accepted / secs : 0.0, l->nconns, l->cpu_end - l->cpu_start);
 	return l->accepted == l->messages ? 0 : 1;
 }
 
@@ -311,6 +323,7 @@ static bool start(struct load *l, const struct load_opts *o, int sigfd)
 		return false;
 	l->nconns = want;
 	l->start = bench_now();
+	l->cpu_start = process_cpu();
 	for (size_t i = 0; i < want; i++)
 		load_conn_open(l, i);
 	return true;
@@ -343,6 +356,7 @@ static int run_load(int argc, char **argv)
 		return 2;
 	}
 	drive(&l, &o);
+	l.cpu_end = process_cpu();
 	if (o.progress && !l.idle)
 		draw_progress(&l, true);
 	open_at_end = l.open;

@@ -67,6 +67,7 @@ struct load {
 	size_t nconns, open;
 	char *rbuf;
 	double start, end;
+	double cpu_start, cpu_end;	/* process CPU seconds (getrusage) */
 	char first_tempfail[SG_SMTP_CLIENT_TEXT_MAX + 64];
 	char first_permfail[SG_SMTP_CLIENT_TEXT_MAX + 64];
 };
