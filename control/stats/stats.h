@@ -63,6 +63,7 @@
 #define SIGNET_CONTROL_STATS_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
@@ -97,6 +98,11 @@ struct sg_stats_delta {
 uint64_t sg_stats_bucket_bound_us(size_t b);
 /* The bucket a signing attempt of ns nanoseconds belongs to. */
 size_t sg_stats_bucket_of(uint64_t ns);
+/* Checks a domain or selector name as sg_stats_ingest does (the rule a
+ * pusher follows to have its counters taken): NUL inside the buffer of cap
+ * bytes, valid UTF-8, no control byte, space or DEL, not "(other)". On
+ * failure writes a reason (naming the byte and its offset) to why. */
+bool sg_stats_name_ok(const char *name, size_t cap, char *why, size_t why_cap);
 
 struct sg_stats;
 

@@ -1,12 +1,10 @@
 /*
  * NAME
- *   stats_hash.c - SipHash-2-4 for the statistics index (stats_internal.h)
+ *   stats_hash.c - SipHash-2-4 (siphash.h)
  *
  * SUMMARY
  *   sg_siphash(key, data, len) is SipHash-2-4 (Aumasson and Bernstein,
- *   2012) with the 128-bit key as two little-endian words. The aggregate
- *   keys its index with it under a random key per instance, so names
- *   chosen by senders cannot be made to collide on purpose.
+ *   2012) with the 128-bit key as two little-endian words.
  *
  * UNTRUSTED INPUT
  *   data: domain and selector names; only hashed, never interpreted.
@@ -14,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stats_internal.h"
+#include "siphash.h"
 
 static uint64_t rotl(uint64_t x, unsigned b)
 {

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "siphash.h"
 #include "stats.h"
 
 #define SG_STATS_KINDS 2
@@ -90,13 +91,5 @@ size_t sg_stats_fold_domain(char *dst, const char *src);
 
 /* "dkim" / "domainkeys" */
 const char *sg_stats_kind_name(enum sg_sigkind k);
-
-/* SipHash-2-4 of data under key (stats_hash.c). */
-uint64_t sg_siphash(const uint64_t key[2], const void *data, size_t len);
-
-/* Checks a domain or selector name from a delta: NUL inside the buffer,
- * valid UTF-8, no control byte, space or DEL, not "(other)". On failure writes a reason
- * (naming the byte and its offset) to why. */
-bool sg_stats_name_ok(const char *name, size_t cap, char *why, size_t why_cap);
 
 #endif

@@ -28,7 +28,7 @@
 #include "dp_keys_internal.h"
 #include "dp_scope.h"
 #include "key.h"
-#include "stats_internal.h"
+#include "siphash.h"
 
 #define FIRST_TABLE_CAP 64
 

@@ -23,7 +23,8 @@
 
 /* Control plane and dataplane. */
 #include "dp_stats_internal.h"
-#include "stats_internal.h"
+#include "siphash.h"
+#include "stats.h"
 
 #define SNAPSHOT_SPINS 1000
 

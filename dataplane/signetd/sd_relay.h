@@ -27,8 +27,10 @@
  *     451 4.4.2  connection to the next hop lost during the transaction
  *     451 4.4.0  next hop answered 4xx (its reply in the text)
  *     5xx        next hop's permanent refusal, passed through
- *     451 4.7.0  signing failed (DP_FAILED), or no key with
- *                tempfail_no_key
+ *     451 4.7.0  signing failed (DP_FAILED, temporary), or no key with
+ *                no_key_action = tempfail (tempfail_no_key below)
+ *     554 5.6.0  DP_FAILED with permanent set: the message itself cannot
+ *                be signed
  *     451 4.3.0  the signer is full (DP_SIGNER_MAX_PENDING)
  *   Nothing is queued beyond each client's message in flight: a message
  *   that finds no free next-hop connection waits for one while its client

@@ -9,7 +9,7 @@
  */
 #include "testutil.h"
 
-#include "stats_internal.h"
+#include "siphash.h"
 
 static const uint64_t ref_key[2] = { UINT64_C(0x0706050403020100), UINT64_C(0x0f0e0d0c0b0a0908) };
 
