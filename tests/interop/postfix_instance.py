@@ -8,7 +8,7 @@ SUMMARY
   require_postfix()      skips the test (pytest.skip) unless Postfix is
                          installed and the test runs as root (Postfix's
                          master must start as root)
-  Postfix(relay_port, refuse=(), defer=())
+  Postfix(relay_port, refuse=(), defer=(), filter_port=None)
                          makes FOLDER (a new temp folder, mode 0755: the
                          postfix user must reach it, which pytest's own
                          0700 tmp_path does not allow) and writes
@@ -25,6 +25,15 @@ SUMMARY
                          is rejected at RCPT by check_recipient_access
                          (texthash map): 554 5.7.1 with REFUSED_TEXT; each
                          one in defer gets 450 4.7.1 with DEFERRED_TEXT.
+                         With filter_port: signing after the queue. Mail
+                         received on .port is queued, then sent by the
+                         "signet" transport (smtp, no XFORWARD, no MIME
+                         conversion) to 127.0.0.1:FILTER_PORT (signetd);
+                         signetd sends it back to a second smtpd on
+                         .reinject_port that has no content_filter (the
+                         loop breaker) and no address mappings (the signed
+                         headers stay as they are); from there it goes to
+                         relayhost. FILTER_CF is that master.cf part.
     .start()             `postfix -c ETC start`, then waits until the port
                          greets with 220
     .stop()              `postfix -c ETC stop`, waits for the master and
@@ -147,6 +156,22 @@ scache    unix  - - n -   1 scache
 postlog   unix-dgram n - n - 1 postlogd
 """
 
+# signing after the queue: what docs/smtp-relay.md shows, with test ports.
+# The first smtpd does the address mappings (main.cf turns them off for
+# the others), the reinjection one after signetd must not.
+FILTER_CF = """  -o content_filter=signet:[127.0.0.1]:{filter_port}
+  -o receive_override_options=
+signet    unix  - - n - 20 smtp
+  -o smtp_send_xforward_command=no
+  -o disable_mime_output_conversion=yes
+127.0.0.1:{reinject_port} inet n - n - - smtpd
+  -o content_filter=
+  -o receive_override_options=no_address_mappings,no_header_body_checks,no_milters
+  -o mynetworks=127.0.0.1/32
+  -o smtpd_recipient_restrictions=permit_mynetworks,reject
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+"""
+
 
 def refuses(port):
     try:
@@ -157,7 +182,7 @@ def refuses(port):
 
 
 class Postfix:
-    def __init__(self, relay_port, refuse=(), defer=()):
+    def __init__(self, relay_port, refuse=(), defer=(), filter_port=None):
         require_postfix()
         folder = pathlib.Path(tempfile.mkdtemp(prefix="signet-postfix-"))
         os.chmod(folder, 0o755)
@@ -167,7 +192,14 @@ class Postfix:
         self.etc.mkdir()
         (folder / "queue").mkdir(mode=0o755)
         (self.etc / "main.cf").write_text(main_cf(folder, self.port, relay_port))
-        (self.etc / "master.cf").write_text(MASTER_CF.format(port=self.port))
+        master = MASTER_CF.format(port=self.port)
+        self.reinject_port = None
+        if filter_port is not None:
+            self.reinject_port = unused_port(socket.SOCK_STREAM)
+            head, rest = master.split("\n", 1)   # the options go under the first smtpd
+            master = head + "\n" + FILTER_CF.format(filter_port=filter_port,
+                                                    reinject_port=self.reinject_port) + rest
+        (self.etc / "master.cf").write_text(master)
         (self.etc / "recipient_access").write_text(
             "".join(f"{addr} REJECT 5.7.1 {REFUSED_TEXT}\n" for addr in refuse) +
             "".join(f"{addr} DEFER 4.7.1 {DEFERRED_TEXT}\n" for addr in defer))

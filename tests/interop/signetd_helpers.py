@@ -6,12 +6,13 @@ NAME
 
 SUMMARY
   KEYED / UNKEYED       two domains with keys (domain: selector), one without
-  open_site(tmp_path, sink, next_hop_port)
+  open_site(tmp_path, sink, next_hop_port, port=None)
                         keygen'd keys for KEYED, signet.conf (write_conf with
                         relay_hosts 127.0.0.0/8 ::1/128), a running
                         signet-controld; returns the site dict: dir, conf,
-                        records (DNS name -> TXT), port (signetd's, free),
-                        sink, sink_port, next_hop_port, signetd, controld
+                        records (DNS name -> TXT), port (signetd's: PORT or
+                        a free one), sink, sink_port, next_hop_port,
+                        signetd, controld
   close_site(site)      stops signet-controld and site["sink"]
   write_conf(site, relay_hosts, esmtp_extra, sign_extra, domains)
                         (re)writes signet.conf: two workers, esmtp_listener
@@ -78,8 +79,9 @@ def write_conf(site, relay_hosts, esmtp_extra="", sign_extra="", domains=None):
         'dkim_sign "main" {\n  key = "keys/%{d}/%{s}.key"\n' + sign_extra + domains + "}\n")
 
 
-def open_site(tmp_path, sink, next_hop_port):
-    """Keys, a configuration and a running signet-controld."""
+def open_site(tmp_path, sink, next_hop_port, port=None):
+    """Keys, a configuration and a running signet-controld; signetd will
+    listen on port (a free one by default)."""
     records = {}
     for domain, selector in KEYED.items():
         folder = tmp_path / "keys" / domain
@@ -91,8 +93,8 @@ def open_site(tmp_path, sink, next_hop_port):
         records[name.rstrip(".").lower()] = value.encode()
     (tmp_path / "state").mkdir()
     site = {"dir": tmp_path, "conf": tmp_path / "signet.conf", "records": records,
-            "port": unused_port(socket.SOCK_STREAM), "sink": sink, "sink_port": sink.port,
-            "next_hop_port": next_hop_port,
+            "port": port or unused_port(socket.SOCK_STREAM), "sink": sink,
+            "sink_port": sink.port, "next_hop_port": next_hop_port,
             "signetd": program("SIGNETD", "dataplane/signetd/signetd")}
     write_conf(site, "127.0.0.0/8 ::1/128")
     site["controld"] = start_controld(tmp_path, site["conf"])
