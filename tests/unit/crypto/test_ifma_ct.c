@@ -39,22 +39,12 @@
  */
 #include "testutil.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-#include <valgrind/memcheck.h>
+#include "ct_valgrind.h"
 
 #include "ifma_arith.h"
 #include "ifma_portable.h"
 
 #define W IFMA_LANES
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CT_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CT_UNDER_ASAN 1
-#endif
-#endif
 
 typedef uint64_t ct_num[2 * IFMA_MAX_DIGITS * W] __attribute__((aligned(IFMA_ALIGN)));
 
@@ -62,10 +52,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rand64(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return ct_rand64(&rng);
 }
 
 /* Public moduli: odd, below 2^(52 d - 2), top digit non-zero. */
@@ -93,17 +80,6 @@ static void make_below_m(uint64_t *v, const struct ifma_modulus *mod)
 		v[(d - 1) * W + l] = mod->m[(d - 1) * W + l] >> 1;
 }
 
-static void secret(void *p, size_t n)
-{
-	VALGRIND_MAKE_MEM_UNDEFINED(p, n);
-}
-
-/* The results are secret too: declare them defined before anyone looks. */
-static void reveal(void *p, size_t n)
-{
-	VALGRIND_MAKE_MEM_DEFINED(p, n);
-}
-
 static void modexp_case(void (*modexp)(uint64_t *, const uint64_t *, const uint64_t *,
 				       unsigned, const struct ifma_modulus *),
 			unsigned d, unsigned exp_bits, int zero_window)
@@ -118,10 +94,10 @@ static void modexp_case(void (*modexp)(uint64_t *, const uint64_t *, const uint6
 		exp[i] = rand64();
 	if (zero_window)	/* a window of zeros in lane 0, bits 10..19 */
 		exp[0] &= ~(0x3ffull << 10);
-	secret(base, d * W * sizeof(uint64_t));
-	secret(exp, words * W * sizeof(uint64_t));
+	ct_secret(base, d * W * sizeof(uint64_t));
+	ct_secret(exp, words * W * sizeof(uint64_t));
 	modexp(r, base, exp, exp_bits, &mod);
-	reveal(r, d * W * sizeof(uint64_t));
+	ct_reveal(r, d * W * sizeof(uint64_t));
 }
 
 static void mont_mul_case(void (*mont_mul)(uint64_t *, const uint64_t *, const uint64_t *,
@@ -133,41 +109,28 @@ static void mont_mul_case(void (*mont_mul)(uint64_t *, const uint64_t *, const u
 	make_modulus(&mod, d);
 	make_below_m(a, &mod);
 	make_below_m(b, &mod);
-	secret(a, d * W * sizeof(uint64_t));
-	secret(b, d * W * sizeof(uint64_t));
+	ct_secret(a, d * W * sizeof(uint64_t));
+	ct_secret(b, d * W * sizeof(uint64_t));
 	mont_mul(r, a, b, &mod);
-	reveal(r, d * W * sizeof(uint64_t));
-}
-
-#define ERRORS_ADDED(stmt) __extension__ ({ \
-	unsigned long before_ = VALGRIND_COUNT_ERRORS; \
-	stmt; \
-	VALGRIND_COUNT_ERRORS - before_; \
-})
-
-static void expect_clean(const char *what, unsigned long errors)
-{
-	if (errors != 0)
-		fail_msg("%s: memcheck saw %lu secret-dependent branch(es) or address(es)"
-			 " (see the valgrind report above)", what, errors);
+	ct_reveal(r, d * W * sizeof(uint64_t));
 }
 
 static void test_modexp_is_constant_time(void **state)
 {
 	(void)state;
-	expect_clean("modexp 20 digits, 1024-bit exponent",
-		     ERRORS_ADDED(modexp_case(ifma_portable_modexp_ct, 20, 1024, 1)));
-	expect_clean("modexp 30 digits, 131-bit exponent",
-		     ERRORS_ADDED(modexp_case(ifma_portable_modexp_ct, 30, 131, 1)));
-	expect_clean("modexp 40 digits, 67-bit exponent",
-		     ERRORS_ADDED(modexp_case(ifma_portable_modexp_ct, 40, 67, 0)));
+	ct_expect_clean("modexp 20 digits, 1024-bit exponent",
+		     CT_ERRORS_ADDED(modexp_case(ifma_portable_modexp_ct, 20, 1024, 1)));
+	ct_expect_clean("modexp 30 digits, 131-bit exponent",
+		     CT_ERRORS_ADDED(modexp_case(ifma_portable_modexp_ct, 30, 131, 1)));
+	ct_expect_clean("modexp 40 digits, 67-bit exponent",
+		     CT_ERRORS_ADDED(modexp_case(ifma_portable_modexp_ct, 40, 67, 0)));
 }
 
 static void test_mont_mul_is_constant_time(void **state)
 {
 	(void)state;
 	for (unsigned d = 20; d <= 40; d += 10)
-		expect_clean("mont_mul", ERRORS_ADDED(mont_mul_case(ifma_portable_mont_mul, d)));
+		ct_expect_clean("mont_mul", CT_ERRORS_ADDED(mont_mul_case(ifma_portable_mont_mul, d)));
 }
 
 static void test_crt_helpers_are_constant_time(void **state)
@@ -184,14 +147,14 @@ static void test_crt_helpers_are_constant_time(void **state)
 		t[39 * W + l] = mod.m[19 * W + l] >> 1;
 	make_below_m(a, &mod);
 	make_below_m(b, &mod);
-	secret(t, sizeof(t));
-	secret(a, sizeof(a));
-	secret(b, sizeof(b));
-	expect_clean("mont_reduce2", ERRORS_ADDED(ifma_portable_mont_reduce2(r, t, &mod)));
-	expect_clean("mul_wide", ERRORS_ADDED(ifma_portable_mul_wide(r, a, b, 20)));
-	expect_clean("lane_to_bytes", ERRORS_ADDED(ifma_lane_to_bytes(a, 3, 20, bytes, 130)));
-	expect_clean("lane_from_bytes", ERRORS_ADDED(ifma_lane_from_bytes(b, 5, 20, bytes, 130)));
-	reveal(r, sizeof(r));
+	ct_secret(t, sizeof(t));
+	ct_secret(a, sizeof(a));
+	ct_secret(b, sizeof(b));
+	ct_expect_clean("mont_reduce2", CT_ERRORS_ADDED(ifma_portable_mont_reduce2(r, t, &mod)));
+	ct_expect_clean("mul_wide", CT_ERRORS_ADDED(ifma_portable_mul_wide(r, a, b, 20)));
+	ct_expect_clean("lane_to_bytes", CT_ERRORS_ADDED(ifma_lane_to_bytes(a, 3, 20, bytes, 130)));
+	ct_expect_clean("lane_from_bytes", CT_ERRORS_ADDED(ifma_lane_from_bytes(b, 5, 20, bytes, 130)));
+	ct_reveal(r, sizeof(r));
 }
 
 /* The leaky build must be caught, each leak on its own. */
@@ -200,32 +163,12 @@ static void test_leaks_are_caught(void **state)
 	unsigned long by_branch, by_index;
 
 	(void)state;
-	by_branch = ERRORS_ADDED(modexp_case(ifma_leaky_modexp_ct, 20, 100, 1));
-	by_index = ERRORS_ADDED(mont_mul_case(ifma_leaky_mont_mul, 20));
+	by_branch = CT_ERRORS_ADDED(modexp_case(ifma_leaky_modexp_ct, 20, 100, 1));
+	by_index = CT_ERRORS_ADDED(mont_mul_case(ifma_leaky_mont_mul, 20));
 	printf("# leaky build: %lu error(s) from the exponent branch, %lu from the index\n",
 	       by_branch, by_index);
 	assert_true(by_branch > 0);
 	assert_true(by_index > 0);
-}
-
-/* Runs this program under valgrind with args; returns its exit status or -1. */
-static int run_under_valgrind(const char *self, const char *mode, int error_exitcode)
-{
-	char exitcode[32];
-	int status;
-	pid_t pid;
-
-	snprintf(exitcode, sizeof(exitcode), "--error-exitcode=%d", error_exitcode);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execlp("valgrind", "valgrind", "-q", "--tool=memcheck", exitcode, self, mode,
-		       (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 int main(int argc, char **argv)
@@ -238,35 +181,6 @@ int main(int argc, char **argv)
 	const struct CMUnitTest leaky[] = {
 		cmocka_unit_test(test_leaks_are_caught),
 	};
-	char self[4096];
-	ssize_t n;
-	int rc_clean, rc_leaky;
-
-	if (argc > 1 && RUNNING_ON_VALGRIND) {
-		if (strcmp(argv[1], "--clean") == 0)
-			return cmocka_run_group_tests_name("ct_clean", clean, NULL, NULL);
-		if (strcmp(argv[1], "--leaky") == 0)
-			return cmocka_run_group_tests_name("ct_leaky", leaky, NULL, NULL);
-		return 2;
-	}
-#ifdef CT_UNDER_ASAN
-	printf("built with AddressSanitizer, which valgrind cannot run: skipped\n");
-	return 77;
-#endif
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		printf("cannot find this program's path: skipped\n");
-		return 77;
-	}
-	self[n] = '\0';
-	rc_clean = run_under_valgrind(self, "--clean", 1);
-	if (rc_clean == 127 || rc_clean < 0) {
-		printf("valgrind not found or did not run (status %d): skipped\n", rc_clean);
-		return 77;
-	}
-	/* Expected errors in the leaky run: its own verdict is the exit status. */
-	rc_leaky = run_under_valgrind(self, "--leaky", 0);
-	printf("valgrind runs: clean exit %d (want 0), leaky exit %d (want 0)\n", rc_clean,
-	       rc_leaky);
-	return rc_clean == 0 && rc_leaky == 0 ? 0 : 1;
+	return ct_main(argc, argv, "ct", clean, sizeof(clean) / sizeof(clean[0]), leaky,
+		       sizeof(leaky) / sizeof(leaky[0]));
 }

@@ -32,29 +32,13 @@
  */
 #include "testutil.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-#include <valgrind/memcheck.h>
+#include "ct_valgrind.h"
 
 #include "ifma_digits.h"
 #include "ifma_portable.h"
 #include "ifma_rsa.h"
 
 #define W IFMA_LANES
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CT_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CT_UNDER_ASAN 1
-#endif
-#endif
-
-#define ERRORS_ADDED(stmt) __extension__ ({ \
-	unsigned long before_ = VALGRIND_COUNT_ERRORS; \
-	stmt; \
-	VALGRIND_COUNT_ERRORS - before_; \
-})
 
 static const struct ifma_rsa_arith portable_arith = {
 	.modexp_ct = ifma_portable_modexp_ct,
@@ -67,27 +51,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rand64(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static void secret(void *p, size_t n)
-{
-	VALGRIND_MAKE_MEM_UNDEFINED(p, n);
-}
-
-static void reveal(void *p, size_t n)
-{
-	VALGRIND_MAKE_MEM_DEFINED(p, n);
-}
-
-static void expect_clean(const char *what, unsigned long errors)
-{
-	if (errors != 0)
-		fail_msg("%s: memcheck saw %lu secret-dependent branch(es) or address(es)"
-			 " (see the valgrind report above)", what, errors);
+	return ct_rand64(&rng);
 }
 
 /* An odd number of exactly bits bits (bits < 52 * n), n digits. */
@@ -111,17 +75,17 @@ static void test_key_setup_helpers(void **state)
 		le[i] = (uint8_t)rand64();
 	le[127] |= 0x80;
 	le[0] |= 1;
-	secret(le, sizeof(le));
-	expect_clean("dig_from_le", ERRORS_ADDED(ifma_dig_from_le(m, 20, le, sizeof(le))));
-	expect_clean("dig_k0", ERRORS_ADDED(k0 = ifma_dig_k0(m[0])));
+	ct_secret(le, sizeof(le));
+	ct_expect_clean("dig_from_le", CT_ERRORS_ADDED(ifma_dig_from_le(m, 20, le, sizeof(le))));
+	ct_expect_clean("dig_k0", CT_ERRORS_ADDED(k0 = ifma_dig_k0(m[0])));
 	memset(x, 0, sizeof(x));
 	x[0] = 1;
-	expect_clean("dig_mod_double (R^2 mod p)",
-		     ERRORS_ADDED(ifma_dig_mod_double(x, m, 20, 2 * IFMA_DIGIT_BITS * 20)));
-	expect_clean("dig_sub", ERRORS_ADDED(ifma_dig_sub(t, x, m, 20)));
-	reveal(&k0, sizeof(k0));
-	reveal(x, sizeof(x));
-	reveal(t, sizeof(t));
+	ct_expect_clean("dig_mod_double (R^2 mod p)",
+		     CT_ERRORS_ADDED(ifma_dig_mod_double(x, m, 20, 2 * IFMA_DIGIT_BITS * 20)));
+	ct_expect_clean("dig_sub", CT_ERRORS_ADDED(ifma_dig_sub(t, x, m, 20)));
+	ct_reveal(&k0, sizeof(k0));
+	ct_reveal(x, sizeof(x));
+	ct_reveal(t, sizeof(t));
 }
 
 static void test_crt_helpers(void **state)
@@ -142,14 +106,14 @@ static void test_crt_helpers(void **state)
 	}
 	for (unsigned i = 20 * W; i < 2 * 20 * W; i++)
 		r[i] = rand64() & IFMA_DIGIT_MASK;
-	secret(a, sizeof(a));
-	secret(m, sizeof(m));
-	secret(b, sizeof(b));
-	expect_clean("vec_add_2m_sub", ERRORS_ADDED(ifma_vec_add_2m_sub(r, a, m, b, 20)));
-	expect_clean("vec_add_into", ERRORS_ADDED(ifma_vec_add_into(r, 40, b, 20)));
-	expect_clean("vec_lt", ERRORS_ADDED(ifma_vec_lt(lt, a, m, 20)));
-	reveal(r, sizeof(r));
-	reveal(lt, sizeof(lt));
+	ct_secret(a, sizeof(a));
+	ct_secret(m, sizeof(m));
+	ct_secret(b, sizeof(b));
+	ct_expect_clean("vec_add_2m_sub", CT_ERRORS_ADDED(ifma_vec_add_2m_sub(r, a, m, b, 20)));
+	ct_expect_clean("vec_add_into", CT_ERRORS_ADDED(ifma_vec_add_into(r, 40, b, 20)));
+	ct_expect_clean("vec_lt", CT_ERRORS_ADDED(ifma_vec_lt(lt, a, m, 20)));
+	ct_reveal(r, sizeof(r));
+	ct_reveal(lt, sizeof(lt));
 }
 
 /* A random key of the RSA-2048 shape, its numbers derived like ifma_key.c. */
@@ -178,9 +142,9 @@ static void fake_key(struct ifma_key_prep *k)
 /* Everything but bits and digits (the class, public) becomes secret. */
 static void hide_key(struct ifma_key_prep *k)
 {
-	secret(&k->p, sizeof(k->p));
-	secret(&k->q, sizeof(k->q));
-	secret(k->qinv_r, sizeof(k->qinv_r));
+	ct_secret(&k->p, sizeof(k->p));
+	ct_secret(&k->q, sizeof(k->q));
+	ct_secret(k->qinv_r, sizeof(k->qinv_r));
 }
 
 static void test_sign_batch(void **state)
@@ -204,9 +168,9 @@ static void test_sign_batch(void **state)
 		emp[l] = em[l];
 		sigp[l] = sig[l];
 	}
-	expect_clean("ifma_rsa_sign_batch (RSA-2048, portable arithmetic)",
-		     ERRORS_ADDED(ifma_rsa_sign_batch(w, &portable_arith, kp, emp, sigp)));
-	reveal(sig, sizeof(sig));
+	ct_expect_clean("ifma_rsa_sign_batch (RSA-2048, portable arithmetic)",
+		     CT_ERRORS_ADDED(ifma_rsa_sign_batch(w, &portable_arith, kp, emp, sigp)));
+	ct_reveal(sig, sizeof(sig));
 	ifma_rsa_work_free(w);
 }
 
@@ -228,31 +192,11 @@ static void test_leak_is_caught(void **state)
 	random_prime_shape(m, 20, 1024);
 	for (unsigned i = 0; i < 20; i++)
 		x[i] = rand64() & IFMA_DIGIT_MASK;
-	secret(x, sizeof(x));
-	errors = ERRORS_ADDED(leaky_cond_sub(x, m, 20));
-	reveal(x, sizeof(x));
+	ct_secret(x, sizeof(x));
+	errors = CT_ERRORS_ADDED(leaky_cond_sub(x, m, 20));
+	ct_reveal(x, sizeof(x));
 	printf("# branchy conditional subtraction: %lu error(s)\n", errors);
 	assert_true(errors > 0);
-}
-
-/* Runs this program under valgrind with mode; its exit status or -1. */
-static int run_under_valgrind(const char *self, const char *mode, int error_exitcode)
-{
-	char exitcode[32];
-	int status;
-	pid_t pid;
-
-	snprintf(exitcode, sizeof(exitcode), "--error-exitcode=%d", error_exitcode);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execlp("valgrind", "valgrind", "-q", "--tool=memcheck", exitcode, self, mode,
-		       (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 int main(int argc, char **argv)
@@ -265,34 +209,6 @@ int main(int argc, char **argv)
 	const struct CMUnitTest leaky[] = {
 		cmocka_unit_test(test_leak_is_caught),
 	};
-	char self[4096];
-	ssize_t n;
-	int rc_clean, rc_leaky;
-
-	if (argc > 1 && RUNNING_ON_VALGRIND) {
-		if (strcmp(argv[1], "--clean") == 0)
-			return cmocka_run_group_tests_name("rsa_ct_clean", clean, NULL, NULL);
-		if (strcmp(argv[1], "--leaky") == 0)
-			return cmocka_run_group_tests_name("rsa_ct_leaky", leaky, NULL, NULL);
-		return 2;
-	}
-#ifdef CT_UNDER_ASAN
-	printf("built with AddressSanitizer, which valgrind cannot run: skipped\n");
-	return 77;
-#endif
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		printf("cannot find this program's path: skipped\n");
-		return 77;
-	}
-	self[n] = '\0';
-	rc_clean = run_under_valgrind(self, "--clean", 1);
-	if (rc_clean == 127 || rc_clean < 0) {
-		printf("valgrind not found or did not run (status %d): skipped\n", rc_clean);
-		return 77;
-	}
-	rc_leaky = run_under_valgrind(self, "--leaky", 0);
-	printf("valgrind runs: clean exit %d (want 0), leaky exit %d (want 0)\n", rc_clean,
-	       rc_leaky);
-	return rc_clean == 0 && rc_leaky == 0 ? 0 : 1;
+	return ct_main(argc, argv, "rsa_ct", clean, sizeof(clean) / sizeof(clean[0]), leaky,
+		       sizeof(leaky) / sizeof(leaky[0]));
 }
