@@ -83,6 +83,7 @@ keep_other_mail_server() {
 	local -a kept=()
 
 	others=$(installed_mail_servers | tr '\n' ' ')
+	others=${others% }
 	[ -n "$others" ] || return 0
 	for pkg in "${missing[@]}"; do
 		if [ "$pkg" = postfix ]; then

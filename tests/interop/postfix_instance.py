@@ -42,10 +42,12 @@ SUMMARY
     .close()             stop() if running, then removes the folder
     .postconf(*names)    {name: value} as `postconf -c ETC` reads them
     .log()               the maillog text ("" before the first line)
-  The instance never reads or writes /etc/postfix (only the program files
-  Postfix's own start script checks there) or /var/spool/postfix: every
-  command gets -c ETC, and start() checks with postconf that
-  config_directory and queue_directory are the private ones.
+  The instance writes nothing outside FOLDER: not /etc/postfix (of which
+  `postfix start` only reads the package's file list, meta_directory) and
+  not /var/spool/postfix. Every command gets -c ETC, and start() checks
+  with postconf that config_directory and queue_directory are FOLDER's.
+  stop() signals only the instance's own processes: the master (its pid
+  file) and the members of its process group.
 """
 
 import grp
@@ -182,6 +184,8 @@ def refuses(port):
 
 
 class Postfix:
+    """One private instance; see the SUMMARY above."""
+
     def __init__(self, relay_port, refuse=(), defer=(), filter_port=None):
         require_postfix()
         folder = pathlib.Path(tempfile.mkdtemp(prefix="signet-postfix-"))
