@@ -12,7 +12,9 @@ SUMMARY
   opts: seed, count (corpus messages), corpus ("campaign" or a size class
   such as "8K"), workers (list), rounds (best of), messages (pushed per
   round), connections (smtp-load's), idle (connections for the RSS
-  measurement; 0 skips it), checked (kept messages verified).
+  measurement; 0 skips it), idle_max_connections (signetd's
+  max_connections for it; default 2 x idle + 1000), checked (kept
+  messages verified).
   tools: signet, controld, signetd, corpus_gen, bench (signet-bench).
   crypto: `signet-bench crypto --json` lines of the same run (raw rate of
   backend "auto", as bench_signetd.py); spool: bench_signetd.py's lines of
@@ -286,7 +288,9 @@ def hold_idle(ctx, port, count):
 def measure_idle(ctx, workers):
     """signetd's RSS before, while and after `idle` connections are held."""
     count = ctx["opts"]["idle"]
-    max_conns = 2 * count + 1000    # SO_REUSEPORT spreads clients unevenly over workers
+    # SO_REUSEPORT spreads clients unevenly over the workers, each of which
+    # takes max_connections / workers: room for the busier one
+    max_conns = ctx["opts"].get("idle_max_connections") or 2 * count + 1000
     keep = os.path.join(ctx["site"], "kept-idle")
     d = Daemons(ctx, workers, keep, max_conns)
     try:

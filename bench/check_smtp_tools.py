@@ -16,8 +16,9 @@ SUMMARY
     - a sink with --refuse 550 / 451: load reports permfailed / tempfailed
       for every message and exits 1; the sink counts them as refused;
     - a server that accepts and never greets: load gives up after
-      --timeout and reports temporary failures, exit 1; a closed port the
-      same at once;
+      --timeout and reports temporary failures, exit 1; a closed port: 10
+      connects in a row fail (plus those in flight), then the load gives
+      up with the rest unsent;
     - --idle 50: the ready file says 50 ready, the sink sees 50
       connections, SIGTERM gives open 50 and exit 0;
     - bad options exit 2 with a message.
@@ -159,8 +160,15 @@ def stuck_and_closed():
           (took, err.strip()))
     check("no reply within 1 s" in err, "the failure says why")
     mute.close()
-    rc, res, err = load("--to", "127.0.0.1:%d" % port, "--generate", "2", "--messages", "20")
-    check(rc == 1 and res["tempfailed"] == 20, "a closed port: every message tempfailed")
+    start = time.monotonic()
+    rc, res, err = load("--to", "127.0.0.1:%d" % port, "--generate", "2", "--messages",
+                        "100000", "--connections", "4")
+    # 10 in a row, plus at most the 4 in flight when the 10th failed
+    check(rc == 1 and 10 <= res["tempfailed"] <= 14 and res["accepted"] == 0
+          and res["tempfailed"] + res["unsent"] == 100000 and time.monotonic() - start < 10,
+          "a closed port: 10-14 connects fail (tempfailed), the rest unsent (%s)" % res)
+    check("gave up:" in err and "connections in a row failed" in err,
+          "the give-up is named (%s)" % err.strip())
 
 
 def idle(tmp):

@@ -22,15 +22,17 @@
  *   holds the whole corpus: for long runs give a small corpus and a large
  *   --messages. --timeout S (default 30): the longest wait for the server
  *   (connect, one reply, a blocked write) before the connection is
- *   dropped and its message counted as a temporary failure. --progress: a
+ *   dropped and its message counted as a temporary failure; after
+ *   max(C, 10) connections in a row fail before EHLO is answered, no new
+ *   one is made and the rest stays unsent. --progress: a
  *   one-line bar (messages, msgs/s, ETA) on stderr when it is a TTY.
  *   Result, with --json one object on stdout:
  *     {"messages":M,"accepted":A,"tempfailed":T,"permfailed":P,
  *      "unsent":U,"seconds":S,"msgs_per_s":R,"connections":C,"cpu_s":X}
  *   seconds: from the first connect to the last outcome; msgs_per_s =
  *   A / seconds; cpu_s: CPU time smtp-load itself used in that span.
- *   U > 0 only when SIGINT/SIGTERM stopped the run (messages in flight
- *   then count as temporary failures). The first temporary and
+ *   U > 0 when the load gave up (above) or SIGINT/SIGTERM stopped the run
+ *   (messages in flight then count as temporary failures). The first temporary and
  *   permanent failure (step, reply) are named on stderr. Exit 0 when all
  *   M were accepted, 1 otherwise, 2 for bad options or corpus.
  *
@@ -229,10 +231,14 @@ static bool write_ready(const char *path, const struct load *l)
 	return smtp_write_ready(path, text);
 }
 
-/* Refills closed slots while messages remain. */
+/* Refills closed slots while messages remain (unless the server seems
+ * down: see smtp_load.h). */
 static void refill(struct load *l)
 {
-	for (size_t i = 0; i < l->nconns && l->open < l->nconns && l->next < l->messages; i++)
+	if (l->failed_in_row >= LOAD_GIVE_UP_AFTER(l->nconns))
+		l->gave_up = true;
+	for (size_t i = 0; !l->gave_up && i < l->nconns && l->open < l->nconns &&
+			   l->next < l->messages; i++)
 		if (l->conns[i].client == NULL)
 			load_conn_open(l, i);
 }
@@ -242,7 +248,8 @@ static bool run_over(const struct load *l)
 {
 	if (l->idle)
 		return false;
-	return l->done >= l->messages || (l->open == 0 && l->next >= l->messages);
+	return l->done >= l->messages ||
+	       (l->open == 0 && (l->next >= l->messages || l->gave_up));
 }
 
 /* The event loop; returns when the run is over or a signal came. */
@@ -289,6 +296,9 @@ static int report(const struct load *l, const struct load_opts *o, size_t open_a
 		fprintf(stderr, "smtp-load: first temporary failure: %s\n", l->first_tempfail);
 	if (l->first_permfail[0])
 		fprintf(stderr, "smtp-load: first permanent failure: %s\n", l->first_permfail);
+	if (l->gave_up)
+		fprintf(stderr, "smtp-load: gave up: %llu connections in a row failed before "
+			"EHLO was answered\n", (unsigned long long)l->failed_in_row);
 	if (l->idle) {
 		printf(o->json ? "{\"idle\":%zu,\"ready\":%llu,\"failed\":%llu,\"open\":%zu,"
 			"\"seconds\":%.3f}\n" : "smtp-load: %zu idle connections: %llu ready, "

@@ -13,9 +13,10 @@
  *   message k mod count, with the envelope derived once per corpus message
  *   (smtp_envelope_of). A connection that ends (closed by the server,
  *   refused, timed out) is replaced while messages remain; every
- *   connection attempt carries a message, so a server that refuses
- *   connections ends the run with that many temporary failures instead of
- *   a retry loop. Idle mode (--idle N): N connections, EHLO only, held
+ *   connection attempt carries a message (a temporary failure when it
+ *   fails), and after LOAD_GIVE_UP_AFTER(connections) attempts in a row
+ *   that never got past EHLO no new connection is made: a server that is
+ *   down ends the run with the rest unsent instead of a retry loop. Idle mode (--idle N): N connections, EHLO only, held
  *   open until a signal.
  *
  *   A wait for the server (connect, greeting, a reply, a blocked write)
@@ -37,13 +38,14 @@
 
 #define LOAD_READ_BYTES (64u << 10)
 #define LOAD_IOV_MAX 64
+#define LOAD_GIVE_UP_AFTER(conns) ((conns) < 10 ? 10 : (conns))
 
 struct load_conn {
 	int fd;				/* -1: not open */
 	struct sg_smtp_client *client;
 	bool connecting;
 	bool busy;			/* a message is in progress */
-	bool ready_seen;		/* reached READY once (idle mode) */
+	bool ready_seen;		/* reached READY (past EHLO) once */
 	uint32_t events;
 	double deadline;		/* 0: not waiting for the server */
 };
@@ -63,6 +65,8 @@ struct load {
 	uint64_t next, done, accepted, tempfailed, permfailed;
 	bool idle;
 	uint64_t ready, failed;		/* idle mode: connections */
+	uint64_t failed_in_row;		/* connections retired before READY */
+	bool gave_up;			/* too many of them: no more connects */
 	struct load_conn *conns;
 	size_t nconns, open;
 	char *rbuf;

@@ -91,9 +91,10 @@ static void collect(struct load *l, struct load_conn *c)
 	while (!l->idle && !c->busy && l->next < l->messages &&
 	       sg_smtp_client_state(c->client) == SG_SMTP_CLIENT_READY)
 		start_next(l, c);
-	if (l->idle && !c->ready_seen && sg_smtp_client_state(c->client) == SG_SMTP_CLIENT_READY) {
+	if (!c->ready_seen && sg_smtp_client_state(c->client) == SG_SMTP_CLIENT_READY) {
 		c->ready_seen = true;
-		l->ready++;
+		l->ready += l->idle;
+		l->failed_in_row = 0;
 	}
 }
 
@@ -135,8 +136,10 @@ static void read_in(struct load *l, struct load_conn *c)
 static void retire(struct load *l, struct load_conn *c)
 {
 	collect(l, c);
-	if (l->idle && !c->ready_seen)
-		l->failed++;
+	if (!c->ready_seen) {
+		l->failed += l->idle;
+		l->failed_in_row++;
+	}
 	if (c->fd >= 0) {
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
