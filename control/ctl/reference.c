@@ -162,7 +162,7 @@ static const struct {
 	  "selector create s2026 --domain example.com --bits 3072" },
 	{ "selector enable <NAME> <DOMAIN>", "selector enable s2026 example.com" },
 	{ "selector disable <NAME> <DOMAIN>", "selector disable s2026 example.com" },
-	{ "selector rotate <DOMAIN>", "selector rotate example.com" },
+	{ "selector rotate <DOMAIN> [--type dkim|domainkeys]", "selector rotate example.com" },
 	{ "selector retire <NAME>", "selector retire s2025" },
 	{ "dns record <NAME> [<DOMAIN>]", "dns record s2026 example.com" },
 	{ "dns test <NAME> [<DOMAIN>]", "dns test s2026 example.com" },

@@ -367,24 +367,40 @@ static enum sg_err rotate_kind(struct sg_keys *k, const struct selector *old,
 	return rc;
 }
 
+/* Which kinds --type names: [DKIM, DomainKeys]; both without it. */
+static enum sg_err rotate_kinds(const char *type, bool wanted[2], struct sg_error *err)
+{
+	wanted[0] = type[0] == '\0' || strcmp(type, "dkim") == 0;
+	wanted[1] = type[0] == '\0' || strcmp(type, "domainkeys") == 0;
+	if (!wanted[0] && !wanted[1])
+		return sg_error_set(err, SG_E_ARG, 0, 0, "--type is dkim or domainkeys, not "
+				    "\"%s\"", type);
+	return SG_OK;
+}
+
 enum sg_err keys_cmd_rotate(struct sg_keys *k, const struct sg_cmd_params *p,
 			    struct sg_table *out, struct sg_error *err)
 {
 	static const enum sg_sigkind kinds[2] = { SG_KIND_DKIM, SG_KIND_DOMAINKEYS };
 	char domain[KS_DOMAIN_MAX + 1], made[2][SG_CONF_PATH_MAX] = { "", "" };
 	const struct selector *old[2];
+	bool only[2];
 	struct sg_buf before;
 	enum sg_err rc;
 
 	rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
 	if (rc != SG_OK)
 		return rc;
+	rc = rotate_kinds(p->type, only, err);
+	if (rc != SG_OK)
+		return rc;
 	for (size_t i = 0; i < 2; i++)
-		old[i] = sel_resolve(&k->sel, kinds[i], domain);
+		old[i] = only[i] ? sel_resolve(&k->sel, kinds[i], domain) : NULL;
 	if (old[0] == NULL && old[1] == NULL)
-		return sg_error_set(err, SG_E_STATE, 0, 0, "no selector is enabled for %s: "
-				    "nothing to rotate (selector create NAME --domain %s)", domain,
-				    domain);
+		return sg_error_set(err, SG_E_STATE, 0, 0, "no %sselector is enabled for %s: "
+				    "nothing to rotate (selector create NAME --domain %s%s)",
+				    only[0] == only[1] ? "" : only[0] ? "DKIM " : "DomainKeys ",
+				    domain, domain, only[0] ? "" : " --type domainkeys");
 	rc = keys_snapshot(k, &before);
 	if (rc == SG_OK)
 		rc = record_table(out, "selector rotate", err);

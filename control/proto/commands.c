@@ -76,9 +76,10 @@ static const struct sg_command command_table[] = {
 	  "was enabled for DOMAIN is disabled.", true },
 	{ SG_CMD_SELECTOR_DISABLE, "selector disable <NAME> <DOMAIN>",
 	  "Stops signing DOMAIN with the selector.", true },
-	{ SG_CMD_SELECTOR_ROTATE, "selector rotate <DOMAIN>",
+	{ SG_CMD_SELECTOR_ROTATE, "selector rotate <DOMAIN> [--type dkim|domainkeys]",
 	  "Makes a new selector the active one for DOMAIN; the old one is kept as retiring, "
-	  "with the earliest date its DNS record may be deleted.", true },
+	  "with the earliest date its DNS record may be deleted. Rotates the DKIM and the "
+	  "DomainKeys selector enabled for DOMAIN, or only the --type given.", true },
 	{ SG_CMD_SELECTOR_RETIRE, "selector retire <NAME>",
 	  "Retires the selector: it signs nothing any more.", true },
 	{ SG_CMD_DNS_RECORD, "dns record <NAME> [<DOMAIN>]",

@@ -100,7 +100,7 @@ static void test_table_has_the_issue_commands(void **state)
 		"selector create <NAME> --domain <DOMAIN> [--type dkim|domainkeys] "
 		"[--key-type rsa|ed25519] [--bits <N>]",
 		"selector enable <NAME> <DOMAIN>", "selector disable <NAME> <DOMAIN>",
-		"selector rotate <DOMAIN>", "selector retire <NAME>",
+		"selector rotate <DOMAIN> [--type dkim|domainkeys]", "selector retire <NAME>",
 		"dns record <NAME> [<DOMAIN>]", "dns test <NAME> [<DOMAIN>]", "config check",
 		"config reload", "workers", "shutdown", "help [<WORD>]",
 	};
@@ -150,7 +150,9 @@ static void test_every_row_matches_its_pattern(void **state)
 		  "[--key-type rsa|ed25519] [--bits <N>]" },
 		{ "selector enable s2024 example.com", "selector enable <NAME> <DOMAIN>" },
 		{ "selector disable s2024 example.com", "selector disable <NAME> <DOMAIN>" },
-		{ "selector rotate example.com", "selector rotate <DOMAIN>" },
+		{ "selector rotate example.com", "selector rotate <DOMAIN> [--type dkim|domainkeys]" },
+		{ "selector rotate example.com --type domainkeys",
+		  "selector rotate <DOMAIN> [--type dkim|domainkeys]" },
 		{ "selector retire s2024", "selector retire <NAME>" },
 		{ "dns record s2024", "dns record <NAME> [<DOMAIN>]" },
 		{ "dns record s2024 example.com", "dns record <NAME> [<DOMAIN>]" },
@@ -345,6 +347,8 @@ static void test_bad_names(void **state)
 	must_fail("selector rotate b\xc3\xbc" "cher.de", "selector rotate: bad domain "
 		  "\"b\xc3\xbc" "cher.de\": byte 0xc3 at 2 is not a letter, digit, '-', '_' or '.' "
 		  "(use the xn-- form)");
+	must_fail("selector rotate example.com --type ed25519", "selector rotate example.com: "
+		  "bad --type \"ed25519\" (one of: dkim|domainkeys)");
 	must_fail("selector retire s/1", "selector retire: bad selector \"s/1\": byte 0x2f at 2 "
 		  "is not a letter, digit, '-', '_' or '.'");
 	/* A 63-byte label is fine, 64 is not. */

@@ -261,6 +261,26 @@ static void test_rotate(void **state)
 			       "nothing to rotate"));
 }
 
+/* --type picks one kind; the other kind's selector is not touched. */
+static void test_rotate_one_type(void **state)
+{
+	struct kt_store *f = *state;
+	const char *why;
+
+	why = refused(f, "selector rotate example.com --type domainkeys", SG_E_STATE);
+	assert_non_null(strstr(why, "no DomainKeys selector is enabled for example.com"));
+	assert_non_null(strstr(why, "--domain example.com --type domainkeys)"));
+	why = refused(f, "selector rotate dk.example --type dkim", SG_E_STATE);
+	assert_non_null(strstr(why, "no DKIM selector is enabled for dk.example"));
+	assert_string_equal(status_of(f, "s1", "example.com"), "enabled");
+	run(f, "selector rotate dk.example --type domainkeys");
+	assert_string_equal(field(f, "retiring"), "dk1");
+	assert_string_equal(field(f, "key"), "rsa-2048");
+	assert_string_equal(status_of(f, "dk1", "dk.example"), "retiring");
+	run(f, "selector rotate example.com --type dkim");
+	assert_string_equal(field(f, "retiring"), "s1");
+}
+
 static void test_rotate_uses_prepared_selector(void **state)
 {
 	struct kt_store *f = *state;
@@ -370,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_without_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_one_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_uses_prepared_selector, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retire_rules, setup, teardown),
