@@ -1,7 +1,7 @@
 /*
  * NAME
  *   dnstest.c - `dns test NAME [DOMAIN]`: the published TXT record against
- *               the private key (see dnstest.h, keys.h)
+ *               the selector's key (see dnstest.h, keys.h)
  *
  * SUMMARY
  *   dnstest_check: lookup, sg_keyrecord_parse with the selector's type
@@ -11,10 +11,15 @@
  *   also publish the bare PKCS#1 RSAPublicKey, which is the tail of the
  *   SubjectPublicKeyInfo after its BIT STRING's zero unused-bits byte:
  *   that counts as a match too (verifiers accept both forms).
- *   keys_cmd_dns_test runs it for NAME's domains (or DOMAIN) through a
- *   resolver made for the call (control.resolver, or the system's when
- *   empty; KEYS_DNS_TIMEOUT_MS per attempt, two attempts). The call
- *   blocks signet-controld's loop for at most that long per domain.
+ *   The command runs as a plan (dnstest.h): dnstest_plan_new lists the
+ *   rows - NAME's domains (or DOMAIN), per selector of that name - with
+ *   the public halves of their keys (the private keys are freed before it
+ *   returns) and copies the resolver settings; dnstest_plan_run makes a
+ *   resolver for the run (control.resolver, or the system's when empty;
+ *   KEYS_DNS_TIMEOUT_MS per attempt, DT_ATTEMPTS attempts) and tests the
+ *   rows in order; it touches nothing but the plan, so signet-controld
+ *   runs it on a thread of its own (control/daemon/jobs.c) while its loop
+ *   goes on serving. keys_cmd_dns_test runs the three steps in a row.
  *   Answer: columns selector, domain, dns_name, result, ok (INT, 1 only
  *   for "found and matching"), detail; message "ok: ..." when every row
  *   matched, "failed: ..." otherwise.
@@ -39,6 +44,7 @@
 #include "keys_internal.h"
 
 #define DT_ATTEMPTS 2
+#define DT_NAME_MAX 512		/* bytes of SELECTOR._domainkey.DOMAIN */
 
 const char *dnstest_result_name(enum dnstest_result r)
 {
@@ -74,28 +80,25 @@ static bool same_public_key(const uint8_t *pub, size_t pub_len, const uint8_t *r
 }
 
 /* Record parsed: decides between match, mismatch and testing. */
-static enum dnstest_result judge(const struct sg_keyrecord *rec, const struct sg_privkey *key,
-				 char *detail, size_t cap)
+static enum dnstest_result judge(const struct sg_keyrecord *rec,
+				 const struct dnstest_pubkey *key, char *detail, size_t cap)
 {
-	uint8_t pub[SG_PUBKEY_MAX];
-	enum sg_keytype type = sg_privkey_type(key);
-	const char *tname = type == SG_KEY_ED25519 ? "Ed25519" : "RSA";
-	size_t pub_len = 0;
+	const char *tname = key->type == SG_KEY_ED25519 ? "Ed25519" : "RSA";
 
 	if (rec->revoked) {
 		snprintf(detail, cap, "the record is revoked (empty p=)");
 		return DT_MISMATCH;
 	}
-	if (rec->key_type != type) {
+	if (rec->key_type != key->type) {
 		snprintf(detail, cap, "the record publishes %s key, the private key is %s",
 			 rec->key_type == SG_KEY_ED25519 ? "an Ed25519" : "an RSA", tname);
 		return DT_MISMATCH;
 	}
-	if (sg_privkey_public(key, pub, sizeof(pub), &pub_len, NULL) != SG_OK) {
+	if (key->len == 0) {
 		snprintf(detail, cap, "cannot compute the public key of the private key");
 		return DT_MISMATCH;
 	}
-	if (!same_public_key(pub, pub_len, rec->key, rec->key_len, type)) {
+	if (!same_public_key(key->pub, key->len, rec->key, rec->key_len, key->type)) {
 		snprintf(detail, cap, "p= is another key than the public half of the %s private "
 			 "key", tname);
 		return DT_MISMATCH;
@@ -126,7 +129,7 @@ static enum dnstest_result lookup_failure(enum sg_lookup_status st, const char *
 }
 
 static enum dnstest_result parse_and_judge(const char *txt, enum sg_sigkind kind,
-					   const struct sg_privkey *key, char *detail,
+					   const struct dnstest_pubkey *key, char *detail,
 					   size_t cap)
 {
 	struct sg_keyrecord rec;
@@ -140,9 +143,17 @@ static enum dnstest_result parse_and_judge(const char *txt, enum sg_sigkind kind
 	return judge(&rec, key, detail, cap);
 }
 
+void dnstest_pubkey_of(const struct sg_privkey *key, struct dnstest_pubkey *out)
+{
+	out->type = sg_privkey_type(key);
+	out->len = 0;
+	if (sg_privkey_public(key, out->pub, sizeof(out->pub), &out->len, NULL) != SG_OK)
+		out->len = 0;
+}
+
 enum dnstest_result dnstest_check(const struct sg_key_lookup *lookup, enum sg_sigkind kind,
 				  const char *selector, const char *domain,
-				  const struct sg_privkey *key, char *detail, size_t cap)
+				  const struct dnstest_pubkey *key, char *detail, size_t cap)
 {
 	char *txt = malloc(DT_TXT_MAX);
 	struct sg_buf name;
@@ -150,7 +161,7 @@ enum dnstest_result dnstest_check(const struct sg_key_lookup *lookup, enum sg_si
 	enum sg_lookup_status st;
 	enum dnstest_result r;
 
-	sg_buf_init(&name, 512);
+	sg_buf_init(&name, DT_NAME_MAX);
 	if (txt == NULL || sg_dns_record_name(selector, domain, &name) != SG_OK) {
 		snprintf(detail, cap, txt ? "cannot form the record name" : "out of memory");
 		sg_buf_free(&name);
@@ -165,99 +176,209 @@ enum dnstest_result dnstest_check(const struct sg_key_lookup *lookup, enum sg_si
 	return r;
 }
 
-struct dt_run {
-	struct sg_keys *k;
-	const struct sg_key_lookup *lookup;
-	struct sg_table *t;
-	size_t tested, matched;
+/* ---- the plan ---- */
+
+struct dt_row {
+	char selector[KS_SELECTOR_MAX + 1];
+	char domain[KS_DOMAIN_MAX + 1];
+	char dns_name[DT_NAME_MAX + 1];
+	enum sg_sigkind kind;
+	struct dnstest_pubkey key;
+	enum dnstest_result result;
+	char detail[300];
 };
 
-/* Tests sel for domain and adds the row. */
-static enum sg_err test_domain(struct dt_run *run, const struct selector *sel,
-			       const char *domain, struct sg_error *err)
+struct dnstest_plan {
+	char name[SG_CMD_WORD_MAX];
+	char resolver[128];		/* "" = the system's */
+	unsigned timeout_ms;
+	struct dt_row *rows;
+	size_t nrows, cap, tested;
+	enum sg_err run_rc;		/* the resolver could not be made */
+	struct sg_error run_err;
+};
+
+/* Adds the row of sel for domain: its DNS name and its key's public half
+ * (the private key lives only inside this call). */
+static enum sg_err plan_row(struct dnstest_plan *plan, struct sg_keys *k,
+			    const struct selector *sel, const char *domain,
+			    struct sg_error *err)
 {
-	char path[SG_CONF_PATH_MAX], detail[300];
+	char path[SG_CONF_PATH_MAX], why[300];
 	struct sg_privkey *key = NULL;
 	struct ks_identity id;
+	struct dt_row *row;
 	struct sg_buf name;
-	enum dnstest_result r;
 	enum sg_err rc;
 
-	rc = keys_path_for(run->k, sel->kind, domain, sel->name, path, sizeof(path), err);
+	if (plan->nrows == plan->cap) {
+		size_t cap = plan->cap ? 2 * plan->cap : 4;
+		struct dt_row *grown = realloc(plan->rows, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+		plan->rows = grown;
+		plan->cap = cap;
+	}
+	row = memset(&plan->rows[plan->nrows], 0, sizeof(*row));
+	rc = keys_path_for(k, sel->kind, domain, sel->name, path, sizeof(path), err);
 	if (rc != SG_OK)
 		return rc;
-	if (ks_load(path, &key, &id, detail, sizeof(detail)) != KS_OK)
+	if (ks_load(path, &key, &id, why, sizeof(why)) != KS_OK)
 		return sg_error_set(err, SG_E_KEY, 0, 0, "selector %s for %s: %s", sel->name,
-				    domain, detail);
-	r = dnstest_check(run->lookup, sel->kind, sel->name, domain, key, detail,
-			  sizeof(detail));
+				    domain, why);
+	dnstest_pubkey_of(key, &row->key);
 	sg_privkey_free(key);
-	sg_buf_init(&name, 512);
+	sg_buf_init(&name, DT_NAME_MAX);
 	rc = sg_dns_record_name(sel->name, domain, &name);
-	if (rc == SG_OK) {
-		const char *cells[6] = { sel->name, domain, sg_buf_cstr(&name),
-					 dnstest_result_name(r), r == DT_MATCH ? "1" : "0",
-					 detail };
-
-		rc = keys_table_row(run->t, cells, err);
-	}
+	if (rc == SG_OK)
+		snprintf(row->dns_name, sizeof(row->dns_name), "%s", sg_buf_cstr(&name));
 	sg_buf_free(&name);
-	run->tested++;
-	run->matched += r == DT_MATCH;
-	return rc;
+	if (rc != SG_OK)
+		return sg_error_set(err, rc, 0, 0, "selector %s for %s: cannot form the record "
+				    "name", sel->name, domain);
+	snprintf(row->selector, sizeof(row->selector), "%s", sel->name);
+	snprintf(row->domain, sizeof(row->domain), "%s", domain);
+	row->kind = sel->kind;
+	plan->nrows++;
+	return SG_OK;
 }
 
-static enum sg_err test_selector(struct dt_run *run, const struct selector *sel,
-				 const char *domain, struct sg_error *err)
+/* The rows of sel: domain, or each domain of its own. */
+static enum sg_err plan_selector(struct dnstest_plan *plan, struct sg_keys *k,
+				 const struct selector *sel, const char *domain,
+				 struct sg_error *err)
 {
 	enum sg_err rc = SG_OK;
 
 	if (domain != NULL)
-		return test_domain(run, sel, domain, err);
+		return plan_row(plan, k, sel, domain, err);
 	for (size_t i = 0; rc == SG_OK && i < sel->ndomains; i++) {
 		if (strcmp(sel->domains[i].domain, SEL_ANY_DOMAIN) != 0)
-			rc = test_domain(run, sel, sel->domains[i].domain, err);
+			rc = plan_row(plan, k, sel, sel->domains[i].domain, err);
 	}
 	return rc;
 }
 
-enum sg_err keys_cmd_dns_test(struct sg_keys *k, const struct sg_cmd_params *p,
-			      struct sg_table *out, struct sg_error *err)
+enum sg_err dnstest_plan_new(struct sg_keys *k, const struct sg_cmd_params *p,
+			     struct dnstest_plan **out, struct sg_error *err)
 {
-	static const char *const cols[] = { "selector", "domain", "dns_name", "result", "#ok",
-					    "detail", NULL };
-	struct sg_resolver_config cfg = { k->resolver[0] ? k->resolver : NULL,
-					  k->dns_timeout_ms, DT_ATTEMPTS };
 	char domain[KS_DOMAIN_MAX + 1];
 	struct selector *found[2];
-	size_t n;
-	struct sg_resolver *res = NULL;
-	struct sg_key_lookup lookup;
-	struct dt_run run = { k, &lookup, out, 0, 0 };
+	struct dnstest_plan *plan;
+	size_t n = 0;
 	enum sg_err rc;
 
+	*out = NULL;
 	rc = keys_selectors_named(k, p->name, found, 2, &n, err);
 	if (rc == SG_OK)
 		rc = keys_domain_arg(p->domain, domain, sizeof(domain), err);
 	if (rc != SG_OK)
 		return rc;
-	rc = sg_resolver_new(&cfg, &res, err);
-	if (rc != SG_OK)
-		return rc;
-	lookup = sg_resolver_lookup(res);
-	sg_table_init(out, "dns test");
-	rc = keys_table_columns(out, cols);
+	plan = calloc(1, sizeof(*plan));
+	if (plan == NULL)
+		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+	snprintf(plan->name, sizeof(plan->name), "%s", p->name);
+	snprintf(plan->resolver, sizeof(plan->resolver), "%s", k->resolver);
+	plan->timeout_ms = k->dns_timeout_ms;
 	for (size_t i = 0; rc == SG_OK && i < n && i < 2; i++)
-		rc = test_selector(&run, found[i], p->domain[0] ? domain : NULL, err);
-	sg_resolver_free(res);
-	if (rc == SG_OK && run.tested == 0)
+		rc = plan_selector(plan, k, found[i], p->domain[0] ? domain : NULL, err);
+	if (rc == SG_OK && plan->nrows == 0)
 		rc = sg_error_set(err, SG_E_ARG, 0, 0, "selector %s has no domain of its own: "
 				  "name one (dns test %s DOMAIN)", p->name, p->name);
-	if (rc == SG_OK && run.matched == run.tested)
+	if (rc != SG_OK) {
+		dnstest_plan_free(plan);
+		return rc;
+	}
+	*out = plan;
+	return SG_OK;
+}
+
+void dnstest_plan_run(struct dnstest_plan *plan, const atomic_bool *cancel)
+{
+	struct sg_resolver_config cfg = { plan->resolver[0] ? plan->resolver : NULL,
+					  plan->timeout_ms, DT_ATTEMPTS };
+	struct sg_resolver *res = NULL;
+	struct sg_key_lookup lookup;
+
+	sg_error_clear(&plan->run_err);
+	plan->run_rc = sg_resolver_new(&cfg, &res, &plan->run_err);
+	if (plan->run_rc != SG_OK)
+		return;
+	lookup = sg_resolver_lookup(res);
+	for (; plan->tested < plan->nrows; plan->tested++) {
+		struct dt_row *row = &plan->rows[plan->tested];
+
+		if (cancel != NULL && atomic_load(cancel))
+			break;
+		row->result = dnstest_check(&lookup, row->kind, row->selector, row->domain,
+					    &row->key, row->detail, sizeof(row->detail));
+	}
+	sg_resolver_free(res);
+}
+
+bool dnstest_plan_finished(const struct dnstest_plan *plan)
+{
+	return plan->run_rc == SG_OK && plan->tested == plan->nrows;
+}
+
+const char *dnstest_plan_name(const struct dnstest_plan *plan)
+{
+	return plan->name;
+}
+
+enum sg_err dnstest_plan_answer(const struct dnstest_plan *plan, struct sg_table *out,
+				struct sg_error *err)
+{
+	static const char *const cols[] = { "selector", "domain", "dns_name", "result", "#ok",
+					    "detail", NULL };
+	size_t matched = 0;
+	enum sg_err rc;
+
+	if (plan->run_rc != SG_OK)
+		return sg_error_set(err, plan->run_rc, 0, 0, "%s", plan->run_err.msg);
+	if (plan->tested < plan->nrows)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "dns test %s stopped after %zu of %zu "
+				    "records", plan->name, plan->tested, plan->nrows);
+	sg_table_init(out, "dns test");
+	rc = keys_table_columns(out, cols);
+	for (size_t i = 0; rc == SG_OK && i < plan->nrows; i++) {
+		const struct dt_row *row = &plan->rows[i];
+		const char *cells[6] = { row->selector, row->domain, row->dns_name,
+					 dnstest_result_name(row->result),
+					 row->result == DT_MATCH ? "1" : "0", row->detail };
+
+		rc = keys_table_row(out, cells, err);
+		matched += row->result == DT_MATCH;
+	}
+	if (rc == SG_OK && matched == plan->nrows)
 		keys_textf(out->message, sizeof(out->message), "ok: %zu record%s found and matching",
-			 run.tested, run.tested == 1 ? "" : "s");
+			   plan->nrows, plan->nrows == 1 ? "" : "s");
 	else if (rc == SG_OK)
 		keys_textf(out->message, sizeof(out->message), "failed: %zu of %zu records not "
-			 "found and matching", run.tested - run.matched, run.tested);
+			   "found and matching", plan->nrows - matched, plan->nrows);
+	return rc;
+}
+
+void dnstest_plan_free(struct dnstest_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	free(plan->rows);
+	free(plan);
+}
+
+enum sg_err keys_cmd_dns_test(struct sg_keys *k, const struct sg_cmd_params *p,
+			      struct sg_table *out, struct sg_error *err)
+{
+	struct dnstest_plan *plan = NULL;
+	enum sg_err rc;
+
+	rc = dnstest_plan_new(k, p, &plan, err);
+	if (rc != SG_OK)
+		return rc;
+	dnstest_plan_run(plan, NULL);
+	rc = dnstest_plan_answer(plan, out, err);
+	dnstest_plan_free(plan);
 	return rc;
 }

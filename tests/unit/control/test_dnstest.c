@@ -10,9 +10,11 @@
  *   dnsmasq serves --txt-record values cut into 255-byte strings (a
  *   2048-bit RSA record is two) and, with --local=/example.com/, answers
  *   NXDOMAIN for other names under example.com; names elsewhere get
- *   REFUSED (no upstream), which is the "lookup failed" case. The program
- *   exits 77 (skipped) when dnsmasq is not installed; the key-table tests
- *   then do not run either, so the skip is visible.
+ *   REFUSED (no upstream), which is the "lookup failed" case. The three
+ *   steps of the command (plan, run, answer) also work apart: a plan runs
+ *   after the key custody is freed, and a cancelled run answers an error.
+ *   The program exits 77 (skipped) when dnsmasq is not installed; the
+ *   key-table tests then do not run either, so the skip is visible.
  */
 #include <signal.h>
 #include <sys/socket.h>
@@ -147,7 +149,11 @@ static int table_teardown(void **state)
 static enum dnstest_result check(struct table_fixture *f, const char *domain,
 				 enum sg_sigkind kind, const struct sg_privkey *key, char *detail)
 {
-	return dnstest_check(&f->lookup, kind, "sel", domain, key, detail, 300);
+	struct dnstest_pubkey pub;
+
+	dnstest_pubkey_of(key, &pub);
+	assert_true(pub.len > 0);
+	return dnstest_check(&f->lookup, kind, "sel", domain, &pub, detail, 300);
 }
 
 static void test_each_outcome(void **state)
@@ -195,18 +201,45 @@ static void test_lookup_failures(void **state)
 	struct table_fixture *f = *state;
 	enum sg_lookup_status st = SG_LOOKUP_TEMPFAIL;
 	struct sg_key_lookup l = { fixed_status, &st };
+	struct dnstest_pubkey pub;
 	char d[300];
 
-	assert_int_equal(dnstest_check(&l, SG_KIND_DKIM, "s", "a.test", f->rsa, d, sizeof(d)),
+	dnstest_pubkey_of(f->rsa, &pub);
+	assert_int_equal(dnstest_check(&l, SG_KIND_DKIM, "s", "a.test", &pub, d, sizeof(d)),
 			 DT_LOOKUP_FAILED);
 	assert_string_equal(d, "simulated");
 	st = SG_LOOKUP_INVALID;
-	assert_int_equal(dnstest_check(&l, SG_KIND_DKIM, "s", "a.test", f->rsa, d, sizeof(d)),
+	assert_int_equal(dnstest_check(&l, SG_KIND_DKIM, "s", "a.test", &pub, d, sizeof(d)),
 			 DT_SYNTAX);
 	assert_string_equal(d, "unusable DNS answer: simulated");
 	/* A name that cannot be a DNS name is not looked up. */
-	assert_int_equal(dnstest_check(&l, SG_KIND_DKIM, "s", "a b", f->rsa, d, sizeof(d)),
+	assert_int_equal(dnstest_check(&l, SG_KIND_DKIM, "s", "a b", &pub, d, sizeof(d)),
 			 DT_LOOKUP_FAILED);
+}
+
+/* The public half is what dnstest_check compares: sg_privkey_public's
+ * bytes and the key's type; without it every record is a mismatch that
+ * says so. */
+static void test_public_half(void **state)
+{
+	struct table_fixture *f = *state;
+	uint8_t want[SG_PUBKEY_MAX];
+	size_t want_len = 0;
+	struct dnstest_pubkey pub;
+	char d[300];
+
+	dnstest_pubkey_of(f->ed, &pub);
+	assert_int_equal(pub.type, SG_KEY_ED25519);
+	assert_int_equal(pub.len, 32);
+	dnstest_pubkey_of(f->rsa, &pub);
+	assert_int_equal(pub.type, SG_KEY_RSA);
+	assert_int_equal(sg_privkey_public(f->rsa, want, sizeof(want), &want_len, NULL), SG_OK);
+	assert_int_equal(pub.len, want_len);
+	assert_memory_equal(pub.pub, want, want_len);
+	pub.len = 0;
+	assert_int_equal(dnstest_check(&f->lookup, SG_KIND_DKIM, "sel", "match.test", &pub, d,
+				       sizeof(d)), DT_MISMATCH);
+	assert_string_equal(d, "cannot compute the public key of the private key");
 }
 
 static void test_result_names(void **state)
@@ -444,6 +477,13 @@ static const char *result_for(struct e2e *e, const char *domain, const char **ok
 	return kt_cell(&e->t, (size_t)r, "result");
 }
 
+static const char *result_for_row(struct e2e *e, const char *domain)
+{
+	const char *ok, *detail;
+
+	return result_for(e, domain, &ok, &detail);
+}
+
 static void test_e2e_each_outcome(void **state)
 {
 	struct e2e *e = *state;
@@ -515,12 +555,60 @@ static void test_e2e_server_gone(void **state)
 	assert_non_null(strstr(e->t.message, "failed:"));
 }
 
+static void params(const char *line, struct sg_cmd_params *p)
+{
+	char buf[256], *argv[SG_CMD_MAX_ARGS], *save = NULL, why[256];
+	size_t argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	memset(p, 0, sizeof(*p));
+	if (!sg_command_match(argc, (const char *const *)argv, p, why, sizeof(why)))
+		fail_msg("%s: %s", line, why);
+}
+
+/* The plan keeps what it needs: it runs and answers after the key custody
+ * is gone (the daemon runs it on another thread). A cancelled run answers
+ * an error, not a partial table. */
+static void test_e2e_plan_on_its_own(void **state)
+{
+	struct e2e *e = *state;
+	struct dnstest_plan *plan = NULL, *stopped = NULL;
+	struct sg_cmd_params p;
+	struct sg_error err;
+	atomic_bool cancel = true;
+
+	params("dns test sel", &p);
+	sg_error_clear(&err);
+	assert_int_equal(dnstest_plan_new(e->keys, &p, &plan, &err), SG_OK);
+	assert_int_equal(dnstest_plan_new(e->keys, &p, &stopped, &err), SG_OK);
+	sg_keys_free(e->keys);
+	e->keys = NULL;
+	assert_string_equal(dnstest_plan_name(plan), "sel");
+	dnstest_plan_run(plan, NULL);
+	assert_true(dnstest_plan_finished(plan));
+	sg_table_free(&e->t);
+	memset(&e->t, 0, sizeof(e->t));
+	assert_int_equal(dnstest_plan_answer(plan, &e->t, &err), SG_OK);
+	assert_int_equal(e->t.nrows, 6);
+	assert_string_equal(result_for_row(e, "ok.example.com"), "found and matching");
+	assert_string_equal(e->t.message, "failed: 5 of 6 records not found and matching");
+	dnstest_plan_run(stopped, &cancel);
+	assert_false(dnstest_plan_finished(stopped));
+	assert_int_equal(dnstest_plan_answer(stopped, &e->t, &err), SG_E_STATE);
+	assert_string_equal(err.msg, "dns test sel stopped after 0 of 6 records");
+	dnstest_plan_free(plan);
+	dnstest_plan_free(stopped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest table_tests[] = {
 		cmocka_unit_test_setup_teardown(test_each_outcome, table_setup, table_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_failures, table_setup,
 						table_teardown),
+		cmocka_unit_test_setup_teardown(test_public_half, table_setup, table_teardown),
 		cmocka_unit_test(test_result_names),
 	};
 	const struct CMUnitTest e2e_tests[] = {
@@ -528,6 +616,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_e2e_success_and_kinds, e2e_setup,
 						e2e_teardown),
 		cmocka_unit_test_setup_teardown(test_e2e_server_gone, e2e_setup, e2e_teardown),
+		cmocka_unit_test_setup_teardown(test_e2e_plan_on_its_own, e2e_setup,
+						e2e_teardown),
 	};
 	int failed;
 
