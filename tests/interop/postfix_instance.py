@@ -30,8 +30,9 @@ SUMMARY
                          "signet" transport (smtp, no XFORWARD, no MIME
                          conversion) to 127.0.0.1:FILTER_PORT (signetd);
                          signetd sends it back to a second smtpd on
-                         .reinject_port that has no content_filter (the
-                         loop breaker) and no address mappings (the signed
+                         .reinject_port that clears content_filter (the
+                         loop breaker: main.cf sets the filter globally
+                         too) and does no address mappings (the signed
                          headers stay as they are); from there it goes to
                          relayhost. FILTER_CF is that master.cf part.
     .start()             `postfix -c ETC start`, then waits until the port
@@ -195,7 +196,12 @@ class Postfix:
         self.port = unused_port(socket.SOCK_STREAM)
         self.etc.mkdir()
         (folder / "queue").mkdir(mode=0o755)
-        (self.etc / "main.cf").write_text(main_cf(folder, self.port, relay_port))
+        main = main_cf(folder, self.port, relay_port)
+        if filter_port is not None:
+            # also global, so that the reinjection listener's content_filter=
+            # is what keeps mail from going round (a test that can fail)
+            main += f"content_filter = signet:[127.0.0.1]:{filter_port}\n"
+        (self.etc / "main.cf").write_text(main)
         master = MASTER_CF.format(port=self.port)
         self.reinject_port = None
         if filter_port is not None:
