@@ -8,8 +8,13 @@
  *   path is probed: a socket another process accepts on is refused (a
  *   second daemon), a socket nobody listens on is removed (left behind by
  *   a crash), anything else is refused. The socket is bound under umask
- *   0177 (never accessible to others, not even for a moment), then given
- *   admin_group when that group exists and mode 0660. listener_close
+ *   0177 (never accessible to others, not even for a moment) at a
+ *   temporary name beside path (PATH.new-PID), made to listen, given
+ *   admin_group when that group exists and mode 0660, and only then
+ *   renamed to path: a client that sees the file can connect at once
+ *   (no window between bind and listen that answers ECONNREFUSED), with
+ *   the final permissions. When PATH.new-PID would not fit in sun_path
+ *   the socket is bound at path directly. listener_close
  *   removes the file only when it is still the one bound here (same device
  *   and inode), so a daemon never deletes its successor's socket.
  *
@@ -88,14 +93,15 @@ static enum sg_err clear_path(const struct sockaddr_un *sa, char *note, size_t c
 	return SG_OK;
 }
 
-/* Group admin_group (when it exists) and mode 0660 for the socket file. */
-static enum sg_err set_access(const char *path, const char *admin_group, char *note,
-			      size_t cap, struct sg_error *err)
+/* Group admin_group (when it exists) and mode 0660 for the socket file at
+ * at, which will be path once published (messages name path). */
+static enum sg_err set_access(const char *at, const char *path, const char *admin_group,
+			      char *note, size_t cap, struct sg_error *err)
 {
 	gid_t gid;
 	bool known = sg_auth_group_gid(admin_group, &gid);
 
-	if (known && chown(path, (uid_t)-1, gid) != 0)
+	if (known && chown(at, (uid_t)-1, gid) != 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot give %s to group %s: %s", path,
 				    admin_group, strerror(errno));
 	if (!known && note[0] == '\0')
@@ -103,16 +109,16 @@ static enum sg_err set_access(const char *path, const char *admin_group, char *n
 			 "through %s (others in the daemon's group may read)",
 			 admin_group[0] ? "group \"" : "no admin_group is configured",
 			 admin_group, admin_group[0] ? "\" does not exist" : "", path);
-	if (chmod(path, 0660) != 0)
+	if (chmod(at, 0660) != 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot chmod %s: %s", path,
 				    strerror(errno));
 	return SG_OK;
 }
 
+/* Binds and listens at sa (the temporary name, or path itself). */
 static enum sg_err bind_socket(struct listener *l, const struct sockaddr_un *sa,
 			       struct sg_error *err)
 {
-	struct stat st;
 	mode_t old;
 	int rc;
 
@@ -126,22 +132,38 @@ static enum sg_err bind_socket(struct listener *l, const struct sockaddr_un *sa,
 	if (rc != 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot bind %s: %s", sa->sun_path,
 				    strerror(errno));
-	l->made = true;
-	if (lstat(sa->sun_path, &st) == 0) {
-		l->dev = st.st_dev;
-		l->ino = st.st_ino;
-	}
 	if (listen(l->fd, BACKLOG) != 0)
 		return sg_error_set(err, SG_E_IO, 0, 0, "cannot listen on %s: %s", sa->sun_path,
 				    strerror(errno));
 	return SG_OK;
 }
 
+/* Puts the listening socket at tmp in place at path; remembers its inode. */
+static enum sg_err publish(struct listener *l, const char *tmp, struct sg_error *err)
+{
+	struct stat st;
+
+	if (strcmp(tmp, l->path) != 0 && rename(tmp, l->path) != 0) {
+		int e = errno;
+
+		(void)unlink(tmp);
+		return sg_error_set(err, SG_E_IO, 0, 0, "cannot rename %s to %s: %s", tmp,
+				    l->path, strerror(e));
+	}
+	l->made = true;
+	if (lstat(l->path, &st) == 0) {
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+	}
+	return SG_OK;
+}
+
 enum sg_err listener_open(struct listener *l, const char *path, const char *admin_group,
 			  char *note, size_t note_cap, struct sg_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX }, tmp = { .sun_family = AF_UNIX };
 	enum sg_err rc;
+	int n;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -155,10 +177,17 @@ enum sg_err listener_open(struct listener *l, const char *path, const char *admi
 	rc = make_parent(path, err);
 	if (rc == SG_OK)
 		rc = clear_path(&sa, note, note_cap, err);
+	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.new-%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path))
+		tmp = sa;
 	if (rc == SG_OK)
-		rc = bind_socket(l, &sa, err);
+		rc = bind_socket(l, &tmp, err);
 	if (rc == SG_OK)
-		rc = set_access(path, admin_group, note, note_cap, err);
+		rc = set_access(tmp.sun_path, path, admin_group, note, note_cap, err);
+	if (rc == SG_OK)
+		rc = publish(l, tmp.sun_path, err);
+	else if (l->fd >= 0)
+		(void)unlink(tmp.sun_path);
 	if (rc != SG_OK)
 		listener_close(l);
 	return rc;

@@ -10,8 +10,11 @@
  *   socket removed with a note, a regular file and a folder refused, all
  *   left as they were. Paths empty, too long for sun_path, or under a
  *   file. listener_close removes the file it made, but not a file that
- *   replaced it, and is harmless twice.
+ *   replaced it, and is harmless twice. The socket is published under its
+ *   name only once it listens (no temporary name is left in the folder);
+ *   a path too long for the temporary name is bound directly.
  */
+#include <dirent.h>
 #include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -138,6 +141,48 @@ static void test_bad_paths(void **state)
 	open_fails(longp, SG_E_ARG, "empty or longer than 107 bytes");
 }
 
+/* How many names dir holds besides "." and "..". */
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static void test_published_listening(void **state)
+{
+	char *dir = kt_tmpdir(), path[4200], note[256];
+	struct listener l;
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	open_ok(&l, path, "", note, sizeof(note));
+	assert_int_equal(count_entries(dir), 1);	/* ctl.sock, no PATH.new-PID */
+	assert_true(can_connect(path));
+	listener_close(&l);
+	assert_int_equal(count_entries(dir), 0);
+	/* 107 bytes: no room for ".new-PID"; bound at the path itself. */
+	len = strlen(dir) + 1;
+	assert_true(len < 100);
+	memset(path + len, 's', 107 - len);
+	path[len - 1] = '/';
+	path[107] = '\0';
+	memcpy(path, dir, len - 1);
+	open_ok(&l, path, "", note, sizeof(note));
+	assert_true(can_connect(path));
+	assert_int_equal(count_entries(dir), 1);
+	listener_close(&l);
+	assert_int_equal(count_entries(dir), 0);
+	kt_rmtree(dir);
+}
+
 static void test_close_spares_a_replacement(void **state)
 {
 	char *dir = kt_tmpdir(), path[4200], note[256];
@@ -163,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_socket),
 		cmocka_unit_test(test_bad_paths),
 		cmocka_unit_test(test_close_spares_a_replacement),
+		cmocka_unit_test(test_published_listening),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
