@@ -11,11 +11,13 @@
  *     dispatch.c  COMMAND -> matched row -> authorization -> handler
  *     handlers.c  the daemon's own commands and config reload
  *     auth.c      peer credentials and admin_group membership
+ *     jobs.c      work on threads of its own (dns test), answered by the loop
  *   Time is CLOCK_MONOTONIC milliseconds (daemon_now_ms).
  */
 #ifndef SIGNET_CONTROL_DAEMON_INTERNAL_H
 #define SIGNET_CONTROL_DAEMON_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -67,6 +69,8 @@ struct session {
 	bool closing;			/* close once the output is sent */
 	bool dead;			/* close now */
 	bool dataplane;			/* HELLO named signetd */
+	bool job_pending;		/* a job answers its last command; read
+					 * nothing more until that is sent */
 	char client[64];		/* HELLO's client name */
 	struct sg_buf in;		/* the message being read */
 	size_t need;			/* its length, 0 until the header is in */
@@ -118,6 +122,41 @@ enum sg_err handle_shutdown(struct sg_daemon *d, const struct sg_cmd_params *p,
 /* Loads the config file again and applies it (command and SIGHUP). */
 SG_MUST_CHECK enum sg_err daemon_reload(struct sg_daemon *d, struct sg_error *err);
 
+/* ---- jobs.c ---- */
+
+#define DAEMON_JOBS_MAX 4		/* jobs running at a time */
+
+struct job_work {
+	/* On the job's thread; returns soon after *cancel becomes true. */
+	void (*run)(void *arg, const atomic_bool *cancel);
+	/* On the loop's thread after run returned: the answer to client (a
+	 * session id; the session may be gone). */
+	void (*done)(void *env, uint64_t client, void *arg);
+	void (*free)(void *arg);
+	void *arg;
+};
+
+struct jobs;
+
+SG_MUST_CHECK enum sg_err jobs_new(size_t max, struct jobs **out, struct sg_error *err);
+/* Readable when a job is done: then call jobs_collect. */
+int jobs_fd(const struct jobs *j);
+/* Jobs started and not yet collected. */
+size_t jobs_running(const struct jobs *j);
+/* Runs w on a new thread for client. Refused (SG_E_STATE) when max jobs
+ * are running ("busy: N <what>s running; try again") or after jobs_stop;
+ * on any error w->arg has been freed. */
+SG_MUST_CHECK enum sg_err jobs_start(struct jobs *j, uint64_t client, const struct job_work *w,
+				     const char *what, struct sg_error *err);
+/* Asks client's jobs to stop (its session closed). */
+void jobs_cancel(struct jobs *j, uint64_t client);
+/* Joins the finished jobs, calling done(env, ...) and free for each. */
+void jobs_collect(struct jobs *j, void *env);
+/* Refuses new jobs, cancels and joins all (each after its current step),
+ * then done(env, ...) unless env is NULL, and free. */
+void jobs_stop(struct jobs *j, void *env);
+void jobs_free(struct jobs *j);
+
 /* ---- listener.c ---- */
 
 struct listener {
@@ -143,6 +182,7 @@ struct sg_daemon {
 	struct sg_stats *stats;
 	struct sg_metrics *metrics;
 	struct listener listener;
+	struct jobs *jobs;			/* dns tests off the loop */
 	int state_lock_fd;			/* flock on STATE_DIR/controld.lock */
 	struct session **sessions;
 	size_t nsessions;
@@ -152,6 +192,8 @@ struct sg_daemon {
 };
 
 int64_t daemon_now_ms(void);
+/* The session with that id, NULL when it is gone. */
+struct session *daemon_session(const struct sg_daemon *d, uint64_t id);
 void daemon_log(const struct sg_daemon *d, const char *fmt, ...) SG_PRINTF(2, 3);
 
 #endif

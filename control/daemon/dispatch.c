@@ -12,6 +12,14 @@
  *   statistics (sg_stats_command) or the daemon's own (handlers.c). A
  *   handler's table goes back as RESULT, its error as ERROR (the session
  *   goes on).
+ *   `dns test` waits for DNS (up to a resolver timeout per record), so it
+ *   is not answered here: its plan is made here (dnstest.h: selectors,
+ *   domains and public keys, no private key leaves this thread), its
+ *   lookups run as a job (jobs.c) and the job's done step answers the
+ *   session - if it is still there - with the same RESULT or ERROR. The
+ *   session reads nothing more until then; over DAEMON_JOBS_MAX tests at
+ *   once the command is refused with "busy: N dns tests running; try
+ *   again".
  *
  * UNTRUSTED INPUT
  *   The COMMAND message: at most SG_CMD_MAX_ARGS words of less than
@@ -24,6 +32,7 @@
 
 /* Control plane. */
 #include "daemon_internal.h"
+#include "dnstest.h"
 
 static enum sg_err via_keys(struct sg_daemon *d, const struct sg_cmd_params *p,
 			    struct sg_table *out, struct sg_error *err)
@@ -56,7 +65,7 @@ static const struct {
 	{ SG_CMD_SELECTOR_ROTATE, via_keys },
 	{ SG_CMD_SELECTOR_RETIRE, via_keys },
 	{ SG_CMD_DNS_RECORD, via_keys },
-	{ SG_CMD_DNS_TEST, via_keys },
+	/* SG_CMD_DNS_TEST: a job, see start_dns_test */
 	{ SG_CMD_CONFIG_CHECK, handle_config_check },
 	{ SG_CMD_CONFIG_RELOAD, handle_config_reload },
 	{ SG_CMD_WORKERS, handle_workers },
@@ -140,6 +149,68 @@ static void run_handler(struct sg_daemon *d, struct session *s, daemon_handler f
 	sg_table_free(&t);
 }
 
+/* ---- dns test as a job ---- */
+
+static void dns_test_run(void *arg, const atomic_bool *cancel)
+{
+	dnstest_plan_run(arg, cancel);
+}
+
+static void dns_test_free(void *arg)
+{
+	dnstest_plan_free(arg);
+}
+
+/* The loop's thread: the answer, to the session that asked. */
+static void dns_test_done(void *env, uint64_t client, void *arg)
+{
+	struct sg_daemon *d = env;
+	const struct dnstest_plan *plan = arg;
+	struct session *s = daemon_session(d, client);
+	struct sg_table t;
+	struct sg_error err;
+
+	if (s == NULL) {
+		daemon_log(d, "dns test %s: the client left before the answer",
+			   dnstest_plan_name(plan));
+		return;
+	}
+	s->job_pending = false;
+	sg_table_init(&t, "");
+	sg_error_clear(&err);
+	if (dnstest_plan_answer(plan, &t, &err) == SG_OK)
+		session_send_table(s, &t);
+	else
+		session_send_error(s, false, "%s%s", err.msg, d->stopping &&
+				   !dnstest_plan_finished(plan) ?
+				   ": signet-controld is shutting down" : "");
+	sg_table_free(&t);
+	if (s->in.len == 0)
+		s->deadline = session_idle_deadline(d, s);
+}
+
+static void start_dns_test(struct sg_daemon *d, struct session *s,
+			   const struct sg_cmd_params *p)
+{
+	struct job_work w = { dns_test_run, dns_test_done, dns_test_free, NULL };
+	struct dnstest_plan *plan = NULL;
+	struct sg_error err;
+
+	sg_error_clear(&err);
+	if (dnstest_plan_new(d->keys, p, &plan, &err) != SG_OK) {
+		session_send_error(s, false, "%s", err.msg[0] ? err.msg : "dns test failed");
+		return;
+	}
+	w.arg = plan;
+	if (jobs_start(d->jobs, s->id, &w, "dns test", &err) != SG_OK) {
+		daemon_log(d, "dns test %s (uid %u %s, pid %d): refused: %s", p->name,
+			   (unsigned)s->peer.uid, s->peer.user, (int)s->peer.pid, err.msg);
+		session_send_error(s, false, "%s", err.msg);
+		return;
+	}
+	s->job_pending = true;
+}
+
 void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in *r)
 {
 	char words[SG_CMD_MAX_ARGS][SG_CMD_WORD_MAX], line[160], why[256], rule[128];
@@ -169,6 +240,10 @@ void dispatch_command(struct sg_daemon *d, struct session *s, struct sg_wire_in 
 			   (unsigned)s->peer.uid, s->peer.user, (int)s->peer.pid);
 		session_send_error(s, false, "permission denied: \"%s\" changes state (%s)", line,
 				   daemon_admin_rule(d, rule, sizeof(rule)));
+		return;
+	}
+	if (p.cmd->id == SG_CMD_DNS_TEST) {
+		start_dns_test(d, s, &p);
 		return;
 	}
 	fn = handler_of(p.cmd->id);

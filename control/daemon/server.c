@@ -4,14 +4,18 @@
  *
  * SUMMARY
  *   sg_daemon_new sets everything up in order: configuration, state
- *   directory, key custody, statistics, control socket, metrics listener;
- *   a failure undoes what was done. sg_daemon_run polls the signal
- *   descriptor, the control socket, the metrics descriptors and every
- *   session, sleeping no longer than the nearest deadline; each round
- *   accepts new clients (over the cap they get an ERROR and are closed),
- *   serves ready sessions, closes sessions whose deadline passed or that
- *   are done, and lets the metrics server expire its own. On shutdown the
- *   answers still queued get a second to leave.
+ *   directory, key custody, statistics, the job runner, control socket,
+ *   metrics listener; a failure undoes what was done. sg_daemon_run polls
+ *   the signal descriptor, the control socket, the job runner's eventfd,
+ *   the metrics descriptors and every session, sleeping no longer than the
+ *   nearest deadline; each round accepts new clients (over the cap they
+ *   get an ERROR and are closed), serves ready sessions, answers the jobs
+ *   that are done (jobs.c: `dns test` runs its lookups on threads, so no
+ *   command holds the loop for a DNS timeout), closes sessions whose
+ *   deadline passed or that are done (cancelling their jobs), and lets the
+ *   metrics server expire its own. On shutdown the running jobs are
+ *   cancelled and joined (each after its current lookup) and answered,
+ *   then the answers still queued get a second to leave.
  *
  * DIAGNOSTICS
  *   One log line per notable event: start, refusals, dropped clients,
@@ -148,6 +152,8 @@ static enum sg_err open_parts(struct sg_daemon *d, struct sg_error *err)
 		rc = lock_state_dir(d, c->state_dir, err);
 	if (rc == SG_OK)
 		rc = sg_keys_new(d->conf, sg_clock_system(), &d->keys, err);
+	if (rc == SG_OK)
+		rc = jobs_new(DAEMON_JOBS_MAX, &d->jobs, err);
 	if (rc != SG_OK)
 		return rc;
 	sg_keys_set_log(d->keys, keys_log, d);
@@ -214,6 +220,7 @@ void sg_daemon_free(struct sg_daemon *d)
 {
 	if (d == NULL)
 		return;
+	jobs_free(d->jobs);	/* joins what sg_daemon_run did not */
 	for (size_t i = 0; i < d->nsessions; i++)
 		session_free(d->sessions[i]);
 	free(d->sessions);
@@ -229,6 +236,14 @@ void sg_daemon_free(struct sg_daemon *d)
 }
 
 /* ---- the loop ---- */
+
+struct session *daemon_session(const struct sg_daemon *d, uint64_t id)
+{
+	for (size_t i = 0; i < d->nsessions; i++)
+		if (d->sessions[i]->id == id)
+			return d->sessions[i];
+	return NULL;
+}
 
 static void refuse_busy(struct sg_daemon *d, int fd)
 {
@@ -313,6 +328,8 @@ static void reap_sessions(struct sg_daemon *d, int64_t now)
 				   d->opt.idle_ms);
 			s->dead = true;
 		}
+		if (s->dead && s->job_pending)
+			jobs_cancel(d->jobs, s->id);	/* its answer has nowhere to go */
 		if (s->dead)
 			session_free(s);
 		else
@@ -337,13 +354,14 @@ static int poll_timeout(const struct sg_daemon *d, int64_t now)
 	return t > 60000 ? 60000 : (int)t;
 }
 
-/* Fills pfds: signal fd, listener, metrics, then one per session. */
+/* Fills pfds: signal fd, listener, jobs, metrics, then one per session. */
 static size_t build_poll_set(const struct sg_daemon *d, struct pollfd *pfds, size_t *first)
 {
 	size_t n = 0;
 
 	pfds[n++] = (struct pollfd){ .fd = d->opt.signal_fd, .events = POLLIN };
 	pfds[n++] = (struct pollfd){ .fd = d->listener.fd, .events = POLLIN };
+	pfds[n++] = (struct pollfd){ .fd = jobs_fd(d->jobs), .events = POLLIN };
 	if (d->metrics)
 		n += sg_metrics_fds(d->metrics, pfds + n, SG_METRICS_MAX_FDS);
 	*first = n;
@@ -352,7 +370,8 @@ static size_t build_poll_set(const struct sg_daemon *d, struct pollfd *pfds, siz
 
 		pfds[n++] = (struct pollfd){
 			.fd = s->fd,
-			.events = session_wants_write(s) ? POLLOUT : s->closing ? 0 : POLLIN,
+			.events = session_wants_write(s) ? POLLOUT :
+				  s->closing || s->job_pending ? 0 : POLLIN,
 		};
 	}
 	return n;
@@ -364,7 +383,7 @@ static void serve_round(struct sg_daemon *d, const struct pollfd *pfds, size_t n
 
 	if (pfds[0].revents & POLLIN)
 		read_signals(d);
-	for (size_t i = 2; i < first; i++)
+	for (size_t i = 3; i < first; i++)
 		if (pfds[i].revents)
 			sg_metrics_ready(d->metrics, pfds[i].fd);
 	for (size_t i = 0; i < nsessions && first + i < n; i++) {
@@ -382,6 +401,8 @@ static void serve_round(struct sg_daemon *d, const struct pollfd *pfds, size_t n
 		if ((ev & (POLLHUP | POLLERR)) && !(ev & POLLIN))
 			s->dead = true;
 	}
+	if (pfds[2].revents & POLLIN)
+		jobs_collect(d->jobs, d);
 	if (pfds[1].revents & POLLIN)
 		accept_clients(d);
 }
@@ -409,7 +430,7 @@ enum sg_err sg_daemon_run(struct sg_daemon *d, struct sg_error *err)
 	enum sg_err rc = SG_OK;
 
 	while (!d->stopping) {
-		size_t cap = 2 + SG_METRICS_MAX_FDS + d->nsessions, n, first;
+		size_t cap = 3 + SG_METRICS_MAX_FDS + d->nsessions, n, first;
 		struct pollfd *grown = realloc(pfds, cap * sizeof(*pfds));
 		int ready;
 
@@ -431,6 +452,10 @@ enum sg_err sg_daemon_run(struct sg_daemon *d, struct sg_error *err)
 		reap_sessions(d, daemon_now_ms());
 	}
 	free(pfds);
+	if (jobs_running(d->jobs) > 0)
+		daemon_log(d, "waiting for %zu dns test%s to stop", jobs_running(d->jobs),
+			   jobs_running(d->jobs) == 1 ? "" : "s");
+	jobs_stop(d->jobs, d);
 	flush_at_exit(d);
 	daemon_log(d, "stopped");
 	return rc;

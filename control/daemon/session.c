@@ -8,7 +8,10 @@
  *   then the body; nothing is read while an answer is still being sent,
  *   so a client holds at most one message and one answer in memory.
  *   The first message must be HELLO with SG_PROTO_VERSION; then COMMAND
- *   (dispatch.c), KEY_REQUEST and STATS_PUSH are answered in order.
+ *   (dispatch.c), KEY_REQUEST and STATS_PUSH are answered in order. A
+ *   command answered by a job (dns test, jobs.c) holds the session: it
+ *   reads nothing more, and has no idle deadline, until the job's answer
+ *   is queued; other sessions are served meanwhile.
  *   A protocol fault (oversized, malformed or unexpected message, wrong
  *   version) is answered with ERROR and the connection is closed once
  *   that is sent; a refused request (permission, unknown command) is
@@ -323,6 +326,8 @@ int64_t session_idle_deadline(const struct sg_daemon *d, const struct session *s
 	if (s->dataplane && s->peer.admin && s->state == SESSION_READY &&
 	    !session_wants_write(s))
 		return INT64_MAX;
+	if (s->job_pending)
+		return INT64_MAX;	/* the job's length is bounded by its own */
 	return daemon_now_ms() + d->opt.idle_ms;
 }
 
@@ -330,7 +335,7 @@ void session_readable(struct sg_daemon *d, struct session *s)
 {
 	char chunk[CHUNK];
 
-	while (!s->dead && !s->closing && !session_wants_write(s)) {
+	while (!s->dead && !s->closing && !s->job_pending && !session_wants_write(s)) {
 		size_t want = s->need ? s->need - s->in.len : SG_WIRE_HEADER - s->in.len;
 		ssize_t n = recv(s->fd, chunk, want < sizeof(chunk) ? want : sizeof(chunk),
 				 MSG_DONTWAIT);
