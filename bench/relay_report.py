@@ -82,8 +82,8 @@ def how(smtp):
             "disk either). On a shared machine the wall-clock figures move with the "
             "neighbours' load; messages per signetd CPU-second, and its ratios to the "
             "spool's and to the raw rate per CPU-second, stay put." % (
-                first.get("checked", 0), fmt(first.get("messages")),
-                fmt(first.get("connections")), first.get("corpus"), first.get("rounds"),
+                first.get("checked", 0), first.get("messages"),
+                first.get("connections"), first.get("corpus"), first.get("rounds"),
                 first.get("checked", 0), TARGET * 100))
 
 
