@@ -1,10 +1,20 @@
 """
 NAME
-  signetd_helpers.py - signetd's SMTP relay in the end-to-end tests
-  (test_signetd_smtp.py, test_signetd_postfix.py): keys, configuration,
-  signet-controld, signetd, messages and the checks at the sink
+  signetd_helpers.py - signetd in the end-to-end tests (test_signetd_*.py):
+  keys, signet-controld, and for the SMTP relay configuration, signetd,
+  messages and the checks at the sink
 
 SUMMARY
+  signet_tool()         $SIGNET (the signet CLI), or the test is skipped
+  make_keys(folder, keyed)
+                        signet keygen per {domain: selector} under
+                        FOLDER/keys/DOMAIN/SELECTOR.key; returns the DNS
+                        table (record name -> TXT bytes)
+  dnsfunc_for(records)  a dkimpy dnsfunc answering from that table
+  start_controld(folder, conf) / stop_controld(proc)
+                        signet-controld -c CONF (log FOLDER/controld.log),
+                        waiting for FOLDER/ctl.sock; stop: SIGTERM, status 0
+  sigterm(proc)         SIGTERM a --json spool run: (summary, stderr)
   KEYED / UNKEYED       two domains with keys (domain: selector), one without
   open_site(tmp_path, sink, next_hop_port, port=None)
                         keygen'd keys for KEYED, signet.conf (write_conf with
@@ -47,6 +57,7 @@ SUMMARY
 
 import contextlib
 import grp
+import json
 import os
 import re
 import signal
@@ -56,9 +67,62 @@ import subprocess
 import threading
 
 import dkim
+import pytest
 
 from control_helpers import HANG_GUARD, program, unused_port, wait_for
-from test_signetd_spool import dnsfunc_for, signet_tool, start_controld, stop_controld
+
+def signet_tool():
+    path = os.environ.get("SIGNET")
+    if not path or not os.access(path, os.X_OK):
+        pytest.skip("SIGNET is not set")
+    return path
+
+
+def start_controld(folder, conf):
+    log = open(folder / "controld.log", "ab")
+    proc = subprocess.Popen([program("SIGNET_CONTROLD", "control/signet-controld"),
+                             "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    wait_for(lambda: (folder / "ctl.sock").exists() or proc.poll() is not None,
+             "signet-controld to listen")
+    assert proc.poll() is None, (folder / "controld.log").read_text()
+    return proc
+
+
+def stop_controld(proc):
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=HANG_GUARD) == 0
+
+
+def sigterm(proc):
+    """SIGTERM; the exit status must be 0. Returns (summary, stderr)."""
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
+    assert proc.returncode == 0, stderr.decode()
+    return json.loads(stdout), stderr
+
+
+def dnsfunc_for(records):
+    def dnsfunc(name, timeout=5):
+        key = name.decode() if isinstance(name, bytes) else name
+        return records.get(key.rstrip(".").lower())
+    return dnsfunc
+
+
+def make_keys(folder, keyed):
+    """signet keygen for each {domain: selector} under FOLDER/keys/DOMAIN/;
+    returns the DNS table (record name -> TXT bytes) for dnsfunc_for."""
+    records = {}
+    for domain, selector in keyed.items():
+        where = folder / "keys" / domain
+        where.mkdir(parents=True)
+        out = subprocess.run([signet_tool(), "keygen", "-d", domain, "-s", selector,
+                              "-o", str(where / f"{selector}.key")],
+                             capture_output=True, text=True, timeout=HANG_GUARD, check=True)
+        name, value = out.stdout.strip().split(None, 1)
+        records[name.rstrip(".").lower()] = value.encode()
+    return records
+
 
 KEYED = {"example.com": "s1", "example.org": "s2"}
 UNKEYED = "nokey.example"
@@ -82,15 +146,7 @@ def write_conf(site, relay_hosts, esmtp_extra="", sign_extra="", domains=None):
 def open_site(tmp_path, sink, next_hop_port, port=None):
     """Keys, a configuration and a running signet-controld; signetd will
     listen on port (a free one by default)."""
-    records = {}
-    for domain, selector in KEYED.items():
-        folder = tmp_path / "keys" / domain
-        folder.mkdir(parents=True)
-        out = subprocess.run([signet_tool(), "keygen", "-d", domain, "-s", selector,
-                              "-o", str(folder / f"{selector}.key")],
-                             capture_output=True, text=True, timeout=HANG_GUARD, check=True)
-        name, value = out.stdout.strip().split(None, 1)
-        records[name.rstrip(".").lower()] = value.encode()
+    records = make_keys(tmp_path, KEYED)
     (tmp_path / "state").mkdir()
     site = {"dir": tmp_path, "conf": tmp_path / "signet.conf", "records": records,
             "port": port or unused_port(socket.SOCK_STREAM), "sink": sink,

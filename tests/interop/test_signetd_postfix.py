@@ -50,10 +50,10 @@ import pytest
 
 from control_helpers import HANG_GUARD, unused_port
 from postfix_instance import DEFERRED_TEXT, REFUSED_TEXT, Postfix, require_postfix
-from signetd_helpers import (KEYED, UNKEYED, at_sink, check_signed, close_site, message,
-                             open_site, send, send_concurrently, signetd_running, swaks)
+from signetd_helpers import (KEYED, UNKEYED, at_sink, check_signed, close_site, dnsfunc_for,
+                             message, open_site, send, send_concurrently, signetd_running,
+                             swaks)
 from smtp_sink import Sink
-from test_signetd_spool import dnsfunc_for
 
 REFUSED = "refused@example.net"
 DEFERRED = "deferred@example.net"

@@ -44,7 +44,7 @@ import dkim
 import pytest
 
 from control_helpers import HANG_GUARD, program, wait_for
-from test_signetd_spool import dnsfunc_for, sigterm, start_controld, stop_controld
+from signetd_helpers import dnsfunc_for, sigterm, start_controld, stop_controld
 
 DOMAIN = "example.com"
 OLD, NEW = "old2026", "new2026"

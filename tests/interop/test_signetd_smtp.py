@@ -55,12 +55,11 @@ import dkim
 import pytest
 
 from control_helpers import HANG_GUARD, Console, wait_for
-from signetd_helpers import (KEYED, UNKEYED, at_sink, check_arrived, close_site, listening,
-                             message, open_site, read_reply, send, send_concurrently,
-                             signetd_running, start_signetd, stop_signetd, swaks,
-                             write_conf)
+from signetd_helpers import (KEYED, UNKEYED, at_sink, check_arrived, close_site, dnsfunc_for,
+                             listening, message, open_site, read_reply, send,
+                             send_concurrently, signetd_running, start_controld,
+                             start_signetd, stop_controld, stop_signetd, swaks, write_conf)
 from smtp_sink import Sink
-from test_signetd_spool import dnsfunc_for, start_controld, stop_controld
 
 @pytest.fixture
 def site(tmp_path):

@@ -43,7 +43,6 @@ import json
 import os
 import random
 import re
-import signal
 import subprocess
 import time
 
@@ -51,6 +50,7 @@ import dkim
 import pytest
 
 from control_helpers import HANG_GUARD, program, wait_for
+from signetd_helpers import dnsfunc_for, make_keys, sigterm, start_controld, stop_controld
 
 KEYED = {"example.com": "s1", "example.org": "s2", "mail.example.net": "s3"}
 UNKEYED = "nokey.example"
@@ -58,41 +58,10 @@ DOMAINS = list(KEYED) + [UNKEYED]
 MAX_MESSAGE = 65536
 
 
-def signet_tool():
-    path = os.environ.get("SIGNET")
-    if not path or not os.access(path, os.X_OK):
-        pytest.skip("SIGNET is not set")
-    return path
-
-
-def start_controld(folder, conf):
-    log = open(folder / "controld.log", "ab")
-    proc = subprocess.Popen([program("SIGNET_CONTROLD", "control/signet-controld"),
-                             "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    wait_for(lambda: (folder / "ctl.sock").exists() or proc.poll() is not None,
-             "signet-controld to listen")
-    assert proc.poll() is None, (folder / "controld.log").read_text()
-    return proc
-
-
-def stop_controld(proc):
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=HANG_GUARD) == 0
-
-
 @pytest.fixture
 def site(tmp_path):
     """Keys, configuration and a running signet-controld."""
-    records = {}
-    for domain, selector in KEYED.items():
-        folder = tmp_path / "keys" / domain
-        folder.mkdir(parents=True)
-        out = subprocess.run([signet_tool(), "keygen", "-d", domain, "-s", selector,
-                              "-o", str(folder / f"{selector}.key")],
-                             capture_output=True, text=True, timeout=HANG_GUARD, check=True)
-        name, value = out.stdout.strip().split(None, 1)
-        records[name.rstrip(".").lower()] = value.encode()
+    records = make_keys(tmp_path, KEYED)
     (tmp_path / "state").mkdir()
     group = grp.getgrgid(os.getgid()).gr_name
     domains = "".join(f'  dk_domain "{d}" {{ selector = "{s}" }}\n' for d, s in KEYED.items())
@@ -157,21 +126,6 @@ def move_in(site, made):
     """Moves staged messages into IN whole, as a spool wants them."""
     for name in made:
         os.rename(site["dir"] / "staging" / name, site["dir"] / "in" / name)
-
-
-def sigterm(proc):
-    """SIGTERM; the exit status must be 0. Returns (summary, stderr)."""
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
-    assert proc.returncode == 0, stderr.decode()
-    return json.loads(stdout), stderr
-
-
-def dnsfunc_for(records):
-    def dnsfunc(name, timeout=5):
-        key = name.decode() if isinstance(name, bytes) else name
-        return records.get(key.rstrip(".").lower())
-    return dnsfunc
 
 
 def check_outputs(site, made):
