@@ -177,6 +177,8 @@ done
 "${helper[@]}" dns-table < records.json > keys.txt
 echo "DNS records to publish (the demo's DNS table keys.txt; cut here at 100 characters):"
 cut -c 1-100 keys.txt | sed 's/$/.../'
+echo "(no DNS here: the selectors are enabled at once and dkimpy reads keys.txt; for a real"
+echo " domain, publish the record and check it with \`signetctl dns test\` before enabling)"
 
 # --- 3. the appliance and the campaign ---------------------------------------
 step "starting the sink and signetd (SMTP signing relay)"

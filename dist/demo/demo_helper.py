@@ -174,23 +174,24 @@ def cmd_report(load_path, sink_path, engine_path, messages):
     engine = engine_lines(engine_path)
     accepted, at_sink = load.get("accepted", 0), sink.get("messages", 0)
     cores = os.cpu_count()
-    print(f"  signetd, end to end over SMTP    {load.get('msgs_per_s', 0):9,.0f} msgs/s"
-          f"   {accepted:,} of {load.get('messages', 0):,} accepted in"
-          f" {load.get('seconds', 0):.1f} s; signetd, the load client and the sink"
-          f" shared this machine's {cores} CPUs")
-    for who, label in (("signet-auto", "signet engine alone, one core"),
-                       ("opendkim", "libopendkim alone, one core")):
+    print("   msgs/s  what was measured")
+    print(f"  {load.get('msgs_per_s', 0):7,.0f}  signetd end to end: SMTP in, signed, SMTP out to"
+          f" the sink ({accepted:,} of {load.get('messages', 0):,} accepted in"
+          f" {load.get('seconds', 0):.1f} s;")
+    print(f"           signetd, the load client and the sink shared this machine's {cores} CPUs)")
+    for who, label in (("signet-auto", "signet's engine alone on one core"),
+                       ("opendkim", "libopendkim alone on one core")):
         r = engine.get(who)
         if r is None:
-            print(f"  {label:32s}         -  (not measured: see engine.log)")
+            print(f"        -  {label}: not measured (see engine.log)")
             continue
-        print(f"  {label:32s} {r['msgs_per_s']:9,.0f} msgs/s   signing only, messages in"
-              f" memory, backend {r['backend']}, {r['msgs']:,} messages of"
-              f" {r['mean_bytes']:,} bytes on average")
-    print("  (the first line is the whole appliance on all cores with its client and sink;"
-          " the other two sign on one core with no SMTP: compare those two with each other)")
-    print(f"  load average now {os.getloadavg()[0]:.2f} (other work on this machine lowers"
-          " every figure); bench/run_bench.py measures more carefully")
+        print(f"  {r['msgs_per_s']:7,.0f}  {label} (backend {r['backend']}; messages in"
+              f" memory, no SMTP)")
+    print("  The last two sign the campaign's messages with one RSA-2048 key and the same"
+          " settings:\n  compare those with each other. The first is the whole appliance on"
+          " every core, with\n  its client and sink beside it.")
+    print(f"  Load average {os.getloadavg()[0]:.2f}: other work on the machine lowers every"
+          " figure\n  (bench/run_bench.py and docs/benchmarks.md measure with more care).")
     print(f"summary: messages={messages} accepted={accepted} at_sink={at_sink}")
     return 0 if accepted == messages == at_sink else 1
 

@@ -106,7 +106,7 @@ def check_run(result, out):
         "com2026._domainkey.example.com", "net2026._domainkey.example.net",
         "org2026._domainkey.example.org"]
     assert all(" v=DKIM1; k=rsa; p=" in r for r in records)
-    assert "signing_stats" in result.stdout and "libopendkim alone, one core" in result.stdout
+    assert "signing_stats" in result.stdout and "libopendkim alone on one core" in result.stdout
     daemons = DAEMONS.search(result.stdout)
     assert daemons, result.stdout[-2000:]
     started = dict(reversed(item.rsplit(" ", 1)) for item in daemons[1].split(", "))
