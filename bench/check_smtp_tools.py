@@ -21,6 +21,10 @@ SUMMARY
       up with the rest unsent;
     - --idle 50: the ready file says 50 ready, the sink sees 50
       connections, SIGTERM gives open 50 and exit 0;
+    - the sink under a client that pipelines 1,000,000 NOOPs before reading
+      any reply (its reply queue fills, it stops reading and resumes):
+      as many replies, then QUIT answered; a silent client gets
+      421 after --timeout;
     - bad options exit 2 with a message.
 """
 import json
@@ -30,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BENCH, CORPUS_GEN = sys.argv[1], sys.argv[2]
@@ -193,6 +198,45 @@ def idle(tmp):
           "the sink saw 50 connections and no message")
 
 
+def read_all(sock):
+    """Everything until the server closes (QUIT or 421 close the session)."""
+    data = bytearray()
+    while True:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            return bytes(data)
+        data += chunk
+
+
+def sink_backpressure(tmp):
+    sink = Sink(tmp, "--timeout", "1")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # before connect: small window
+    sock.settimeout(60)
+    host, port = sink.addr.rsplit(":", 1)
+    sock.connect((host, int(port)))
+    # 15 MB of replies: more than the socket buffers hold, so the sink's
+    # reply queue fills, it keeps the unread input and waits for EPOLLOUT
+    n = 1000000
+    sender = threading.Thread(target=sock.sendall, args=(b"EHLO t\r\n" + b"NOOP\r\n" * n +
+                                                         b"QUIT\r\n",))
+    sender.start()
+    time.sleep(1.0)                 # replies pile up unread meanwhile
+    data = read_all(sock)
+    sender.join(timeout=30)
+    sock.close()
+    check(data.count(b"250 2.0.0") == n and data.splitlines()[-1].startswith(b"221 "),
+          "1,000,000 pipelined NOOPs, unread at first: as many replies, then 221 (%d)" %
+          data.count(b"250 2.0.0"))
+    quiet = socket.create_connection((host, int(port)), timeout=30)
+    start = time.monotonic()
+    data = read_all(quiet)
+    check(b"421 4.4.2" in data and time.monotonic() - start < 5,
+          "a silent client gets 421 4.4.2 after --timeout 1 and is closed")
+    quiet.close()
+    sink.stop()
+
+
 def bad_options():
     for args in (["smtp-load", "--to", "127.0.0.1:25"],
                  ["smtp-load", "--to", "localhost:25", "--generate", "1"],
@@ -210,6 +254,7 @@ def main():
         refusals(tmp)
         stuck_and_closed()
         idle(tmp)
+        sink_backpressure(tmp)
         bad_options()
     return 0
 
