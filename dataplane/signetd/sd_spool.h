@@ -20,8 +20,18 @@
  *        (SD_JOB_RECOVERED, not signed again); another message -> next
  *        candidate;
  *     3. sign through the signer port (dp_signer; facts can_relay: a spool
- *        is trusted local input); DP_SIGNED and DP_SKIPPED are written
- *        (the latter unsigned), DP_FAILED leaves the input in place
+ *        is trusted local input), in groups of batch jobs, so that the
+ *        signer gets whole batches (a batched backend costs the same for
+ *        one signature as for a full one): a job whose output name is
+ *        free waits until batch jobs are ready, or until no job the
+ *        worker holds or could take can still join the group (then the
+ *        partial group goes and the signer is flushed: a lone message
+ *        never waits), or until the worker has waited batch_timeout_us
+ *        for I/O since the group's first job (time spent computing a
+ *        batch or handling completions does not count: the group waits
+ *        for jobs, not for the worker); DP_SIGNED and DP_SKIPPED are
+ *        written (the latter unsigned), DP_FAILED leaves the input in
+ *        place
  *        (SD_JOB_FAILED: the signing may work on a later run);
  *     4. openat OUT_DIR/.signetd-tmp.W.CANDIDATE, write the signature
  *        fields and the message, fdatasync, then close + renameat to
@@ -121,6 +131,11 @@ struct sd_spool_params {
 	uint64_t max_size;			/* largest input accepted */
 	uint64_t bytes_budget;			/* 0: SD_SPOOL_BYTES_BUDGET */
 	struct sd_signer_port signer;
+	unsigned batch;				/* signing batch size: ready jobs go to the
+						 * signer in groups of this many (0, 1: each
+						 * at once) */
+	unsigned batch_timeout_us;		/* a partial group goes once the worker
+						 * has waited this long for I/O */
 	struct sd_ring *in, *out;		/* jobs to do / jobs done */
 	const _Atomic int *mode;		/* enum sd_mode */
 };

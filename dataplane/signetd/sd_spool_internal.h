@@ -67,6 +67,9 @@ struct sd_spool_worker {
 	size_t io_pending;		/* SQEs without their CQE yet */
 	struct sd_job **to_sign;	/* waiting for room in the signer */
 	size_t nto_sign;
+	struct sd_job **ready;		/* output name free, waiting for a whole group */
+	size_t nready;
+	uint64_t group_idle_ns;		/* time waited for I/O since the first joined */
 	struct sd_job **backlog;	/* finished, out ring was full */
 	size_t nbacklog;
 	struct sd_job **mem_wait;	/* stat done, waiting for the byte budget */

@@ -209,6 +209,8 @@ static int setup_spool(struct sd_app *a)
 		a->workers[i].spool = (struct sd_spool_params){
 			.dirs = &a->folders.dirs, .worker = i, .depth = depth,
 			.max_size = max ? max : DEFAULT_MAX_MESSAGE,
+			.batch = a->conf->dataplane.batch_size,
+			.batch_timeout_us = a->conf->dataplane.batch_timeout_us,
 			.in = a->to[i], .out = a->from[i], .mode = &a->mode };
 	}
 	return 0;

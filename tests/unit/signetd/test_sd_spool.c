@@ -25,9 +25,14 @@
  *     - partial batches: a lone job is flushed at once; while a job is on
  *       its way to the signer (opened, read, probed) a waiting partial
  *       batch is not flushed, and it is once that job has joined it;
+ *     - signing groups (batch 3, 4): jobs ready at different times reach
+ *       the signer together, as a whole group or, when nothing else can
+ *       join, as a flushed partial one; a job the byte budget keeps in
+ *       the ring is not waited for;
  *     - SD_MODE_STOP: jobs still in the ring are not taken.
  */
 #include "spool_fixture.h"
+#include "sd_spool_internal.h"
 
 static void assert_signed_output(const struct fx *fx, const char *rel, const char *input,
 				 bool lf)
@@ -349,6 +354,80 @@ static void test_partial_batch_waits_for_jobs_on_their_way(void **state)
 	fx_free(fx);
 }
 
+/* Three jobs, c.eml ready later than a and b (an unrelated older
+ * out/c.eml and out/c~1.eml cost it two more probes). batch 3: a and b
+ * wait for c and the three reach the signer together (never two first);
+ * batch 4: the same, as a partial group flushed once none can join. */
+static void test_signing_groups(void **state)
+{
+	const char *names[] = { "a.eml", "b.eml", "c.eml", NULL };
+
+	(void)state;
+	for (unsigned batch = 3; batch <= 4; batch++) {
+		struct fx *fx = fx_new();
+
+		put_numbered(fx, names);
+		fx_put(fx, "out/c.eml", "an older message");
+		fx_put(fx, "out/c~1.eml", "another one");
+		fx->batch = batch;
+		fx_open_worker(fx);
+		fx->lazy = 1000000;		/* the fake signer completes nothing */
+		for (size_t i = 0; names[i]; i++)
+			push_job(fx, names[i]);
+		for (int rounds = 0; fx->submitted == 0; rounds++) {
+			assert_true(sd_spool_worker_step(fx->w, 1000));
+			if (fx->submitted == 0)
+				assert_int_equal(fx->flushes, 0);
+			if (rounds > 100000)
+				fail_msg("nothing submitted");
+		}
+		assert_int_equal(fx->submitted, 3);
+		if (batch == 4)
+			assert_int_equal(fx->flushes, 1);	/* none can join */
+		fx->lazy = 0;
+		fx_run_list(fx, (const char *const[]){ NULL });
+		for (size_t i = 0; names[i]; i++)
+			assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
+		assert_string_equal(fx_job(fx, "c.eml")->output, "c~2.eml");
+		fx_free(fx);
+	}
+}
+
+/* batch 4, a byte budget of two messages: a and c (delayed by two extra
+ * probes) are taken and read, then b is queued and cannot be taken while
+ * they are held. Their group goes (flushed) as soon as c has joined,
+ * instead of waiting the batch timeout (1 s in the fixture) for b. */
+static void test_group_does_not_wait_for_untakable_jobs(void **state)
+{
+	const char *names[] = { "a.eml", "b.eml", "c.eml", NULL };
+	struct fx *fx = fx_new();
+	int rounds = 0;
+
+	(void)state;
+	put_numbered(fx, names);
+	fx_put(fx, "out/c.eml", "an older message");
+	fx_put(fx, "out/c~1.eml", "another one");
+	fx->batch = 4;
+	fx->budget = 2 * strlen(CRLF_MSG);
+	fx_open_worker(fx);
+	fx->lazy = 1000000;
+	push_job(fx, "a.eml");
+	push_job(fx, "c.eml");
+	while (fx->w->bytes < fx->budget && rounds++ < 1000)
+		assert_true(sd_spool_worker_step(fx->w, 1000));
+	assert_int_equal(fx->submitted, 0);
+	push_job(fx, "b.eml");
+	for (rounds = 0; fx->flushes == 0 && rounds < 2000; rounds++)
+		assert_true(sd_spool_worker_step(fx->w, 1000));
+	assert_int_equal(fx->submitted_at_first_flush, 2);
+	assert_in_range(rounds, 1, 50);
+	fx->lazy = 0;
+	fx_run_list(fx, (const char *const[]){ NULL });
+	for (size_t i = 0; names[i]; i++)
+		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
+	fx_free(fx);
+}
+
 static void test_stop_leaves_the_ring(void **state)
 {
 	struct fx *fx = fx_new();
@@ -381,6 +460,8 @@ int main(void)
 		cmocka_unit_test(test_full_signer_is_retried),
 		cmocka_unit_test(test_byte_budget),
 		cmocka_unit_test(test_partial_batch_waits_for_jobs_on_their_way),
+		cmocka_unit_test(test_signing_groups),
+		cmocka_unit_test(test_group_does_not_wait_for_untakable_jobs),
 		cmocka_unit_test(test_stop_leaves_the_ring),
 	};
 
