@@ -17,9 +17,9 @@
  *   temporary name and rename) with the address actually bound,
  *   "HOST:PORT\n". --refuse CODE (400..599): every message gets CODE
  *   instead of 250 and is counted as refused, not as a message (for
- *   testing clients' failure paths). --timeout S: a connection that sends
- *   nothing for S seconds (default 300, RFC 5321's server timeout) gets
- *   421 4.4.2 and is closed.
+ *   testing clients' failure paths). --timeout S: a connection with no
+ *   progress (nothing read, no reply written) for S seconds (default 300,
+ *   RFC 5321's server timeout) gets 421 4.4.2 and is closed.
  *
  *   One thread, epoll, non-blocking sockets; the open-file limit is raised
  *   to its hard limit. SIGTERM or SIGINT: closes every connection, prints

@@ -9,8 +9,9 @@
  *   is driven by the project's ESMTP server machine (smtp_server.h) with
  *   the relay flag set, so every recipient is accepted; each complete
  *   message gets 250 (or the --refuse code) and is counted, and the first
- *   keep_count are written to keep_dir. A connection that sends nothing
- *   for `timeout` seconds gets 421 4.4.2 and is closed.
+ *   keep_count are written to keep_dir. A connection that makes no
+ *   progress (nothing read from it, nothing written to it) for `timeout`
+ *   seconds gets 421 4.4.2 and is closed.
  *
  * UNTRUSTED INPUT
  *   Everything clients send, through sg_smtp_server_feed (its limits:

@@ -30,8 +30,9 @@
 #include "bench.h"
 #include "smtp_sink.h"
 
-/* 1: all output written, 0: the socket would block, -1: it failed. */
-static int flush_output(struct sink_conn *c)
+/* 1: all output written, 0: the socket would block, -1: it failed.
+ * Writing is progress: the connection's deadline moves on (k not NULL). */
+static int flush_output(struct sink *k, struct sink_conn *c)
 {
 	const char *p;
 	size_t n;
@@ -42,6 +43,8 @@ static int flush_output(struct sink_conn *c)
 		if (w < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
 		sg_smtp_server_output_done(c->server, (size_t)w);
+		if (k != NULL)
+			c->deadline = bench_now() + k->timeout;
 	}
 	return 1;
 }
@@ -126,7 +129,7 @@ static bool feed(struct sink *k, struct sink_conn *c, const char *data, size_t n
 		}
 		if (st == SG_SMTP_SERVER_CLOSING || n == 0)
 			return true;
-		flushed = flush_output(c);
+		flushed = flush_output(k, c);
 		if (flushed < 0 || (flushed == 1 && used == 0))
 			return false;	/* a failed socket, or a machine that stalls */
 		if (flushed == 0)
@@ -137,7 +140,7 @@ static bool feed(struct sink *k, struct sink_conn *c, const char *data, size_t n
 /* Writes, then chooses what to wait for; false: close the connection. */
 static bool settle(struct sink *k, struct sink_conn *c)
 {
-	int flushed = flush_output(c);
+	int flushed = flush_output(k, c);
 
 	if (flushed < 0)
 		return false;
@@ -151,7 +154,7 @@ static bool on_writable(struct sink *k, struct sink_conn *c)
 {
 	char *held = c->pending;
 	size_t n = c->pending_len;
-	int flushed = flush_output(c);
+	int flushed = flush_output(k, c);
 	bool ok;
 
 	if (flushed <= 0 || held == NULL)
@@ -218,7 +221,7 @@ bool sink_conn_open(struct sink *k, int fd)
 
 void sink_conn_close(struct sink *k, struct sink_conn *c)
 {
-	flush_output(c);	/* best effort: a final 421 or 221 */
+	flush_output(NULL, c);	/* best effort: a final 421 or 221 */
 	epoll_ctl(k->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->prev != NULL)
