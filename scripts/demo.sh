@@ -154,6 +154,15 @@ sed -e "s/@LISTEN_PORT@/$listen_port/; s/@SINK_PORT@/$sink_port/" \
 echo "signetd listens on 127.0.0.1:$listen_port and relays to the sink on" \
      "127.0.0.1:$sink_port; metrics on 127.0.0.1:$metrics_port"
 
+# Both daemons lock key memory (half of RLIMIT_MEMLOCK, at least 1 MiB) and
+# signetd's io_uring needs some too; 8 MiB (Debian's default) is plenty.
+memlock=$(ulimit -l)
+if [ "$memlock" != unlimited ] && [ "$memlock" -lt 2048 ]; then
+	echo "note: ulimit -l is $memlock KiB: keys will stay in ordinary memory (the daemons"
+	echo "      log a warning), and with a few hundred KiB or less signetd cannot set up"
+	echo "      io_uring; raise it with ulimit -l (LimitMEMLOCK= under systemd)"
+fi
+
 step "starting signet-controld (keys, selectors, statistics)"
 "$controld" -c signet.conf > controld.log 2>&1 &
 pids[controld]=$!
@@ -196,8 +205,10 @@ done
 XDG_RUNTIME_DIR=$out/run "$signetd" -c signet.conf > signetd.log 2>&1 &
 pids[signetd]=$!
 started+=("signetd ${pids[signetd]}")
-"${helper[@]}" wait-smtp "$listen_port" 30 "${pids[signetd]}" ||
-	fail "signetd does not answer on 127.0.0.1:$listen_port" signetd.log
+if ! "${helper[@]}" wait-smtp "$listen_port" 30 "${pids[signetd]}"; then
+	kill -0 "${pids[signetd]}" 2>/dev/null || fail "signetd stopped while starting" signetd.log
+	fail "signetd does not answer on 127.0.0.1:$listen_port after 30 s" signetd.log
+fi
 grep -m1 "SMTP relay on" signetd.log
 
 step "sending a campaign of $messages messages through signetd"
