@@ -9,7 +9,8 @@
 #      SIGNET_SKIP_DEPS=1) and builds build/ (meson setup when needed, then
 #      ninja for the four programs the demo runs). SIGNET_BUILD_DIR=DIR
 #      uses an already built meson tree instead and builds nothing.
-#   2. In DIR (default demo-out/, started afresh): writes signet.conf from
+#   2. In DIR (default demo-out/; removed and made again, unless it holds
+#      files that an earlier demo did not make): writes signet.conf from
 #      the shipped dist/demo/signet-demo.conf with free loopback ports;
 #      starts signet-controld; makes an RSA-2048 key for each of
 #      example.com, example.net and example.org with `signetctl selector
@@ -35,8 +36,9 @@
 # DIAGNOSTICS
 #   Exit 0 when every message was accepted and reached the sink, the whole
 #   sample verified and every daemon exited 0; 1 otherwise (the log of the
-#   step that failed is shown); 2 on a usage error. On any failure or
-#   Ctrl-C the daemons still running get SIGTERM (SIGKILL after 10 s).
+#   step that failed is shown); 2 on a usage error; 130 after Ctrl-C. On
+#   any failure or Ctrl-C the daemons still running get SIGTERM (SIGKILL
+#   after 10 s).
 set -euo pipefail
 caller=$PWD
 cd "$(dirname "$0")/.."
@@ -55,7 +57,7 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
 	--messages) [[ ${2:-} =~ ^[1-9][0-9]{0,6}$ ]] || usage; messages=$2; shift 2 ;;
 	--workers) [[ ${2:-} =~ ^[0-9]{1,3}$ ]] || usage; workers=$2; shift 2 ;;
-	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage ;;
 	esac
 done
