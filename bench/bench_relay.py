@@ -33,8 +33,10 @@ SUMMARY
   signetd's and the sink's CPU time during the load come from
   /proc/PID/stat, the load's from its own JSON (all three share the
   machine's cores).
-  Every child gets RLIMIT_NOFILE raised to its hard limit (signetd does
-  not raise its own; see docs/benchmarks.md).
+  Every child gets RLIMIT_NOFILE raised to its hard limit (signetd's EAL
+  does that too; see docs/benchmarks.md). signetd's log of the last run
+  of each worker count stays in RESULTS/signetd-relay-N.log (the idle
+  measurement's in RESULTS/signetd-idle-N.log).
 
   LINE: {"bench":"signetd","who":"signetd-smtp","corpus":C,"workers":N,
   "messages":M,"seconds":S,"msgs_per_s":R,"cpu_s":signetd CPU,
@@ -135,9 +137,9 @@ def loadavg():
 class Daemons:
     """smtp-sink and signetd (relay mode) for one configuration."""
 
-    def __init__(self, ctx, workers, keep, max_connections):
+    def __init__(self, ctx, workers, keep, max_connections, tag="relay"):
         tools, site = ctx["tools"], ctx["site"]
-        self.log = os.path.join(site, "signetd-relay-%d.log" % workers)
+        self.log = os.path.join(ctx["results"], "signetd-%s-%d.log" % (tag, workers))
         ready = os.path.join(site, "sink-ready")
         if os.path.exists(ready):
             os.unlink(ready)
@@ -292,7 +294,7 @@ def measure_idle(ctx, workers):
     # takes max_connections / workers: room for the busier one
     max_conns = ctx["opts"].get("idle_max_connections") or 2 * count + 1000
     keep = os.path.join(ctx["site"], "kept-idle")
-    d = Daemons(ctx, workers, keep, max_conns)
+    d = Daemons(ctx, workers, keep, max_conns, tag="idle")
     try:
         push(ctx, d.port, WARMUP, 8)
         before = memory_of(d.signetd.pid)
@@ -331,6 +333,7 @@ def run(opts, tools, crypto, spool, results):
         names, mean = bench_signetd.make_corpus(tools, where, opts["corpus"], opts["count"],
                                                 opts["seed"])
         ctx = {"tools": tools, "opts": opts, "site": site, "corpus": where, "mean": mean,
+               "results": results,
                "raw": bench_signetd.raw_rate(crypto), "spool": spool or [],
                "records": bench_signetd.make_site(tools, site)}
         controld = bench_signetd.start_controld(tools, site, bench_signetd.write_conf(site, 1))
