@@ -38,6 +38,7 @@ import threading
 import time
 
 BENCH, CORPUS_GEN = sys.argv[1], sys.argv[2]
+STARTED = []        # every process started, killed on the way out if still running
 
 
 def check(cond, what):
@@ -52,6 +53,7 @@ class Sink:
         self.proc = subprocess.Popen([BENCH, "smtp-sink", "--listen", "127.0.0.1:0",
                                       "--ready-file", self.ready, "--json"] + list(extra),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        STARTED.append(self.proc)
         deadline = time.monotonic() + 20
         while not os.path.exists(self.ready):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -182,6 +184,7 @@ def idle(tmp):
     proc = subprocess.Popen([BENCH, "smtp-load", "--to", sink.addr, "--idle", "50",
                              "--ready-file", ready, "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    STARTED.append(proc)
     deadline = time.monotonic() + 20
     while not os.path.exists(ready) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -252,14 +255,20 @@ def bad_options():
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="smtp-tools-") as tmp:
-        exact_bytes(tmp)
-        generated(tmp)
-        refusals(tmp)
-        stuck_and_closed()
-        idle(tmp)
-        sink_backpressure(tmp)
-        bad_options()
+    try:
+        with tempfile.TemporaryDirectory(prefix="smtp-tools-") as tmp:
+            exact_bytes(tmp)
+            generated(tmp)
+            refusals(tmp)
+            stuck_and_closed()
+            idle(tmp)
+            sink_backpressure(tmp)
+            bad_options()
+    finally:
+        for proc in STARTED:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     return 0
 
 
