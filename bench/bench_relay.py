@@ -138,8 +138,16 @@ class Daemons:
     """smtp-sink and signetd (relay mode) for one configuration."""
 
     def __init__(self, ctx, workers, keep, max_connections, tag="relay"):
-        tools, site = ctx["tools"], ctx["site"]
         self.log = os.path.join(ctx["results"], "signetd-%s-%d.log" % (tag, workers))
+        self.sink = self.signetd = None
+        try:
+            self.start(ctx, workers, keep, max_connections)
+        except BaseException:
+            self.kill()         # nothing left running when a start fails
+            raise
+
+    def start(self, ctx, workers, keep, max_connections):
+        tools, site = ctx["tools"], ctx["site"]
         ready = os.path.join(site, "sink-ready")
         if os.path.exists(ready):
             os.unlink(ready)
@@ -148,7 +156,6 @@ class Daemons:
                                       str(ctx["opts"]["checked"]), "--json"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, preexec_fn=raise_nofile)
-        self.signetd = None
         wait_for("smtp-sink", lambda: os.path.exists(ready), self.sink, "its stderr")
         with open(ready) as f:
             sink_addr = f.read().strip()
