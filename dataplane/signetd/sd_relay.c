@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "sd_relay_int.h"
+#include "sd_uring.h"
 
 #define RING_ENTRIES 1024
 #define LISTEN_BACKLOG 1024
@@ -113,8 +114,8 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 				struct sg_error *err)
 {
 	struct sd_relay_worker *w = calloc(1, sizeof(*w));
+	char who[32];
 	enum sg_err rc;
-	int ret;
 
 	*out = NULL;
 	if (w == NULL)
@@ -130,11 +131,11 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 		sd_relay_worker_free(w);
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	}
-	ret = io_uring_queue_init(RING_ENTRIES, &w->ring, 0);
-	if (ret < 0) {
+	snprintf(who, sizeof(who), "worker %u", p->worker);
+	rc = sd_uring_init(&w->ring, RING_ENTRIES, who, err);
+	if (rc != SG_OK) {
 		sd_relay_worker_free(w);
-		return sg_error_set(err, SG_E_IO, 0, 0, "io_uring_queue_init: %s",
-				    strerror(-ret));
+		return rc;
 	}
 	w->ring_ok = true;
 	rc = sd_bufring_new(&w->ring, SD_RECV_BGID, p->recv_bufs ? p->recv_bufs : SD_RECV_BUFS,
