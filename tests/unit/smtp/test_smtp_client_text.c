@@ -162,6 +162,46 @@ static void test_message_check(void **state)
 	sg_smtp_client_free(c);
 }
 
+/* The rule, byte by byte: no NUL, CR only before LF, LF only after CR. */
+static bool reference_clean(const char *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i] == '\0' || (m[i] == '\r' && (i + 1 == n || m[i + 1] != '\n')) ||
+		    (m[i] == '\n' && (i == 0 || m[i - 1] != '\r')))
+			return false;
+	}
+	return true;
+}
+
+/* Every string of up to 6 bytes over {a, CR, LF, NUL}: the client accepts
+ * exactly the clean ones (its fast memchr check and its exact scan agree). */
+static void test_message_check_exhaustive(void **state)
+{
+	static const char alphabet[4] = { 'a', '\r', '\n', '\0' };
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+	struct sg_error err;
+	char m[6];
+
+	(void)state;
+	for (size_t n = 1; n <= sizeof(m); n++) {
+		for (unsigned code = 0; code < 1u << (2 * n); code++) {
+			enum sg_err rc;
+
+			for (size_t i = 0; i < n; i++)
+				m[i] = alphabet[(code >> (2 * i)) & 3];
+			rc = sg_smtp_client_send(c, &env, m, n, &err);
+			if (reference_clean(m, n)) {
+				assert_int_equal(rc, SG_OK);
+				sg_smtp_client_free(c);	/* a transaction started */
+				c = c_ready(&cfg, EHLO_PIPELINING);
+			} else {
+				assert_int_equal(rc, SG_E_SYNTAX);
+			}
+		}
+	}
+	sg_smtp_client_free(c);
+}
+
 static void test_prefix(void **state)
 {
 	static const char pre[] = "X-Sig: a=1;\r\n\tb=2\r\n";
@@ -239,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_random_messages),
 		cmocka_unit_test(test_no_copy),
 		cmocka_unit_test(test_message_check),
+		cmocka_unit_test(test_message_check_exhaustive),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_prefix_refused),
 	};
