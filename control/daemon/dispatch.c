@@ -195,10 +195,12 @@ static void start_dns_test(struct sg_daemon *d, struct session *s,
 	struct job_work w = { dns_test_run, dns_test_done, dns_test_free, NULL };
 	struct dnstest_plan *plan = NULL;
 	struct sg_error err;
+	enum sg_err rc;
 
 	sg_error_clear(&err);
-	if (dnstest_plan_new(d->keys, p, &plan, &err) != SG_OK) {
-		session_send_error(s, false, "%s", err.msg[0] ? err.msg : "dns test failed");
+	rc = dnstest_plan_new(d->keys, p, &plan, &err);
+	if (rc != SG_OK) {
+		session_send_error(s, false, "%s", err.msg[0] ? err.msg : sg_err_name(rc));
 		return;
 	}
 	w.arg = plan;
