@@ -170,7 +170,7 @@ static void dns_test_done(void *env, uint64_t client, void *arg)
 	struct sg_table t;
 	struct sg_error err;
 
-	if (s == NULL) {
+	if (s == NULL || s->dead) {
 		daemon_log(d, "dns test %s: the client left before the answer",
 			   dnstest_plan_name(plan));
 		return;
