@@ -481,7 +481,8 @@ static unsigned reap(struct sd_spool_worker *w)
 static bool can_take(const struct sd_spool_worker *w, int mode)
 {
 	return mode != SD_MODE_STOP && w->inflight < w->p.depth && w->nbacklog == 0 &&
-	       (w->inflight == 0 || w->bytes < w->p.bytes_budget);
+	       (w->inflight == 0 || w->bytes < w->p.bytes_budget) &&
+	       (w->p.batch <= 1 || w->presign + w->nready < 2 * (size_t)w->p.batch);
 }
 
 /* No job can join the group or the signer's partial batch any more:

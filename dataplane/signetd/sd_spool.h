@@ -8,7 +8,12 @@
  *   worker through the worker's in ring and gets each back, with its
  *   result, through the out ring (sd_ring.h). A worker
  *   (sd_spool_worker_new, then sd_spool_worker_run on its lcore) works on
- *   at most depth jobs at a time. For each job, with io_uring:
+ *   at most depth jobs at a time, and (with batch > 1) takes a new one
+ *   only while fewer than 2 x batch of them are on their way to the
+ *   signer: the others are writing their outputs, which on a disk takes
+ *   milliseconds (fsync), so a deep pipeline keeps the signer's batches
+ *   full without holding more messages in the reading stages than two
+ *   batches need. For each job, with io_uring:
  *     1. openat IN_DIR/NAME (O_NOFOLLOW | O_NONBLOCK), statx, read it
  *        whole (size limit max_size), check it is a message
  *        (sd_message.h); anything refused here is bad input: the reason

@@ -173,7 +173,9 @@ static int setup_core(struct sd_app *a)
 static int setup_spool(struct sd_app *a)
 {
 	struct sd_feed_hooks hooks = { job_done, name_refused, a };
-	unsigned depth = a->conf->dataplane.batch_size * 4;
+	/* deep enough that jobs waiting for their output's fsync do not
+	 * starve the signer's batches (the worker reads ahead 2 batches) */
+	unsigned depth = a->conf->dataplane.batch_size * 16;
 	uint64_t max = a->conf->esmtp.max_message_size;
 	struct sg_error err;
 	unsigned i = 0;

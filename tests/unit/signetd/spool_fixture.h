@@ -59,6 +59,7 @@ struct fx {
 	size_t flushes, submitted_at_first_flush;
 	uint64_t budget;		/* the worker's bytes_budget (0: default) */
 	unsigned batch;			/* the worker's signing group size (0: none) */
+	unsigned depth;			/* the worker's depth (0: 4) */
 	unsigned lazy, polls;		/* lazy: completes every lazy-th poll */
 	struct fx_pending pending[FX_MAX_JOBS];
 	size_t npending;
@@ -221,7 +222,8 @@ static __attribute__((unused)) const char *fx_list(const struct fx *fx, const ch
 static __attribute__((unused)) void fx_open_worker(struct fx *fx)
 {
 	struct sd_spool_params p = {
-		.dirs = &fx->folders.dirs, .worker = 0, .depth = 4, .max_size = 4096,
+		.dirs = &fx->folders.dirs, .worker = 0, .depth = fx->depth ? fx->depth : 4,
+		.max_size = 4096,
 		.bytes_budget = fx->budget, .batch = fx->batch, .batch_timeout_us = 1000000,
 		.signer = { fx_submit, fx_flush, fx_poll, fx_release, fx_pending_count,
 			    fx_deadline, fx },

@@ -28,7 +28,7 @@
  *     - signing groups (batch 3, 4): jobs ready at different times reach
  *       the signer together, as a whole group or, when nothing else can
  *       join, as a flushed partial one; a job the byte budget keeps in
- *       the ring is not waited for;
+ *       the ring is not waited for; at most two groups are read ahead;
  *     - SD_MODE_STOP: jobs still in the ring are not taken.
  */
 #include "spool_fixture.h"
@@ -428,6 +428,36 @@ static void test_group_does_not_wait_for_untakable_jobs(void **state)
 	fx_free(fx);
 }
 
+/* batch 2, depth 16, ten jobs and a signer that completes nothing: the
+ * worker reads ahead at most two groups (4 jobs taken and not yet in the
+ * signer), and takes the next ones as groups go; all ten reach it. */
+static void test_reads_ahead_two_groups(void **state)
+{
+	const char *names[] = { "0.eml", "1.eml", "2.eml", "3.eml", "4.eml", "5.eml",
+				"6.eml", "7.eml", "8.eml", "9.eml", NULL };
+	struct fx *fx = fx_new();
+
+	(void)state;
+	put_numbered(fx, names);
+	fx->batch = 2;
+	fx->depth = 16;
+	fx_open_worker(fx);
+	fx->lazy = 1000000;
+	for (size_t i = 0; names[i]; i++)
+		push_job(fx, names[i]);
+	for (int rounds = 0; fx->submitted < 10; rounds++) {
+		assert_true(sd_spool_worker_step(fx->w, 1000));
+		assert_in_range(fx->w->presign + fx->w->nready, 0, 4);
+		if (rounds > 100000)
+			fail_msg("only %zu of 10 submitted", fx->submitted);
+	}
+	fx->lazy = 0;
+	fx_run_list(fx, (const char *const[]){ NULL });
+	for (size_t i = 0; names[i]; i++)
+		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
+	fx_free(fx);
+}
+
 static void test_stop_leaves_the_ring(void **state)
 {
 	struct fx *fx = fx_new();
@@ -462,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_partial_batch_waits_for_jobs_on_their_way),
 		cmocka_unit_test(test_signing_groups),
 		cmocka_unit_test(test_group_does_not_wait_for_untakable_jobs),
+		cmocka_unit_test(test_reads_ahead_two_groups),
 		cmocka_unit_test(test_stop_leaves_the_ring),
 	};
 
