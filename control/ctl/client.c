@@ -133,16 +133,16 @@ static void refused(const struct ctl_client *c, struct sg_wire_in *r, char *msg,
 }
 
 /* After a HELLO that could not be sent: the daemon's ERROR, if it left one
- * before closing, replaces msg. */
+ * before closing, replaces msg; so does what reading found instead (the
+ * connection closed, no answer in time), which says more than the send
+ * error (EPIPE or ECONNRESET, depending on who was faster). */
 static void read_refusal(struct ctl_client *c, char *msg, size_t cap)
 {
 	struct sg_wire_in r;
 	struct sg_buf buf;
-	char ignored[256];
 
 	sg_buf_init(&buf, SG_WIRE_MAX);
-	if (read_message(c, &buf, &r, "no greeting", ignored, sizeof(ignored)) &&
-	    r.type == SG_MSG_ERROR)
+	if (read_message(c, &buf, &r, "no greeting", msg, cap) && r.type == SG_MSG_ERROR)
 		refused(c, &r, msg, cap);
 	sg_buf_free(&buf);
 }

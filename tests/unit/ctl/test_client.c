@@ -194,6 +194,9 @@ static void test_handshake_failures(void **state)
 	connect_fails(FAKE_SILENT, 300, "timed out");
 	connect_fails(FAKE_GARBAGE, 2000, "no greeting from signet-controld at ");
 	connect_fails(FAKE_CLOSE, 2000, "connection closed");
+	/* closed before the HELLO went out: the same words, not EPIPE's */
+	wait_for_refusal = true;
+	connect_fails(FAKE_CLOSE, 2000, "connection closed");
 }
 
 /* Over its connection cap the daemon sends ERROR and closes without
