@@ -432,7 +432,6 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 	case ST_PROBE: on_probe(w, job, res); break;
 	case ST_TMPOPEN: sd_spool_on_tmpopen(w, job, res); break;
 	case ST_WRITE: sd_spool_on_write(w, job, res); break;
-	case ST_FSYNC: sd_spool_on_fsync(w, job, res); break;
 	case ST_RENAME:
 		j->chain_res[data & OP_MASK] = res;
 		if (--j->chain_left == 0)

@@ -36,11 +36,12 @@
  *        batch or handling completions does not count: the group waits
  *        for jobs, not for the worker); DP_SIGNED and DP_SKIPPED are
  *        written (the latter unsigned), DP_FAILED leaves the input in
- *        place
- *        (SD_JOB_FAILED: the signing may work on a later run);
+ *        place (SD_JOB_FAILED: the signing may work on a later run);
  *     4. openat OUT_DIR/.signetd-tmp.W.CANDIDATE, write the signature
- *        fields and the message, fdatasync, then close + renameat to
- *        OUT_DIR/CANDIDATE with RENAME_NOREPLACE (EEXIST: an output
+ *        fields and the message with RWF_DSYNC (each write returns once
+ *        its data is durable, as after fdatasync: one round trip less),
+ *        then close + renameat to OUT_DIR/CANDIDATE with
+ *        RENAME_NOREPLACE (EEXIST: an output
  *        appeared meanwhile -> back to 2 for that name, without signing
  *        again), then fsync of OUT_DIR (one fsync covers every job of the
  *        worker renamed before it was submitted: group commit); each step
@@ -52,8 +53,8 @@
  *   Killed at any point, the next run finds each input in IN_DIR (not yet
  *   retired) and either no output (signed again), a temp file (deleted by
  *   sd_recover_open before workers start) or a complete output (its
- *   rename came after its fsync): recognised in 2 and only retired. So
- *   every input ends up exactly once in OUT_DIR, complete.
+ *   rename came after its durable write): recognised in 2 and only
+ *   retired. So every input ends up exactly once in OUT_DIR, complete.
  *   I/O errors on the output side (disk full, ...) leave the input in
  *   place (SD_JOB_FAILED) with the reason; nothing partial stays behind.
  *   Modes (an atomic the control thread sets, read by every worker):

@@ -5,7 +5,7 @@
  *                         helpers done with plain system calls
  *
  * SUMMARY
- *   The common path (open, read, probe, temp open, write, fsync, close,
+ *   The common path (open, read, probe, temp open, durable write, close,
  *   rename, fsync dir, retire) goes through io_uring in sd_spool.c and
  *   sd_spool_out.c; the statx of an opened input is a plain call (its
  *   inode is in memory, it cannot wait for the disk).
@@ -24,7 +24,7 @@
 #include "sd_spool.h"
 
 enum job_stage {
-	ST_OPEN, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE, ST_FSYNC,
+	ST_OPEN, ST_READ, ST_PROBE, ST_SIGN, ST_TMPOPEN, ST_WRITE,
 	ST_RENAME, ST_DIRSYNC, ST_RETIRE_NEW, ST_RETIRE,
 };
 
@@ -102,7 +102,6 @@ void sd_spool_submit_tmpopen(struct sd_spool_worker *w, struct sd_job *job);
 void sd_spool_submit_retire(struct sd_spool_worker *w, struct sd_job *job, enum chain_op op);
 void sd_spool_on_tmpopen(struct sd_spool_worker *w, struct sd_job *job, int res);
 void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res);
-void sd_spool_on_fsync(struct sd_spool_worker *w, struct sd_job *job, int res);
 void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job);
 /* The user_data of the group OUT_DIR fsync (no job has this address). */
 static inline uint64_t sd_spool_group_token(const struct sd_spool_worker *w)

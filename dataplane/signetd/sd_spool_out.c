@@ -1,7 +1,7 @@
 /*
  * NAME
- *   sd_spool_out.c - the output side of a spool job: temp file, write,
- *                    the fsync/close/rename/fsync-dir/retire chain, and
+ *   sd_spool_out.c - the output side of a spool job: temp file, durable
+ *                    write, the close/rename/fsync-dir/retire chain, and
  *                    its verdict (see sd_spool.h steps 4 and 5)
  *
  * UNTRUSTED INPUT
@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* signetd. */
@@ -87,21 +88,18 @@ static void submit_write(struct sd_spool_worker *w, struct sd_job *job)
 	j->stage = ST_WRITE;
 	sqe = sd_spool_sqe(w, job, OP_MAIN);
 	io_uring_prep_writev(sqe, j->fd, j->iov, n, j->written);
+	/* per-write O_DSYNC: the write completes once its data (and the file
+	 * size) are durable, fdatasync's guarantee without a round trip of
+	 * its own */
+	sqe->rw_flags = RWF_DSYNC;
 }
 
-/* The commit: fsync the temp file; then close it and rename it (no
- * replace) into place, linked only for their order; then fsync OUT_DIR;
- * then retire the input. Each step is judged before the next is
- * submitted: a failed fs operation does not reliably cancel what is
- * linked after it on every kernel, so nothing durable-critical relies on
- * link cancellation. */
-static void submit_fsync(struct sd_spool_worker *w, struct sd_job *job)
-{
-	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, OP_MAIN);
-
-	job->priv->stage = ST_FSYNC;
-	io_uring_prep_fsync(sqe, job->priv->fd, IORING_FSYNC_DATASYNC);
-}
+/* The commit: the temp file written with RWF_DSYNC; then close it and
+ * rename it (no replace) into place, linked only for their order; then
+ * fsync OUT_DIR; then retire the input. Each step is judged before the
+ * next is submitted: a failed fs operation does not reliably cancel what
+ * is linked after it on every kernel, so nothing durable-critical relies
+ * on link cancellation. */
 
 static void submit_rename(struct sd_spool_worker *w, struct sd_job *job)
 {
@@ -152,17 +150,7 @@ void sd_spool_on_write(struct sd_spool_worker *w, struct sd_job *job, int res)
 	if (j->written < j->fields.len + j->form.body_len)
 		submit_write(w, job);
 	else
-		submit_fsync(w, job);
-}
-
-void sd_spool_on_fsync(struct sd_spool_worker *w, struct sd_job *job, int res)
-{
-	if (res < 0) {
-		drop_tmp(w, job);
-		sd_spool_failed(w, job, "cannot write %s: fsync: %s", job->output, strerror(-res));
-		return;
-	}
-	submit_rename(w, job);
+		submit_rename(w, job);
 }
 
 static void start_group_dirsync(struct sd_spool_worker *w);
