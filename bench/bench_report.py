@@ -152,9 +152,8 @@ def markdown(engine, crypto, meta):
                   "`crypto.json`):", "", crypto_table(crypto), ""]
     for png, title in meta.get("plots", []):
         parts += ["![%s](%s)" % (title, png), ""]
-    parts += ["signetd spool mode (1..N workers): the next section; SMTP relay mode: **not "
-              "measured yet** — `run_signetd()` in `bench/run_bench.py` has the marked place.",
-              "", END]
+    parts += ["signetd spool mode and SMTP relay mode (1..N workers; RSS under idle "
+              "connections): their own sections below.", "", END]
     return "\n".join(parts) + "\n"
 
 
