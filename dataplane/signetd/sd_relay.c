@@ -12,14 +12,20 @@
  *   batch deadline, or wait_us - for at least one completion; every ready
  *   completion is handled; the signer is polled again; on a tick every
  *   connection's deadline is checked. Accepting is one multishot accept,
- *   armed again when the kernel ends it (after a failure such as EMFILE:
- *   a tick later, logged once per row of failures).
+ *   armed again when the kernel ends it (after a failure: a tick later,
+ *   logged once per row of failures). Out of descriptors (EMFILE, ENFILE)
+ *   nobody waiting in the listen backlog could be served: the worker
+ *   gives up a spare descriptor it keeps for this, accepts each waiting
+ *   client, tells it 421 4.3.2 and closes it (counted as busy), then
+ *   takes the spare back, so clients hear a refusal instead of hanging.
  *
  * UNTRUSTED INPUT
  *   None here: bytes go to sd_relay_conn.c and sd_relay_hop.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +43,7 @@
 #define TICK_MS 250u
 #define SIGNER_WAIT_US 1000u		/* wait while the signer holds messages */
 #define POLL_BATCH 32
+#define SHED_REPLY "421 4.3.2 Too many open files here; try again later\r\n"
 
 uint64_t sd_relay_now_ms(void)
 {
@@ -122,6 +129,7 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	w->p = *p;
 	w->listen_fd = -1;
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w->op_accept = (struct sd_op){ SD_OP_ACCEPT, w };
 	w->op_ignore = (struct sd_op){ SD_OP_IGNORE, w };
 	w->now_ms = w->last_tick_ms = sd_relay_now_ms();
@@ -164,10 +172,40 @@ static void arm_accept(struct sd_relay_worker *w)
 	w->accept_armed = true;
 }
 
+/* Out of descriptors: turns away every client in the listen backlog (see
+ * the top of the file). Runs only while no accept is armed. */
+static void shed_backlog(struct sd_relay_worker *w)
+{
+	struct pollfd ready = { .fd = w->listen_fd, .events = POLLIN };
+	uint64_t n = 0;
+
+	if (w->spare_fd < 0 || w->accept_armed)
+		return;
+	close(w->spare_fd);
+	while (poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
+		int fd = accept4(w->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		(void)!send(fd, SHED_REPLY, sizeof(SHED_REPLY) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		n++;
+	}
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (n > 0 && w->shed == 0)
+		sd_relay_log(w, "out of file descriptors: turning clients away with 421 "
+			     "(raise RLIMIT_NOFILE, LimitNOFILE= in the unit, or lower "
+			     "max_connections)");
+	w->shed += n;
+	w->counts.busy += n;
+}
+
 static void on_accept(struct sd_relay_worker *w, const struct io_uring_cqe *cqe)
 {
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		w->accept_armed = false;
+	if (cqe->res == -EMFILE || cqe->res == -ENFILE)
+		shed_backlog(w);
 	if (cqe->res < 0) {		/* e.g. EMFILE: try again after a tick */
 		if (cqe->res != -ECANCELED && w->accept_failures++ == 0)
 			sd_relay_log(w, "accept: %s (retrying every %u ms)", strerror(-cqe->res),
@@ -350,6 +388,8 @@ void sd_relay_worker_free(struct sd_relay_worker *w)
 {
 	if (w == NULL)
 		return;
+	if (w->spare_fd >= 0)
+		close(w->spare_fd);
 	if (w->ring_ok)		/* first: the kernel lets go of every buffer */
 		io_uring_queue_exit(&w->ring);
 	w->ring_ok = false;

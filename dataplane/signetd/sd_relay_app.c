@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -59,9 +60,25 @@ static bool relay_workers_done(struct sd_app *a)
 	return done;
 }
 
+/* Warns when the descriptor limit is below what max_connections needs. */
+static void check_nofile(struct sd_app *a, const struct sd_relay_setup *s)
+{
+	uint64_t need = sd_relay_fds_needed(s);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
+		return;
+	sd_app_log(a, "warning: RLIMIT_NOFILE is %llu, but max_connections = %u needs about "
+		   "%llu descriptors; past the limit clients are turned away with 421 (raise "
+		   "LimitNOFILE= in the unit or ulimit -n, or lower max_connections)",
+		   (unsigned long long)rl.rlim_cur, s->params[0].max_conns_total,
+		   (unsigned long long)need);
+}
+
 void sd_relay_app_loop(struct sd_app *a, struct sd_relay_setup *s)
 {
-	(void)s;
+	check_nofile(a, s);
 	while (!relay_workers_done(a)) {
 		struct pollfd pfd[1 + SD_CONTROL_FDS];
 		uint64_t now = sd_now_ms();

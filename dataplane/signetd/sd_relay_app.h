@@ -18,6 +18,12 @@
  *   the address without SO_REUSEPORT and refuses to start when anybody
  *   listens there. A worker that cannot open its listener reports it
  *   before the loop.
+ *   sd_relay_fds_needed is how many descriptors relay mode may want at
+ *   its fullest: every client up to max_connections plus each worker's
+ *   slack for 421 greetings, next-hop pool, ring and spare, plus a margin
+ *   for the rest of the process. sd_relay_app_loop first logs a warning
+ *   when RLIMIT_NOFILE is lower (the EAL has already raised the soft
+ *   limit to the hard one); past it, workers turn clients away with 421.
  *   sd_relay_app_loop is the control thread's loop: signals (SIGTERM or
  *   SIGINT: the workers stop accepting, finish the messages in flight and
  *   421 the other sessions; a second one: exit 1 at once) and the control
@@ -52,6 +58,7 @@ SG_MUST_CHECK enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsig
 					     const _Atomic int *mode,
 					     struct sd_relay_setup **out, struct sg_error *err);
 void sd_relay_setup_free(struct sd_relay_setup *s);
+uint64_t sd_relay_fds_needed(const struct sd_relay_setup *s);
 
 /* On the worker's thread: opens the relay worker with its signer and
  * publishes *ready (1) or fails (error filled, -1 returned); then runs it

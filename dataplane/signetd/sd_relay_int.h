@@ -126,6 +126,9 @@ struct sd_relay_worker {
 	bool accept_armed;
 	uint64_t accept_retry_ms;	/* after a failed accept: not before */
 	uint64_t accept_failures;	/* in a row (logged: the first) */
+	int spare_fd;			/* given up to turn clients away when
+					 * out of descriptors (EMFILE) */
+	uint64_t shed;			/* clients turned away so (logged) */
 	struct sd_pool *pool;
 	struct sd_bufring *bufs;	/* client receives (hops have their own) */
 	unsigned nobuf;			/* connections waiting for a buffer */

@@ -113,6 +113,17 @@ nomem:
 	return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 }
 
+/* Per worker: 421 slack (sd_relay_conn.c), the next-hop pool, ring and
+ * spare; for the process: the EAL, the control socket, logs, stdio. */
+#define FDS_PER_WORKER (64u + SD_RELAY_POOL_DEFAULT + 8u)
+#define FDS_PROCESS 64u
+
+uint64_t sd_relay_fds_needed(const struct sd_relay_setup *s)
+{
+	return (uint64_t)s->params[0].max_conns_total + (uint64_t)s->nworkers * FDS_PER_WORKER +
+	       FDS_PROCESS;
+}
+
 void sd_relay_setup_free(struct sd_relay_setup *s)
 {
 	if (s == NULL)

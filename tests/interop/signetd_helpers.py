@@ -27,9 +27,10 @@ SUMMARY
   write_conf(site, relay_hosts, esmtp_extra, sign_extra, domains)
                         (re)writes signet.conf: two workers, esmtp_listener
                         on site["port"] relaying to site["next_hop_port"]
-  start_signetd / stop_signetd
+  start_signetd(site, nofile=None) / stop_signetd(site, proc)
                         signetd -c CONF in relay mode (waits for its 220;
-                        stop: SIGTERM, status 0); log in DIR/signetd.log
+                        NOFILE: its RLIMIT_NOFILE, soft and hard; stop:
+                        SIGTERM, status 0); log in DIR/signetd.log
   signetd_running(site) a context manager: start_signetd, and stop_signetd
                         at the end unless signetd already exited
   listening(port)       a connection to 127.0.0.1:port is greeted with 220
@@ -60,6 +61,7 @@ import grp
 import json
 import os
 import re
+import resource
 import signal
 import smtplib
 import socket
@@ -170,10 +172,13 @@ def listening(port):
         return False
 
 
-def start_signetd(site):
+def start_signetd(site, nofile=None):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
     log = open(site["dir"] / "signetd.log", "ab")
     proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"])], stdout=log,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, preexec_fn=limit if nofile else None)
     log.close()
     wait_for(lambda: proc.poll() is not None or listening(site["port"]), "signetd to listen")
     assert proc.poll() is None, (site["dir"] / "signetd.log").read_text()

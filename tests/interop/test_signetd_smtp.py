@@ -268,6 +268,36 @@ def test_idle_timeout_and_connection_limit(site):
         stop_signetd(site, proc)
 
 
+def test_out_of_descriptors(site):
+    """With RLIMIT_NOFILE at 64 (about 25 in use idle), clients past the limit
+    hear 421 4.3.2 at once instead of waiting unanswered in the backlog, the
+    start warns about the limit, and clients are served again once
+    descriptors are free."""
+    proc = start_signetd(site, nofile=64)
+    held = []
+    try:
+        greetings = []
+        for _ in range(80):
+            c = socket.create_connection(("127.0.0.1", site["port"]), timeout=HANG_GUARD)
+            held.append(c)
+            greetings.append(read_reply(c.makefile("rb")))
+        served = sum(g.startswith("220") for g in greetings)
+        turned_away = sum(g.startswith("421 4.3.2") for g in greetings)
+        assert served + turned_away == 80, greetings
+        assert served > 0 and turned_away > 0, greetings
+        for c in held:
+            c.close()
+        held = []
+        wait_for(lambda: listening(site["port"]), "a connection served again")
+    finally:
+        for c in held:
+            c.close()
+        stop_signetd(site, proc)
+    log = (site["dir"] / "signetd.log").read_text()
+    assert "warning: RLIMIT_NOFILE is 64, but max_connections = 10000 needs" in log
+    assert "out of file descriptors: turning clients away with 421" in log
+
+
 def selector_txt(ctl, name):
     rows = ctl.json("dns", "record", name, "example.com")["rows"]
     return next(r["value"] for r in rows if r["field"] == "txt").encode()

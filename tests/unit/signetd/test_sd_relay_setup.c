@@ -131,6 +131,8 @@ static void test_defaults(void **state)
 	assert_false(s->params[0].tempfail_no_key);
 	assert_false(s->server.auth_plain);
 	assert_null(s->server.auth_check);
+	/* every client, then 104 per worker (421 slack, pool, ring, spare), 64 more */
+	assert_int_equal(sd_relay_fds_needed(s), 10000 + 104 + 64);
 	sd_relay_setup_free(s);
 	assert_int_equal(sd_relay_setup_new(conf, 0, &mode, &s, &err), SG_E_NOMEM);
 	assert_null(s);
