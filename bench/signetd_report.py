@@ -33,8 +33,9 @@ WHAT = {
 
 
 def fs_note(fs):
-    return WHAT.get(fs, "%s: the disk the spool normally lives on; fdatasync of every output "
-                        "and one OUT_DIR fsync per group, so this measures signetd plus the "
+    return WHAT.get(fs, "%s: the disk the spool normally lives on; every output written "
+                        "with RWF_DSYNC (durable before its rename, as with fdatasync) and "
+                        "one OUT_DIR fsync per group, so this measures signetd plus the "
                         "file system's and the device's commit cost" % fs)
 
 
