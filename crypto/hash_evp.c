@@ -3,9 +3,13 @@
  *   hash_evp.c - struct sg_hash_ops on OpenSSL EVP_MD_CTX (SHA-1, SHA-256)
  *
  * SUMMARY
- *   sg_hash_evp() returns one immutable table; env is unused. Each
- *   create() makes an independent context, so contexts may be used from
- *   different threads at once. update() cannot report an error through
+ *   sg_hash_evp() returns one immutable table; env is unused.
+ *   sg_hash_evp_fetched_new() returns a table of its own whose env holds
+ *   the two digests fetched once (each context takes its own reference
+ *   at init, so the table may go before its contexts in OpenSSL's eyes,
+ *   but the interface asks for the other order). Each create() makes an
+ *   independent context, so contexts may be used from different threads
+ *   at once. update() cannot report an error through
  *   the interface: a failure is remembered and final() then returns 0
  *   instead of a digest length (never a wrong digest). final() may be
  *   called once; destroy() frees the context after or instead of final().
@@ -26,16 +30,22 @@ struct evp_hash {
 	bool failed;		/* an update failed, or final already ran */
 };
 
+/* env of a sg_hash_evp_fetched_new() table. */
+struct evp_fetched {
+	struct sg_hash_ops ops;
+	EVP_MD *sha1, *sha256;
+};
+
 static void *evp_create(void *env, enum sg_hash_alg alg)
 {
+	const struct evp_fetched *f = env;
 	const EVP_MD *type;
 	struct evp_hash *h;
 
-	(void)env;
 	if (alg == SG_HASH_SHA1)
-		type = EVP_sha1();
+		type = f != NULL ? f->sha1 : EVP_sha1();
 	else if (alg == SG_HASH_SHA256)
-		type = EVP_sha256();
+		type = f != NULL ? f->sha256 : EVP_sha256();
 	else
 		return NULL;
 	h = malloc(sizeof(*h));
@@ -96,4 +106,33 @@ static const struct sg_hash_ops evp_hash_ops = {
 const struct sg_hash_ops *sg_hash_evp(void)
 {
 	return &evp_hash_ops;
+}
+
+const struct sg_hash_ops *sg_hash_evp_fetched_new(void)
+{
+	struct evp_fetched *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	f->ops = evp_hash_ops;
+	f->ops.env = f;
+	f->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (f->sha1 == NULL || f->sha256 == NULL) {
+		sg_hash_evp_fetched_free(&f->ops);
+		return NULL;
+	}
+	return &f->ops;
+}
+
+void sg_hash_evp_fetched_free(const struct sg_hash_ops *ops)
+{
+	struct evp_fetched *f;
+
+	if (ops == NULL || ops->env == NULL)
+		return;		/* NULL, or sg_hash_evp()'s own table */
+	f = ops->env;
+	EVP_MD_free(f->sha1);
+	EVP_MD_free(f->sha256);
+	free(f);
 }

@@ -24,6 +24,7 @@
 /* Crypto and dataplane. */
 #include "backend.h"
 #include "dp_signer_internal.h"
+#include "hash_evp.h"
 #include "simd.h"
 
 #define COLLECT_BATCH 16
@@ -120,7 +121,9 @@ enum sg_err dp_signer_new(const struct sg_config *conf, struct dp_keys *keys,
 	s->batch_timeout_ns = (uint64_t)conf->dataplane.batch_timeout_us * 1000;
 	s->park_ns = (uint64_t)DP_SIGNER_PARK_MS * 1000000;
 	s->keys_version = dp_keys_version(keys);
-	rc = sg_backend_open(backend_spec, &s->backend, err);
+	s->hash = sg_hash_evp_fetched_new();
+	rc = s->hash != NULL ? sg_backend_open(backend_spec, &s->backend, err) :
+	     sg_error_set(err, SG_E_NOMEM, 0, 0, "cannot fetch the SHA-1 and SHA-256 digests");
 	if (rc == SG_OK)
 		rc = dp_keys_reader_new(keys, &s->reader, err);
 	if (rc != SG_OK) {
@@ -151,6 +154,7 @@ void dp_signer_free(struct dp_signer *s)
 	free_list(&s->flight);
 	free_list(&s->done);
 	dp_keys_reader_free(s->reader);
+	sg_hash_evp_fetched_free(s->hash);	/* after the messages' hash contexts */
 	free(s);
 }
 

@@ -87,6 +87,7 @@ struct dp_signer {
 	struct dp_clock clock;
 	struct sg_limits limits;
 	const struct sg_canon_kernels *canon_kernels;	/* SIMD body scanners */
+	const struct sg_hash_ops *hash;		/* digests fetched once for all messages */
 	unsigned batch_size;
 	uint64_t batch_timeout_ns;
 	uint64_t park_ns;

@@ -26,7 +26,6 @@
 #include "backend.h"
 #include "dp_scope.h"
 #include "dp_signer_internal.h"
-#include "hash_evp.h"
 #include "key.h"
 
 #define HEADER_CHUNK 4096
@@ -295,7 +294,7 @@ static bool hash_message(struct dp_signer *s, struct sign_msg *m)
 	struct sg_error err;
 	size_t n = 0;
 
-	m->signer = sg_signer_new(sg_hash_evp(), &s->limits, true);
+	m->signer = sg_signer_new(s->hash, &s->limits, true);
 	if (m->signer == NULL) {
 		fail_ready(m, "out of memory", false);
 		return false;

@@ -8,7 +8,9 @@
  *   of the input into update() calls gives the same digest; zero-length
  *   updates; an unknown algorithm gives NULL; final() twice gives 0 the
  *   second time; destroy() without final() and on NULL; independent
- *   contexts interleaved.
+ *   contexts interleaved; the same with sg_hash_evp_fetched_new()'s
+ *   tables (two at once, freed in either order, free of NULL and of the
+ *   static table ignored).
  */
 #include "testutil.h"
 
@@ -43,11 +45,8 @@ static void to_hex(const uint8_t *d, size_t n, char *out)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void test_fips_vectors(void **state)
+static void check_vectors(const struct sg_hash_ops *ops)
 {
-	const struct sg_hash_ops *ops = sg_hash_evp();
-
-	(void)state;
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		const struct hash_vector *v = &vectors[i];
 		void *ctx = ops->create(ops->env, v->alg);
@@ -64,6 +63,41 @@ static void test_fips_vectors(void **state)
 		assert_string_equal(hex, v->hex);
 		ops->destroy(ctx);
 	}
+}
+
+static void test_fips_vectors(void **state)
+{
+	(void)state;
+	check_vectors(sg_hash_evp());
+}
+
+/* A fetched table gives the same digests, has an env of its own (two
+ * tables are independent), refuses an unknown algorithm; freeing NULL or
+ * sg_hash_evp()'s table is a no-op. */
+static void test_fetched(void **state)
+{
+	const struct sg_hash_ops *a = sg_hash_evp_fetched_new(), *b = sg_hash_evp_fetched_new();
+	uint8_t out[SG_HASH_MAX];
+	void *ctx;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(a->env);
+	assert_ptr_not_equal(a, b);
+	assert_ptr_not_equal(a->env, b->env);
+	check_vectors(a);
+	assert_null(a->create(a->env, (enum sg_hash_alg)5));
+	ctx = b->create(b->env, SG_HASH_SHA256);
+	b->update(ctx, "abc", 3);
+	sg_hash_evp_fetched_free(a);		/* b's context is not a's */
+	assert_int_equal(b->final(ctx, out), 32);
+	assert_int_equal(out[0], 0xba);
+	b->destroy(ctx);
+	sg_hash_evp_fetched_free(b);
+	sg_hash_evp_fetched_free(NULL);
+	sg_hash_evp_fetched_free(sg_hash_evp());
+	check_vectors(sg_hash_evp());		/* still there */
 }
 
 static size_t digest_split(enum sg_hash_alg alg, const uint8_t *data, size_t len, size_t cut1,
@@ -141,6 +175,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fips_vectors),
+		cmocka_unit_test(test_fetched),
 		cmocka_unit_test(test_any_split),
 		cmocka_unit_test(test_misuse),
 	};
