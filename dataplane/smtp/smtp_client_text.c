@@ -47,8 +47,11 @@ static size_t next_line_dot(const char *m, size_t len, size_t from)
  * in the byte-at-a-time loop below on bytes its server side had checked. */
 static bool text_is_clean(const char *m, size_t len)
 {
-	const char *p = m, *end = m + len;
+	const char *p = m, *end;
 
+	if (len == 0)
+		return true;	/* (m may be NULL then) */
+	end = m + len;
 	if (memchr(m, '\0', len) != NULL)
 		return false;
 	while (p < end) {
