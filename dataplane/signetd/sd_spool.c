@@ -42,6 +42,10 @@
 #define WAIT_MIN_US 1000
 #define WAIT_IDLE_US 16000
 #define SD_DEPTH_MAX 4096
+/* io_uring's kernel workers for file operations (creates, durable writes,
+ * renames, fsyncs) at least: the kernel's default, 4 per CPU, left the
+ * output chains of a 128-deep pipeline queueing on a 2-CPU machine. */
+#define IOWQ_BOUNDED_MIN 16
 
 static void job_ready(struct sd_spool_worker *w, struct sd_job *job);
 static void job_sign(struct sd_spool_worker *w, struct sd_job *job);
@@ -56,6 +60,21 @@ static void free_worker(struct sd_spool_worker *w)
 	free(w->to_sign);
 	free(w->backlog);
 	free(w);
+}
+
+/* At least IOWQ_BOUNDED_MIN kernel workers for the ring's file operations
+ * (a 0 leaves a limit as it is and reads it back). A kernel that refuses
+ * keeps its default: slower on a disk, not wrong. */
+static void raise_iowq_workers(struct sd_spool_worker *w)
+{
+	unsigned max[2] = { 0, 0 };
+
+	if (io_uring_register_iowq_max_workers(&w->ring, max) == 0 &&
+	    max[0] < IOWQ_BOUNDED_MIN) {
+		max[0] = IOWQ_BOUNDED_MIN;
+		max[1] = 0;
+		(void)io_uring_register_iowq_max_workers(&w->ring, max);
+	}
 }
 
 enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool_worker **out,
@@ -90,6 +109,7 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 		return sg_error_set(err, SG_E_IO, 0, 0, "worker %u: io_uring_queue_init(%u): %s",
 				    p->worker, entries, strerror(-rc));
 	}
+	raise_iowq_workers(w);
 	*out = w;
 	return SG_OK;
 }
