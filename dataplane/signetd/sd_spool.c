@@ -515,9 +515,9 @@ static bool none_can_join(struct sd_spool_worker *w, int mode)
 }
 
 /* Whole groups go to the signer; a partial one when none can join it or
- * its first job has waited batch_timeout_us. The signer's partial batch
- * is started when it has no room (jobs wait for it), or the last group
- * went and none can join. */
+ * the worker has waited batch_timeout_us for I/O with it open. The
+ * signer's partial batch is started when it has no room (jobs wait for
+ * it), or the last group went and none can join. */
 static void signer_round(struct sd_spool_worker *w, int mode)
 {
 	const struct sd_signer_port *s = &w->p.signer;
