@@ -32,7 +32,8 @@ SUMMARY
        (bench_report.py), nothing else in that file is touched.
   --short: 0.4 s per measurement, one round: the whole run (after the build)
   takes well under two minutes on a 2-core machine. Otherwise 2 s, best of
-  2 rounds (engine) / 3 rounds (crypto): about five minutes.
+  2 rounds (engine) / 3 rounds (crypto), plus the signetd spool and relay
+  parts: about 12 minutes on a 2-core machine.
   A failed step stops the run with its exit status; the engine benchmark
   itself refuses to time signers whose signatures do not verify.
   --report-only RESULTS redraws the plots and rewrites the docs section from

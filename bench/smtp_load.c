@@ -84,7 +84,7 @@ static int run_load(int argc, char **argv);
 const struct bench_command bench_smtp_load = {
 	"smtp-load", "smtp-load --to HOST:PORT (--corpus DIR | --generate N [--seed S] "
 	"[--sizes CLASS]) --messages M [--connections C] [--progress] [--json] [--timeout S] | "
-	"smtp-load --to HOST:PORT --idle N [--ready-file F] [--json]",
+	"smtp-load --to HOST:PORT --idle N [--ready-file F] [--timeout S] [--json]",
 	run_load,
 };
 
