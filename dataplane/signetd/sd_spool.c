@@ -37,6 +37,7 @@
 
 /* signetd. */
 #include "sd_spool_internal.h"
+#include "sd_uring.h"
 
 #define OP_MASK 7u
 #define WAIT_MIN_US 1000
@@ -46,6 +47,12 @@
  * renames, fsyncs) at least: the kernel's default, 4 per CPU, left the
  * output chains of a 128-deep pipeline queueing on a 2-CPU machine. */
 #define IOWQ_BOUNDED_MIN 16
+/* Submission queue entries at most: sd_spool_sqe submits when the queue is
+ * full, so only the completion queue must hold every operation in flight
+ * (sized for that with IORING_SETUP_CQSIZE); a smaller submission queue
+ * keeps the ring's memory, charged to RLIMIT_MEMLOCK for a user without
+ * CAP_IPC_LOCK, near what a 32-deep worker used. */
+#define SQ_ENTRIES_MAX 64
 
 static void job_ready(struct sd_spool_worker *w, struct sd_job *job);
 static void job_sign(struct sd_spool_worker *w, struct sd_job *job);
@@ -80,8 +87,10 @@ static void raise_iowq_workers(struct sd_spool_worker *w)
 enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool_worker **out,
 				struct sg_error *err)
 {
+	struct io_uring_params rp = { .flags = IORING_SETUP_CQSIZE };
 	struct sd_spool_worker *w;
 	unsigned entries = 8;
+	char hint[256] = "";
 	int rc;
 
 	if (p->depth == 0 || p->depth > SD_DEPTH_MAX)
@@ -89,6 +98,7 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 				    SD_DEPTH_MAX);
 	while (entries < p->depth * SD_SQES_PER_JOB + 1 && entries < 32768)
 		entries *= 2;
+	rp.cq_entries = entries;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
@@ -103,11 +113,14 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	w->dirsync_flight = calloc(p->depth, sizeof(*w->dirsync_flight));
 	rc = w->to_sign && w->ready && w->backlog && w->mem_wait && w->dirsync_wait &&
 	     w->dirsync_flight ?
-	     io_uring_queue_init(entries, &w->ring, 0) : -ENOMEM;
+	     io_uring_queue_init_params(entries < SQ_ENTRIES_MAX ? entries : SQ_ENTRIES_MAX,
+					&w->ring, &rp) : -ENOMEM;
 	if (rc < 0) {
 		free_worker(w);
-		return sg_error_set(err, SG_E_IO, 0, 0, "worker %u: io_uring_queue_init(%u): %s",
-				    p->worker, entries, strerror(-rc));
+		if (rc == -ENOMEM)
+			sd_uring_enomem_hint(hint, sizeof(hint));
+		return sg_error_set(err, SG_E_IO, 0, 0, "io_uring with %u completion entries: "
+				    "%s%s", entries, strerror(-rc), hint);
 	}
 	raise_iowq_workers(w);
 	*out = w;
@@ -124,7 +137,7 @@ struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
 		sqe = io_uring_get_sqe(&w->ring);
 	}
 	if (sqe == NULL)
-		abort();	/* entries >= depth * SD_SQES_PER_JOB: cannot happen */
+		abort();	/* the queue was just submitted: cannot happen */
 	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)job | (uint64_t)op);
 	w->io_pending++;
 	return sqe;
