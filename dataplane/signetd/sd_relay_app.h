@@ -7,8 +7,10 @@
  *   Relay mode: signetd -c CONF without --spool when CONF has an
  *   esmtp_listener block. sd_relay_setup_new reads esmtp_listener (listen,
  *   relay_hosts, next_hop, max_message_size, max_connections: each worker
- *   takes max_connections / workers rounded up, the process as a whole
- *   max_connections, through one shared counter; idle_timeout,
+ *   takes its share (max_connections / workers, rounded up) and a quarter
+ *   more (the kernel's SO_REUSEPORT spread is uneven), at most
+ *   max_connections, and the process as a whole max_connections, through
+ *   one shared counter; idle_timeout,
  *   min_data_rate, no_key_action; auth_file: AUTH PLAIN offered, checked
  *   against the file by sd_auth.h) and fills one struct
  *   sd_relay_params per worker (the signer port is the worker's own,

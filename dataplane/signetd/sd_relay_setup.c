@@ -52,6 +52,20 @@ static enum sg_err probe_listen(const struct sd_relay_params *p, struct sg_error
 	return rc;
 }
 
+/* A worker's connection limit: its share of max_connections and a quarter
+ * more, at most max_connections. The kernel spreads SO_REUSEPORT clients
+ * over the workers by hash, not evenly, so with an exact share a worker
+ * turned clients away while the process was under its limit (10,000
+ * clients against the default 10,000: 7 refused); the shared counter still
+ * holds the process to max_connections. */
+static uint32_t worker_share(uint32_t maxc, unsigned nworkers)
+{
+	uint64_t share = ((uint64_t)maxc + nworkers - 1) / nworkers;
+	uint64_t limit = share + (share + 3) / 4;
+
+	return limit < maxc ? (uint32_t)limit : maxc;
+}
+
 enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 			       const _Atomic int *mode, struct sd_relay_setup **out,
 			       struct sg_error *err)
@@ -92,7 +106,7 @@ enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 	base.relay_hosts = &s->relay_hosts;
 	base.server = &s->server;
 	base.client = &s->client;
-	base.max_conns = (maxc + nworkers - 1) / nworkers;
+	base.max_conns = worker_share(maxc, nworkers);
 	base.max_conns_total = maxc;
 	base.conns_total = &s->conns_total;
 	base.pool_max = SD_RELAY_POOL_DEFAULT;

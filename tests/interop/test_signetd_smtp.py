@@ -257,9 +257,9 @@ def test_idle_timeout_and_connection_limit(site):
             held.append(c)
             greetings.append(read_reply(c.makefile("rb")))
         served = sum(g.startswith("220") for g in greetings)
-        # 2 per worker and 4 in all: how the kernel spreads the connections
-        # over the two workers decides between 2 and 4
-        assert 2 <= served <= 4, greetings
+        # 3 per worker (a share of 2 and a quarter more) and 4 in all: how the
+        # kernel spreads the connections over the two workers decides 3 or 4
+        assert 3 <= served <= 4, greetings
         assert all(g.startswith("421 4.3.2") for g in greetings if not g.startswith("220"))
         for c in held:
             c.close()

@@ -96,7 +96,7 @@ static void test_values(void **state)
 				    "127.0.0.1:2600");
 		assert_string_equal(sd_addr_text((struct sockaddr *)&p->next_hop, text,
 						 sizeof(text)), "[::1]:2601");
-		assert_int_equal(p->max_conns, 4);		/* 10 / 3 rounded up */
+		assert_int_equal(p->max_conns, 5);	/* 10 / 3 rounded up, and a quarter more */
 		assert_int_equal(p->max_conns_total, 10);
 		assert_ptr_equal(p->conns_total, &s->conns_total);
 		assert_ptr_equal(p->mode, &mode);
