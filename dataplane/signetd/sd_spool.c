@@ -54,7 +54,6 @@
  * CAP_IPC_LOCK, near what a 32-deep worker used. */
 #define SQ_ENTRIES_MAX 64
 
-static void job_ready(struct sd_spool_worker *w, struct sd_job *job);
 static void job_sign(struct sd_spool_worker *w, struct sd_job *job);
 
 /* The worker's memory (its ring is the caller's to close). */
@@ -154,7 +153,7 @@ static void job_clear(struct sd_job_priv *j)
 }
 
 /* The job will not (or no longer) be submitted to the signer. */
-static void leave_presign(struct sd_spool_worker *w, struct sd_job_priv *j)
+void sd_spool_leave_presign(struct sd_spool_worker *w, struct sd_job_priv *j)
 {
 	if (j->heading_to_sign) {
 		j->heading_to_sign = false;
@@ -164,7 +163,7 @@ static void leave_presign(struct sd_spool_worker *w, struct sd_job_priv *j)
 
 void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r)
 {
-	leave_presign(w, job->priv);
+	sd_spool_leave_presign(w, job->priv);
 	w->bytes -= job->priv->held;
 	job_clear(job->priv);
 	job->priv = NULL;
@@ -201,204 +200,6 @@ void sd_spool_bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt
 	sd_spool_finish(w, job, moved ? SD_JOB_BAD : SD_JOB_FAILED);
 }
 
-static void job_start(struct sd_spool_worker *w, struct sd_job *job)
-{
-	struct sd_job_priv *j = calloc(1, sizeof(*j));
-	struct io_uring_sqe *sqe;
-
-	w->inflight++;
-	job->result = SD_JOB_NONE;
-	job->output[0] = job->reason[0] = '\0';
-	if (j == NULL) {
-		w->inflight--;
-		job->result = SD_JOB_FAILED;
-		snprintf(job->reason, sizeof(job->reason), "out of memory");
-		w->backlog[w->nbacklog++] = job;
-		return;
-	}
-	j->fd = -1;
-	sg_buf_init(&j->fields, SIZE_MAX);
-	j->heading_to_sign = true;
-	w->presign++;
-	job->priv = j;
-	j->stage = ST_OPEN;
-	sqe = sd_spool_sqe(w, job, OP_MAIN);
-	io_uring_prep_openat(sqe, w->p.dirs->in_fd, job->name,
-			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-}
-
-static void submit_read(struct sd_spool_worker *w, struct sd_job *job)
-{
-	struct sd_job_priv *j = job->priv;
-	uint64_t left = j->size - j->got;
-	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, OP_MAIN);
-
-	io_uring_prep_read(sqe, j->fd, j->raw + j->got,
-			   (unsigned)(left > (1u << 30) ? (1u << 30) : left), j->got);
-}
-
-static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res);
-
-static void on_open(struct sd_spool_worker *w, struct sd_job *job, int res)
-{
-	struct sd_job_priv *j = job->priv;
-
-	if (res == -ENOENT) {
-		sd_spool_finish(w, job, SD_JOB_VANISHED);
-		return;
-	}
-	if (res < 0) {
-		sd_spool_bad(w, job, "cannot open: %s", res == -ELOOP ? "it is a symbolic link" :
-		    strerror(-res));
-		return;
-	}
-	j->fd = res;
-	/* The open file's inode is in memory: statx answers at once, so it
-	 * is called here rather than sent through the ring (which would hand
-	 * it to a kernel worker thread: a wake-up and a round trip per
-	 * message). */
-	res = statx(j->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &j->stx);
-	on_stat(w, job, res < 0 ? -errno : 0);
-}
-
-/* Takes the input's bytes into the budget and reads the file. */
-static void start_read(struct sd_spool_worker *w, struct sd_job *job)
-{
-	struct sd_job_priv *j = job->priv;
-
-	j->raw = malloc(j->stx.stx_size);
-	if (j->raw == NULL) {
-		sd_spool_failed(w, job, "out of memory for %llu bytes",
-				(unsigned long long)j->stx.stx_size);
-		return;
-	}
-	j->size = j->held = j->stx.stx_size;
-	w->bytes += j->held;
-	j->stage = ST_READ;
-	submit_read(w, job);
-}
-
-/* Jobs that waited for room in the byte budget, oldest first. */
-static void resume_mem_waiters(struct sd_spool_worker *w)
-{
-	size_t i = 0;
-
-	while (i < w->nmem_wait) {
-		struct sd_job *job = w->mem_wait[i];
-
-		if (w->bytes > 0 && w->bytes + job->priv->stx.stx_size > w->p.bytes_budget)
-			break;
-		start_read(w, job);
-		i++;
-	}
-	memmove(w->mem_wait, w->mem_wait + i, (w->nmem_wait - i) * sizeof(*w->mem_wait));
-	w->nmem_wait -= i;
-}
-
-static void on_stat(struct sd_spool_worker *w, struct sd_job *job, int res)
-{
-	struct sd_job_priv *j = job->priv;
-
-	if (res < 0) {
-		sd_spool_bad(w, job, "cannot stat: %s", strerror(-res));
-		return;
-	}
-	if (!S_ISREG(j->stx.stx_mode)) {
-		sd_spool_bad(w, job, "not a regular file");
-		return;
-	}
-	if (j->stx.stx_size == 0) {
-		sd_spool_bad(w, job, "not a message: the file is empty");
-		return;
-	}
-	if (j->stx.stx_size > w->p.max_size) {
-		sd_spool_bad(w, job, "too big: %llu bytes, the limit is %llu",
-		    (unsigned long long)j->stx.stx_size, (unsigned long long)w->p.max_size);
-		return;
-	}
-	if (w->bytes > 0 && w->bytes + j->stx.stx_size > w->p.bytes_budget) {
-		w->mem_wait[w->nmem_wait++] = job;	/* read once others are done */
-		return;
-	}
-	start_read(w, job);
-}
-
-static void on_read(struct sd_spool_worker *w, struct sd_job *job, int res)
-{
-	struct sd_job_priv *j = job->priv;
-	struct sg_error err;
-
-	if (res < 0) {
-		sd_spool_bad(w, job, "read error: %s", strerror(-res));
-		return;
-	}
-	if (res == 0)
-		j->size = j->got;	/* it shrank while we read */
-	j->got += (uint64_t)res;
-	if (j->got < j->size) {
-		submit_read(w, job);
-		return;
-	}
-	close(j->fd);
-	j->fd = -1;
-	sg_error_clear(&err);
-	if (sd_msg_check(j->raw, j->size, &err) != SG_OK) {
-		sd_spool_bad(w, job, "%s", err.msg);
-		return;
-	}
-	if (sd_msg_prepare(j->raw, j->size, &j->form) != SG_OK) {
-		sd_spool_failed(w, job, "out of memory");
-		return;
-	}
-	sd_spool_probe(w, job);
-}
-
-void sd_spool_probe(struct sd_spool_worker *w, struct sd_job *job)
-{
-	struct sd_job_priv *j = job->priv;
-	struct io_uring_sqe *sqe;
-
-	if (!sd_name_candidate(job->name, j->candidate, job->output, sizeof(job->output))) {
-		sd_spool_failed(w, job, "no free output name (%u taken by other messages)", j->candidate);
-		return;
-	}
-	j->stage = ST_PROBE;
-	sqe = sd_spool_sqe(w, job, OP_MAIN);
-	io_uring_prep_statx(sqe, w->p.dirs->out_fd, job->output, AT_SYMLINK_NOFOLLOW,
-			    STATX_TYPE, &j->stx);
-}
-
-static void on_probe(struct sd_spool_worker *w, struct sd_job *job, int res)
-{
-	struct sd_job_priv *j = job->priv;
-	int holds;
-
-	if (res == -ENOENT) {
-		if (j->have_output)
-			sd_spool_submit_tmpopen(w, job);
-		else
-			job_ready(w, job);
-		return;
-	}
-	if (res < 0) {
-		sd_spool_failed(w, job, "cannot look for %s in the output folder: %s",
-				job->output, strerror(-res));
-		return;
-	}
-	holds = sd_spool_output_holds(w->p.dirs->out_fd, job->output, &j->form, job->reason,
-				      sizeof(job->reason));
-	if (holds < 0) {
-		sd_spool_finish(w, job, SD_JOB_FAILED);
-	} else if (holds == 0) {
-		leave_presign(w, j);
-		j->stage = ST_RETIRE;
-		sd_spool_submit_retire(w, job, OP_MAIN);
-	} else {
-		j->candidate++;
-		sd_spool_probe(w, job);
-	}
-}
-
 static void job_sign(struct sd_spool_worker *w, struct sd_job *job)
 {
 	static const struct dp_client_facts spool_facts = { .can_relay = true };
@@ -406,7 +207,7 @@ static void job_sign(struct sd_spool_worker *w, struct sd_job *job)
 	struct sg_error err;
 	enum sg_err rc;
 
-	leave_presign(w, j);
+	sd_spool_leave_presign(w, j);
 	j->stage = ST_SIGN;
 	sg_error_clear(&err);
 	rc = w->p.signer.submit(w->p.signer.ctx, j->form.sign, j->form.sign_len, &spool_facts,
@@ -427,13 +228,13 @@ static uint64_t now_ns(void)
 
 /* The output name is free: the job joins the group for the signer (or goes
  * at once without grouping). */
-static void job_ready(struct sd_spool_worker *w, struct sd_job *job)
+void sd_spool_job_ready(struct sd_spool_worker *w, struct sd_job *job)
 {
 	if (w->p.batch <= 1) {
 		job_sign(w, job);
 		return;
 	}
-	leave_presign(w, job->priv);
+	sd_spool_leave_presign(w, job->priv);
 	job->priv->stage = ST_SIGN;
 	w->ready[w->nready++] = job;
 }
@@ -460,9 +261,9 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 	}
 	j = job->priv;
 	switch (j->stage) {
-	case ST_OPEN: on_open(w, job, res); break;
-	case ST_READ: on_read(w, job, res); break;
-	case ST_PROBE: on_probe(w, job, res); break;
+	case ST_OPEN: sd_spool_on_open(w, job, res); break;
+	case ST_READ: sd_spool_on_read(w, job, res); break;
+	case ST_PROBE: sd_spool_on_probe(w, job, res); break;
 	case ST_TMPOPEN: sd_spool_on_tmpopen(w, job, res); break;
 	case ST_WRITE: sd_spool_on_write(w, job, res); break;
 	case ST_RENAME:
@@ -612,13 +413,13 @@ bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
 
 	hand_back(w);
 	while (can_take(w, mode) && (job = sd_ring_pop(w->p.in)) != NULL)
-		job_start(w, job);
+		sd_spool_job_start(w, job);
 	io_uring_submit(&w->ring);
 	if (w->inflight == 0 && w->nbacklog == 0 &&
 	    (mode == SD_MODE_STOP || (mode == SD_MODE_FINISH && sd_ring_count(w->p.in) == 0)))
 		return false;
 	got = reap(w);
-	resume_mem_waiters(w);
+	sd_spool_resume_mem_waiters(w);
 	signer_round(w, mode);
 	io_uring_submit(&w->ring);
 	if (got == 0 && w->nbacklog == 0) {

@@ -83,8 +83,9 @@ struct sd_spool_worker {
 };
 
 /* sd_spool.c: an SQE tagged with the job and op (submits when the SQ is
- * full); hand a job back; fail it (left in place) with a reason; look for
- * its output name (step 2). */
+ * full); hand a job back; fail it (left in place) with a reason; the job
+ * will not (or no longer) go to the signer; its output name is free: it
+ * joins the group for the signer. */
 struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
 				  enum chain_op op);
 void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r);
@@ -94,6 +95,17 @@ void sd_spool_failed(struct sd_spool_worker *w, struct sd_job *job, const char *
  * input moved to .failed/ (SD_JOB_BAD), or left in place if that fails. */
 void sd_spool_bad(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
 	SG_PRINTF(3, 4);
+void sd_spool_leave_presign(struct sd_spool_worker *w, struct sd_job_priv *j);
+void sd_spool_job_ready(struct sd_spool_worker *w, struct sd_job *job);
+
+/* sd_spool_read.c: the input side (steps 1 and 2): open a taken input,
+ * its open/read/probe completions, jobs waiting for the byte budget, the
+ * probe for its output name. */
+void sd_spool_job_start(struct sd_spool_worker *w, struct sd_job *job);
+void sd_spool_on_open(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_on_read(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_on_probe(struct sd_spool_worker *w, struct sd_job *job, int res);
+void sd_spool_resume_mem_waiters(struct sd_spool_worker *w);
 void sd_spool_probe(struct sd_spool_worker *w, struct sd_job *job);
 
 /* sd_spool_out.c: the output side (steps 4 and 5). */

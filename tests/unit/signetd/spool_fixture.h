@@ -18,7 +18,10 @@
  *   with fx->lazy = N only every Nth poll completes anything.
  *   fx_run(fx, names...) hands the jobs over in mode FINISH and steps the
  *   worker until it is done; fx_result(fx, name) is each job's
- *   result. Header-only: one test file includes it once.
+ *   result; fx_run_six runs six CRLF messages through it, each signed.
+ *   Shared checks: assert_signed_output (the fake field and the input),
+ *   assert_failed_with (bad input in .failed/ with its reason).
+ *   Header-only: one test file includes it once.
  */
 #ifndef SIGNET_TEST_SPOOL_FIXTURE_H
 #define SIGNET_TEST_SPOOL_FIXTURE_H
@@ -308,6 +311,64 @@ static const struct sd_job *fx_job(const struct fx *fx, const char *name)
 static __attribute__((unused)) enum sd_job_result fx_result(const struct fx *fx, const char *name)
 {
 	return fx_job(fx, name)->result;
+}
+
+
+/* Messages and checks the spool tests share. */
+#define CRLF_MSG "From: a@example.com\r\nSubject: one\r\n\r\nbody\r\n"
+#define LF_MSG "From: a@example.com\nSubject: two\n\nbody\n"
+#define NOKEY_MSG "From: a@nokey.example\r\n\r\nhi\r\n"
+
+static __attribute__((unused)) void assert_signed_output(const struct fx *fx, const char *rel, const char *input,
+				 bool lf)
+{
+	size_t len, in_len = strlen(input);
+	char *data = fx_read(fx, rel, &len), want[256];
+
+	snprintf(want, sizeof(want), FX_FIELD "%zu%s", lf ? in_len + 4 : in_len, lf ? "\n" : "\r\n");
+	if (!lf) {
+		/* CRLF inputs are signed as they are */
+		assert_true(len == strlen(want) + in_len);
+	}
+	assert_memory_equal(data, want, strlen(want));
+	assert_memory_equal(data + strlen(want), input, in_len);
+	assert_int_equal(len, strlen(want) + in_len);
+	free(data);
+}
+
+static __attribute__((unused)) void assert_failed_with(const struct fx *fx, const char *name, const char *reason)
+{
+	char rel[256];
+	char *text;
+	size_t len;
+
+	assert_int_equal(fx_result(fx, name), SD_JOB_BAD);
+	snprintf(rel, sizeof(rel), "in/.failed/%s.reason", name);
+	text = fx_read(fx, rel, &len);
+	if (strstr(text, reason) == NULL)
+		fail_msg("%s: reason \"%s\" lacks \"%s\"", name, text, reason);
+	assert_int_equal(text[len - 1], '\n');
+	free(text);
+	snprintf(rel, sizeof(rel), "in/.failed/%s", name);
+	assert_true(fx_exists(fx, rel));
+}
+
+/* Six CRLF messages 1.eml..6.eml through the worker, each signed; lazy: the
+ * fake signer completes only every lazy-th poll, so jobs pile up. */
+static __attribute__((unused)) void fx_run_six(struct fx *fx, unsigned lazy)
+{
+	const char *names[] = { "1.eml", "2.eml", "3.eml", "4.eml", "5.eml", "6.eml", NULL };
+
+	fx->lazy = lazy;
+	for (size_t i = 0; names[i]; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "in/%s", names[i]);
+		fx_put(fx, rel, CRLF_MSG);
+	}
+	fx_run_list(fx, names);
+	for (size_t i = 0; names[i]; i++)
+		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
 }
 
 #endif

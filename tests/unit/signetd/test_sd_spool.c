@@ -10,18 +10,11 @@
  *       with LF, the field too), an unkeyed one written unsigned, inputs
  *       moved to .done/ (or deleted with retire_delete);
  *     - crash points: (1) killed before anything was written: signed;
- *       (2) a half-written temp file: removed at open, signed again once;
- *       (3) the output renamed but the input not retired: recognised,
- *       retired, not signed again (LF and CRLF forms); (4) killed after
- *       the reason file of a bad input but before the move: moved, reason
- *       rewritten; (5) an unrelated older output of the same name: the
- *       new one goes to NAME~1, the old one is untouched; an output that
- *       holds neither: the next free candidate;
- *     - bad input to .failed/ with the reason: empty, not a message, too
- *       big, a symbolic link, a folder, unreadable leftovers untouched;
+ *       (2) a half-written temp file: removed at open, signed again once
+ *       (the input-side crash points are in test_sd_spool_read.c);
  *     - a vanished input; a signing failure leaves the input in place with
- *       no output and no temp file; a full signer (SG_E_LIMIT) is retried;
- *     - the byte budget limits the jobs held at once (depth otherwise);
+ *       no output and no temp file, a permanent one goes to .failed/; a
+ *       full signer (SG_E_LIMIT) is retried;
  *     - partial batches: a lone job is flushed at once; while a job is on
  *       its way to the signer (opened, read, probed) a waiting partial
  *       batch is not flushed, and it is once that job has joined it;
@@ -33,27 +26,6 @@
  */
 #include "spool_fixture.h"
 #include "sd_spool_internal.h"
-
-static void assert_signed_output(const struct fx *fx, const char *rel, const char *input,
-				 bool lf)
-{
-	size_t len, in_len = strlen(input);
-	char *data = fx_read(fx, rel, &len), want[256];
-
-	snprintf(want, sizeof(want), FX_FIELD "%zu%s", lf ? in_len + 4 : in_len, lf ? "\n" : "\r\n");
-	if (!lf) {
-		/* CRLF inputs are signed as they are */
-		assert_true(len == strlen(want) + in_len);
-	}
-	assert_memory_equal(data, want, strlen(want));
-	assert_memory_equal(data + strlen(want), input, in_len);
-	assert_int_equal(len, strlen(want) + in_len);
-	free(data);
-}
-
-#define CRLF_MSG "From: a@example.com\r\nSubject: one\r\n\r\nbody\r\n"
-#define LF_MSG "From: a@example.com\nSubject: two\n\nbody\n"
-#define NOKEY_MSG "From: a@nokey.example\r\n\r\nhi\r\n"
 
 static void test_fresh_spool(void **state)
 {
@@ -119,102 +91,6 @@ static void test_crash_with_temp_file(void **state)
 }
 
 /* What a run that was killed between the rename and the retire left. */
-static void test_crash_after_rename(void **state)
-{
-	struct fx *fx = fx_new();
-	char out[256];
-
-	(void)state;
-	fx_put(fx, "in/a.eml", CRLF_MSG);
-	snprintf(out, sizeof(out), FX_FIELD "%zu\r\n%s", strlen(CRLF_MSG), CRLF_MSG);
-	fx_put(fx, "out/a.eml", out);
-	fx_put(fx, "in/b.eml", LF_MSG);
-	snprintf(out, sizeof(out), FX_FIELD "%zu\n%s", strlen(LF_MSG) + 4, LF_MSG);
-	fx_put(fx, "out/b.eml", out);
-	fx_put(fx, "in/c.eml", NOKEY_MSG);	/* unsigned output: the input itself */
-	fx_put(fx, "out/c.eml", NOKEY_MSG);
-	fx_run(fx, "a.eml", "b.eml", "c.eml");
-	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_RECOVERED);
-	assert_int_equal(fx_result(fx, "b.eml"), SD_JOB_RECOVERED);
-	assert_int_equal(fx_result(fx, "c.eml"), SD_JOB_RECOVERED);
-	assert_int_equal(fx->submitted, 0);			/* not signed again */
-	assert_string_equal(fx_list(fx, "out"), "a.eml b.eml c.eml");
-	assert_string_equal(fx_list(fx, "in/.done"), "a.eml b.eml c.eml");
-	assert_signed_output(fx, "out/a.eml", CRLF_MSG, false);
-	fx_free(fx);
-}
-
-static void test_unrelated_older_outputs(void **state)
-{
-	struct fx *fx = fx_new();
-
-	(void)state;
-	fx_put(fx, "in/a.eml", CRLF_MSG);
-	fx_put(fx, "out/a.eml", FX_FIELD "1\r\nFrom: someone@else\r\n\r\nold\r\n");
-	fx_put(fx, "out/a~1.eml", "not a signed copy of anything");
-	fx_run(fx, "a.eml");
-	assert_int_equal(fx_result(fx, "a.eml"), SD_JOB_SIGNED);
-	assert_string_equal(fx_job(fx, "a.eml")->output, "a~2.eml");
-	assert_signed_output(fx, "out/a~2.eml", CRLF_MSG, false);
-	{
-		size_t len;
-		char *old = fx_read(fx, "out/a~1.eml", &len);
-
-		assert_string_equal(old, "not a signed copy of anything");
-		free(old);
-	}
-	fx_free(fx);
-}
-
-static void assert_failed_with(const struct fx *fx, const char *name, const char *reason)
-{
-	char rel[256];
-	char *text;
-	size_t len;
-
-	assert_int_equal(fx_result(fx, name), SD_JOB_BAD);
-	snprintf(rel, sizeof(rel), "in/.failed/%s.reason", name);
-	text = fx_read(fx, rel, &len);
-	if (strstr(text, reason) == NULL)
-		fail_msg("%s: reason \"%s\" lacks \"%s\"", name, text, reason);
-	assert_int_equal(text[len - 1], '\n');
-	free(text);
-	snprintf(rel, sizeof(rel), "in/.failed/%s", name);
-	assert_true(fx_exists(fx, rel));
-}
-
-static void test_bad_input(void **state)
-{
-	struct fx *fx = fx_new();
-	char big[5000], path[512];
-
-	(void)state;
-	fx_put(fx, "in/empty.eml", "");
-	fx_put(fx, "in/prose.eml", "Dear friend\n");
-	memset(big, 'x', sizeof(big));
-	memcpy(big, "From: a@b\n\n", 11);
-	fx_write(fx, "in/big.eml", big, sizeof(big));		/* max_size is 4096 */
-	fx_path(fx, "in/dir.eml", path, sizeof(path));
-	assert_int_equal(mkdir(path, 0755), 0);
-	fx_put(fx, "target", CRLF_MSG);
-	fx_path(fx, "in/link.eml", path, sizeof(path));
-	assert_int_equal(symlink("../target", path), 0);
-	/* killed after the reason file of an earlier attempt, before the move */
-	fx_open_worker(fx);
-	fx_put(fx, "in/.failed/prose.eml.reason", "stale reason\n");
-	fx_run(fx, "empty.eml", "prose.eml", "big.eml", "dir.eml", "link.eml");
-	assert_failed_with(fx, "empty.eml", "not a message: the file is empty");
-	assert_failed_with(fx, "prose.eml", "not a message: line 1 byte 5 (0x20)");
-	assert_failed_with(fx, "big.eml", "too big: 5000 bytes, the limit is 4096");
-	assert_failed_with(fx, "dir.eml", "not a regular file");
-	assert_failed_with(fx, "link.eml", "cannot open: it is a symbolic link");
-	assert_string_equal(fx_list(fx, "in"), ".done .failed");
-	assert_string_equal(fx_list(fx, "out"), "");
-	assert_true(fx_exists(fx, "target"));
-	assert_int_equal(fx->submitted, 0);
-	fx_free(fx);
-}
-
 static void test_vanished_and_failed_signing(void **state)
 {
 	struct fx *fx = fx_new();
@@ -237,57 +113,13 @@ static void test_vanished_and_failed_signing(void **state)
 static void test_full_signer_is_retried(void **state)
 {
 	struct fx *fx = fx_new();
-	const char *names[] = { "1.eml", "2.eml", "3.eml", "4.eml", "5.eml", "6.eml", NULL };
 
 	(void)state;
 	fx->capacity = 1;
-	fx->lazy = 5;
-	for (size_t i = 0; names[i]; i++) {
-		char rel[64];
-
-		snprintf(rel, sizeof(rel), "in/%s", names[i]);
-		fx_put(fx, rel, CRLF_MSG);
-	}
-	fx_run_list(fx, names);
-	for (size_t i = 0; names[i]; i++)
-		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
+	fx_run_six(fx, 5);
 	assert_int_equal(fx->submitted, 6);
 	assert_true(fx->limit_hits > 0);
 	assert_string_equal(fx_list(fx, "out"), "1.eml 2.eml 3.eml 4.eml 5.eml 6.eml");
-	fx_free(fx);
-}
-
-/* lazy: the fake signer completes only every lazy-th poll, so jobs pile up */
-static void run_six(struct fx *fx, unsigned lazy)
-{
-	const char *names[] = { "1.eml", "2.eml", "3.eml", "4.eml", "5.eml", "6.eml", NULL };
-
-	fx->lazy = lazy;
-	for (size_t i = 0; names[i]; i++) {
-		char rel[64];
-
-		snprintf(rel, sizeof(rel), "in/%s", names[i]);
-		fx_put(fx, rel, CRLF_MSG);
-	}
-	fx_run_list(fx, names);
-	for (size_t i = 0; names[i]; i++)
-		assert_int_equal(fx_result(fx, names[i]), SD_JOB_SIGNED);
-}
-
-static void test_byte_budget(void **state)
-{
-	struct fx *fx = fx_new();
-
-	(void)state;
-	fx->budget = 2 * strlen(CRLF_MSG);	/* two messages' worth */
-	run_six(fx, 5);
-	/* the bound, not an exact count: reads complete in io_uring's own
-	 * time, so the signer may hold fewer at its fullest */
-	assert_in_range(fx->max_pending, 1, 2);
-	fx_free(fx);
-	fx = fx_new();
-	run_six(fx, 40);			/* the default: depth (4) limits */
-	assert_int_equal(fx->max_pending, 4);
 	fx_free(fx);
 }
 
@@ -483,12 +315,8 @@ int main(void)
 		cmocka_unit_test(test_fresh_spool),
 		cmocka_unit_test(test_retire_delete),
 		cmocka_unit_test(test_crash_with_temp_file),
-		cmocka_unit_test(test_crash_after_rename),
-		cmocka_unit_test(test_unrelated_older_outputs),
-		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_vanished_and_failed_signing),
 		cmocka_unit_test(test_full_signer_is_retried),
-		cmocka_unit_test(test_byte_budget),
 		cmocka_unit_test(test_partial_batch_waits_for_jobs_on_their_way),
 		cmocka_unit_test(test_signing_groups),
 		cmocka_unit_test(test_group_does_not_wait_for_untakable_jobs),
