@@ -298,7 +298,7 @@ def measure_idle(ctx, workers):
     """signetd's RSS before, while and after `idle` connections are held."""
     count = ctx["opts"]["idle"]
     # SO_REUSEPORT spreads clients unevenly over the workers, each of which
-    # takes max_connections / workers: room for the busier one
+    # takes its share of max_connections and a quarter more: ample room
     max_conns = ctx["opts"].get("idle_max_connections") or 2 * count + 1000
     keep = os.path.join(ctx["site"], "kept-idle")
     d = Daemons(ctx, workers, keep, max_conns, tag="idle")
