@@ -15,7 +15,10 @@
  *   struct kt_store is a key store under test: kt_store_new(conf) makes
  *   the folder, parses conf and sets the clock (2026-11-22T10:00:00Z);
  *   the test writes key files (kt_store_key_path) and calls
- *   kt_store_open for the sg_keys; kt_store_free undoes it all.
+ *   kt_store_open for the sg_keys; kt_store_free (kt_store_teardown as a
+ *   cmocka teardown) undoes it all. kt_store_run(f, line) runs a command
+ *   that must succeed (answer in f->t); kt_store_refused(f, line, code)
+ *   one that must fail with code, and returns its message.
  *   Header-only: included once per test program.
  */
 #ifndef SIGNET_TEST_KEYS_TESTUTIL_H
@@ -239,7 +242,8 @@ struct kt_store {
 	struct kt_log log;
 	struct sg_config *conf;
 	struct sg_keys *keys;
-	struct sg_table t;
+	struct sg_table t;		/* the last answer */
+	struct sg_error err;		/* the last refusal */
 };
 
 /* DIR/keys/DOMAIN/SEL.key; the two latest results stay valid. */
@@ -281,6 +285,34 @@ static inline int kt_store_free(struct kt_store *f)
 	kt_rmtree(f->dir);
 	free(f);
 	return 0;
+}
+
+/* A cmocka group teardown for a struct kt_store in *state. */
+static inline int kt_store_teardown(void **state)
+{
+	return kt_store_free(*state);
+}
+
+/* Runs line, which must succeed; the answer is in f->t (the previous one
+ * freed). */
+static inline void kt_store_run(struct kt_store *f, const char *line)
+{
+	sg_table_free(&f->t);
+	kt_run(f->keys, line, &f->t);
+}
+
+/* Runs line expecting code; returns the error message (in f->err). */
+static inline const char *kt_store_refused(struct kt_store *f, const char *line,
+					   enum sg_err code)
+{
+	enum sg_err rc;
+
+	sg_table_free(&f->t);
+	rc = kt_command(f->keys, line, &f->t, &f->err);
+	if (rc != code)
+		fail_msg("\"%s\": %s (%s), expected %s", line, sg_err_name(rc), f->err.msg,
+			 sg_err_name(code));
+	return f->err.msg;
 }
 
 #endif

@@ -33,17 +33,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	return kt_store_free(*state);
-}
-
-static void run(struct kt_store *f, const char *line)
-{
-	sg_table_free(&f->t);
-	kt_run(f->keys, line, &f->t);
-}
-
 static void look(struct kt_store *f, enum sg_sigkind kind, const char *domain)
 {
 	struct sg_key_answer a;
@@ -63,7 +52,7 @@ static void test_keycache_list(void **state)
 	look(f, SG_KIND_DOMAINKEYS, "example.com");
 	f->clock.t += 42;
 	look(f, SG_KIND_DKIM, "example.com");
-	run(f, "keycache list");
+	kt_store_run(f, "keycache list");
 	assert_string_equal(f->t.title, "keycache");
 	assert_int_equal(f->t.nrows, 4);
 	r = kt_find_row(&f->t, "domain", "example.com");
@@ -93,15 +82,15 @@ static void test_keycache_flush(void **state)
 	look(f, SG_KIND_DKIM, "example.com");
 	look(f, SG_KIND_DKIM, "example.org");
 	look(f, SG_KIND_DOMAINKEYS, "example.com");
-	run(f, "keycache flush Example.COM");
+	kt_store_run(f, "keycache flush Example.COM");
 	assert_string_equal(f->t.message, "2 cached entries dropped for example.com");
 	assert_string_equal(kt_cell(&f->t, (size_t)kt_find_row(&f->t, "scope", "dk_sign:legacy"),
 				    "flushed"), "1");
-	run(f, "keycache list");
+	kt_store_run(f, "keycache list");
 	assert_int_equal(f->t.nrows, 1);
-	run(f, "keycache flush");
+	kt_store_run(f, "keycache flush");
 	assert_string_equal(f->t.message, "1 cached entries dropped");
-	run(f, "keycache list");
+	kt_store_run(f, "keycache list");
 	assert_int_equal(f->t.nrows, 0);
 }
 
@@ -112,12 +101,12 @@ static void test_scope_flush(void **state)
 
 	look(f, SG_KIND_DKIM, "example.com");
 	look(f, SG_KIND_DOMAINKEYS, "example.com");
-	run(f, "dk_sign:legacy flush keycache");
+	kt_store_run(f, "dk_sign:legacy flush keycache");
 	assert_string_equal(f->t.message, "dk_sign:legacy: 1 cached entries dropped");
-	run(f, "keycache list");
+	kt_store_run(f, "keycache list");
 	assert_int_equal(f->t.nrows, 1);
 	assert_string_equal(kt_cell(&f->t, 0, "scope"), "dkim_sign:main");
-	run(f, "dkim_sign:main flush keycache");
+	kt_store_run(f, "dkim_sign:main flush keycache");
 	assert_string_equal(kt_cell(&f->t, 0, "flushed"), "1");
 	sg_table_free(&f->t);
 	assert_int_equal(kt_command(f->keys, "dkim_sign:legacy flush keycache", &f->t, &err),
@@ -130,8 +119,8 @@ static void test_selector_list(void **state)
 	struct kt_store *f = *state;
 	long r;
 
-	run(f, "selector create n1 --domain example.net --key-type ed25519");
-	run(f, "selector list");
+	kt_store_run(f, "selector create n1 --domain example.net --key-type ed25519");
+	kt_store_run(f, "selector list");
 	assert_string_equal(f->t.title, "selectors");
 	/* s1 twice (two domains), w1 (any domain), dk1, n1. */
 	assert_int_equal(f->t.nrows, 5);
@@ -156,7 +145,7 @@ static void test_selector_show(void **state)
 	struct sg_error err;
 	long r;
 
-	run(f, "selector show s1");
+	kt_store_run(f, "selector show s1");
 	assert_int_equal(f->t.nrows, 2);
 	r = kt_find_row(&f->t, "domain", "example.com");
 	assert_string_equal(kt_cell(&f->t, (size_t)r, "dns_name"), "s1._domainkey.example.com");
@@ -167,11 +156,11 @@ static void test_selector_show(void **state)
 	assert_non_null(strstr(kt_cell(&f->t, (size_t)r, "key"), "no key file"));
 	assert_non_null(strstr(f->t.message, "dkim selector from signet.conf, canon "
 			       "relaxed/relaxed"));
-	run(f, "selector show w1");
+	kt_store_run(f, "selector show w1");
 	assert_string_equal(kt_cell(&f->t, 0, "dns_name"), "w1._domainkey.(any domain)");
 	assert_string_equal(kt_cell(&f->t, 0, "key_file"), "-");
-	run(f, "selector create n1 --domain example.net --key-type ed25519");
-	run(f, "selector show N1");
+	kt_store_run(f, "selector create n1 --domain example.net --key-type ed25519");
+	kt_store_run(f, "selector show N1");
 	assert_non_null(strstr(f->t.message, "from the state directory"));
 	assert_non_null(strstr(f->t.message, "created 2026-11-22T10:00:00Z"));
 	sg_table_free(&f->t);
@@ -198,12 +187,12 @@ static void test_dispatch_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_keycache_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keycache_flush, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scope_flush, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selector_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selector_show, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dispatch_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keycache_list, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_keycache_flush, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_scope_flush, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_selector_list, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_selector_show, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_dispatch_errors, setup, kt_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,32 +43,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	return kt_store_free(*state);
-}
-
-/* Runs line; the answer is in f->t (the previous one freed). */
-static void run(struct kt_store *f, const char *line)
-{
-	sg_table_free(&f->t);
-	kt_run(f->keys, line, &f->t);
-}
-
-/* Runs line expecting code; returns the error message. */
-static const char *refused(struct kt_store *f, const char *line, enum sg_err code)
-{
-	static struct sg_error err;
-	enum sg_err rc;
-
-	sg_table_free(&f->t);
-	rc = kt_command(f->keys, line, &f->t, &err);
-	if (rc != code)
-		fail_msg("\"%s\": %s (%s), expected %s", line, sg_err_name(rc), err.msg,
-			 sg_err_name(code));
-	return err.msg;
-}
-
 /* The value of field in a (domain, field, value) answer. */
 static const char *field(struct kt_store *f, const char *name)
 {
@@ -93,7 +67,7 @@ static const char *status_of(struct kt_store *f, const char *sel, const char *do
 {
 	static char out[32];
 
-	run(f, "selector list");
+	kt_store_run(f, "selector list");
 	for (size_t r = 0; r < f->t.nrows; r++) {
 		if (strcmp(kt_cell(&f->t, r, "selector"), sel) == 0 &&
 		    strcmp(kt_cell(&f->t, r, "domain"), domain) == 0) {
@@ -113,7 +87,7 @@ static void test_create_ed25519(void **state)
 	struct stat st;
 	char state_file[4200];
 
-	run(f, "selector create n1 --domain Example.COM --key-type ed25519");
+	kt_store_run(f, "selector create n1 --domain Example.COM --key-type ed25519");
 	assert_string_equal(field(f, "key_file"), kt_store_key_path(f, "example.com", "n1"));
 	assert_int_equal(stat(kt_store_key_path(f, "example.com", "n1"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -157,7 +131,7 @@ static void test_create_rsa_2048_zone_split(void **state)
 	struct kt_store *f = *state;
 	const char *zone2;
 
-	run(f, "selector create big --domain new.example");
+	kt_store_run(f, "selector create big --domain new.example");
 	assert_string_equal(field(f, "key"), "rsa-2048");
 	assert_true(strlen(field(f, "txt")) > 255);
 	/* Two character-strings: two zone rows, each string at most 255. */
@@ -171,7 +145,7 @@ static void test_create_rsa_2048_zone_split(void **state)
 	for (const char *c = zone2; *c; c++)
 		assert_true((unsigned char)*c >= ' ');
 	/* A DomainKeys selector: no v=DKIM1. */
-	run(f, "selector create dknew --domain dk.example --type domainkeys --bits 1024");
+	kt_store_run(f, "selector create dknew --domain dk.example --type domainkeys --bits 1024");
 	assert_int_equal(strncmp(field(f, "txt"), "k=rsa; p=", 9), 0);
 	assert_string_equal(status_of(f, "dknew", "dk.example"), "new");
 }
@@ -180,19 +154,19 @@ static void test_create_refusals(void **state)
 {
 	struct kt_store *f = *state;
 
-	assert_non_null(strstr(refused(f, "selector create s1 --domain example.com", SG_E_ARG),
+	assert_non_null(strstr(kt_store_refused(f, "selector create s1 --domain example.com", SG_E_ARG),
 			       "a selector named \"s1\" exists"));
-	assert_non_null(strstr(refused(f, "selector create S1 --domain x.example", SG_E_ARG),
+	assert_non_null(strstr(kt_store_refused(f, "selector create S1 --domain x.example", SG_E_ARG),
 			       "exists"));
 	/* A key file already there is never replaced. */
 	kt_key_file(kt_store_key_path(f, "example.com", "taken"), SG_KEY_ED25519, 0);
-	assert_non_null(strstr(refused(f, "selector create taken --domain example.com",
+	assert_non_null(strstr(kt_store_refused(f, "selector create taken --domain example.com",
 				       SG_E_STATE), "refusing to replace a key"));
-	assert_non_null(strstr(refused(f, "selector create e1 --domain example.com "
+	assert_non_null(strstr(kt_store_refused(f, "selector create e1 --domain example.com "
 				       "--type domainkeys --key-type ed25519", SG_E_ARG),
 			       "DomainKeys keys are RSA only"));
 	/* The flat template has no %{s}: rotation would clobber the key. */
-	assert_non_null(strstr(refused(f, "selector create f1 --domain flat.example "
+	assert_non_null(strstr(kt_store_refused(f, "selector create f1 --domain flat.example "
 				       "--key-type ed25519", SG_E_STATE), "has no %{s}"));
 	assert_string_equal(status_of(f, "f1", "flat.example"), "(absent)");
 	assert_string_equal(status_of(f, "e1", "example.com"), "(absent)");
@@ -207,7 +181,7 @@ static void test_create_without_scope(void **state)
 	assert_int_equal(sg_keys_reconfigure(f->keys, conf, &err), SG_OK);
 	sg_config_free(f->conf);
 	f->conf = conf;
-	assert_non_null(strstr(refused(f, "selector create n1 --domain example.com", SG_E_STATE),
+	assert_non_null(strstr(kt_store_refused(f, "selector create n1 --domain example.com", SG_E_STATE),
 			       "no dkim_sign scope"));
 }
 
@@ -234,7 +208,7 @@ static void test_rotate(void **state)
 
 	expected_name(f, first, sizeof(first), 1);
 	assert_string_equal(first, "s20261122");
-	run(f, "selector rotate example.com");
+	kt_store_run(f, "selector rotate example.com");
 	assert_string_equal(field(f, "selector"), "s20261122");
 	assert_string_equal(field(f, "retiring"), "s1");
 	/* No lifetime: 7 days of delivery window. */
@@ -249,15 +223,15 @@ static void test_rotate(void **state)
 	/* Again the same day: a unique name. */
 	f->clock.t += 3600;
 	expected_name(f, second, sizeof(second), 2);
-	run(f, "selector rotate example.com");
+	kt_store_run(f, "selector rotate example.com");
 	assert_string_equal(field(f, "selector"), second);
 	assert_string_equal(field(f, "retiring"), "s20261122");
 	assert_string_equal(status_of(f, "s20261122", "example.com"), "retiring");
 	/* Lifetime 240 h in the scope: 10 + 7 days. */
-	run(f, "selector rotate slow.example");
+	kt_store_run(f, "selector rotate slow.example");
 	assert_string_equal(field(f, "delete_after"), "2026-12-09T11:00:00Z");
 	/* Only enabled selectors rotate. */
-	assert_non_null(strstr(refused(f, "selector rotate nothing.example", SG_E_STATE),
+	assert_non_null(strstr(kt_store_refused(f, "selector rotate nothing.example", SG_E_STATE),
 			       "nothing to rotate"));
 }
 
@@ -267,17 +241,17 @@ static void test_rotate_one_type(void **state)
 	struct kt_store *f = *state;
 	const char *why;
 
-	why = refused(f, "selector rotate example.com --type domainkeys", SG_E_STATE);
+	why = kt_store_refused(f, "selector rotate example.com --type domainkeys", SG_E_STATE);
 	assert_non_null(strstr(why, "no DomainKeys selector is enabled for example.com"));
 	assert_non_null(strstr(why, "--domain example.com --type domainkeys)"));
-	why = refused(f, "selector rotate dk.example --type dkim", SG_E_STATE);
+	why = kt_store_refused(f, "selector rotate dk.example --type dkim", SG_E_STATE);
 	assert_non_null(strstr(why, "no DKIM selector is enabled for dk.example"));
 	assert_string_equal(status_of(f, "s1", "example.com"), "enabled");
-	run(f, "selector rotate dk.example --type domainkeys");
+	kt_store_run(f, "selector rotate dk.example --type domainkeys");
 	assert_string_equal(field(f, "retiring"), "dk1");
 	assert_string_equal(field(f, "key"), "rsa-2048");
 	assert_string_equal(status_of(f, "dk1", "dk.example"), "retiring");
-	run(f, "selector rotate example.com --type dkim");
+	kt_store_run(f, "selector rotate example.com --type dkim");
 	assert_string_equal(field(f, "retiring"), "s1");
 }
 
@@ -288,9 +262,9 @@ static void test_rotate_uses_prepared_selector(void **state)
 	char dir[4200];
 	int files = 0;
 
-	run(f, "selector create next1 --domain example.com --bits 1024");
+	kt_store_run(f, "selector create next1 --domain example.com --bits 1024");
 	f->clock.t += DAY;
-	run(f, "selector rotate example.com");
+	kt_store_run(f, "selector rotate example.com");
 	assert_string_equal(field(f, "selector"), "next1");
 	assert_string_equal(status_of(f, "next1", "example.com"), "enabled");
 	/* No new key was made. */
@@ -316,22 +290,22 @@ static void test_retire_rules(void **state)
 	char retired[4200];
 	struct stat st;
 
-	assert_non_null(strstr(refused(f, "selector retire s1", SG_E_STATE),
+	assert_non_null(strstr(kt_store_refused(f, "selector retire s1", SG_E_STATE),
 			       "is set in signet.conf"));
-	assert_non_null(strstr(refused(f, "selector retire ghost", SG_E_ARG),
+	assert_non_null(strstr(kt_store_refused(f, "selector retire ghost", SG_E_ARG),
 			       "no selector named \"ghost\""));
-	run(f, "selector create a1 --domain example.com --bits 1024");
-	run(f, "selector enable a1 example.com");
-	assert_non_null(strstr(refused(f, "selector retire a1", SG_E_STATE), "disable it"));
-	run(f, "selector create a2 --domain example.com --bits 1024");
-	run(f, "selector enable a2 example.com");		/* a1 retiring now */
-	assert_non_null(strstr(refused(f, "selector retire a1", SG_E_STATE),
+	kt_store_run(f, "selector create a1 --domain example.com --bits 1024");
+	kt_store_run(f, "selector enable a1 example.com");
+	assert_non_null(strstr(kt_store_refused(f, "selector retire a1", SG_E_STATE), "disable it"));
+	kt_store_run(f, "selector create a2 --domain example.com --bits 1024");
+	kt_store_run(f, "selector enable a2 example.com");		/* a1 retiring now */
+	assert_non_null(strstr(kt_store_refused(f, "selector retire a1", SG_E_STATE),
 			       "retire it after 2026-11-29T10:00:00Z"));
 	f->clock.t += 7 * DAY - 1;
-	refused(f, "selector retire a1", SG_E_STATE);
+	kt_store_refused(f, "selector retire a1", SG_E_STATE);
 	f->clock.t += 1;
 	assert_string_equal(status_of(f, "a1", "example.com"), "disabled");
-	run(f, "selector retire a1");
+	kt_store_run(f, "selector retire a1");
 	assert_string_equal(kt_cell(&f->t, 0, "key_file"), kt_store_key_path(f, "example.com", "a1"));
 	snprintf(retired, sizeof(retired), "%s.retired", kt_store_key_path(f, "example.com", "a1"));
 	assert_string_equal(kt_cell(&f->t, 0, "retired_as"), retired);
@@ -340,29 +314,29 @@ static void test_retire_rules(void **state)
 	assert_non_null(strstr(f->t.message, "a1._domainkey.DOMAIN"));
 	assert_string_equal(status_of(f, "a1", "example.com"), "(absent)");
 	/* Never enabled: may go at once. */
-	run(f, "selector create a3 --domain example.com --bits 1024");
-	run(f, "selector retire a3");
+	kt_store_run(f, "selector create a3 --domain example.com --bits 1024");
+	kt_store_run(f, "selector retire a3");
 	assert_string_equal(status_of(f, "a3", "example.com"), "(absent)");
 	/* Its name is free again, and a new key of that name is a new file. */
-	run(f, "selector create a3 --domain example.com --bits 1024");
+	kt_store_run(f, "selector create a3 --domain example.com --bits 1024");
 }
 
 static void test_dns_record(void **state)
 {
 	struct kt_store *f = *state;
 
-	run(f, "dns record s1");
+	kt_store_run(f, "dns record s1");
 	assert_string_equal(kt_cell(&f->t, 0, "domain"), "example.com");
 	assert_string_equal(field(f, "dns_name"), "s1._domainkey.example.com");
 	assert_int_equal(strncmp(field(f, "txt"), "v=DKIM1; k=rsa; p=", 18), 0);
 	/* Any domain with a key file at the template path. */
-	assert_non_null(strstr(refused(f, "dns record s1 other.example", SG_E_KEY),
+	assert_non_null(strstr(kt_store_refused(f, "dns record s1 other.example", SG_E_KEY),
 			       "no key file"));
 	kt_key_file(kt_store_key_path(f, "other.example", "s1"), SG_KEY_ED25519, 0);
-	run(f, "dns record s1 other.example");
+	kt_store_run(f, "dns record s1 other.example");
 	assert_string_equal(field(f, "dns_name"), "s1._domainkey.other.example");
-	(void)refused(f, "dns record ghost", SG_E_ARG);
-	assert_non_null(strstr(refused(f, "dns record dk1", SG_E_KEY), "no key file"));
+	(void)kt_store_refused(f, "dns record ghost", SG_E_ARG);
+	assert_non_null(strstr(kt_store_refused(f, "dns record dk1", SG_E_KEY), "no key file"));
 	/* Parameters are checked again whatever the client matched. */
 	{
 		struct sg_error err;
@@ -385,16 +359,16 @@ static void test_dns_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_ed25519, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_rsa_2048_zone_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_without_scope, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rotate_one_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_ed25519, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_create_rsa_2048_zone_split, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_create_refusals, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_create_without_scope, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_rotate, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_one_type, setup, kt_store_teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_uses_prepared_selector, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_retire_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dns_record, setup, teardown),
+						kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_retire_rules, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_dns_record, setup, kt_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

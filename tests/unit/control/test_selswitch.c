@@ -33,30 +33,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	return kt_store_free(*state);
-}
-
-static void run(struct kt_store *f, const char *line)
-{
-	sg_table_free(&f->t);
-	kt_run(f->keys, line, &f->t);
-}
-
-static const char *refused(struct kt_store *f, const char *line, enum sg_err code)
-{
-	static struct sg_error err;
-	enum sg_err rc;
-
-	sg_table_free(&f->t);
-	rc = kt_command(f->keys, line, &f->t, &err);
-	if (rc != code)
-		fail_msg("\"%s\": %s (%s), expected %s", line, sg_err_name(rc), err.msg,
-			 sg_err_name(code));
-	return err.msg;
-}
-
 static const char *signer(struct kt_store *f, enum sg_sigkind kind, const char *domain)
 {
 	static struct sg_key_answer a;
@@ -77,9 +53,9 @@ static void test_enable_switches_the_other_off(void **state)
 {
 	struct kt_store *f = *state;
 
-	run(f, "selector create n1 --domain example.com --bits 1024");
+	kt_store_run(f, "selector create n1 --domain example.com --bits 1024");
 	assert_string_equal(signer(f, SG_KIND_DKIM, "example.com"), "s1");
-	run(f, "selector enable n1 example.com");
+	kt_store_run(f, "selector enable n1 example.com");
 	assert_string_equal(f->t.message, "n1 now signs example.com; switched off: s1, keep its "
 			    "DNS record until 2026-11-29T10:00:00Z");
 	assert_string_equal(row_status(f, "n1"), "enabled");
@@ -92,7 +68,7 @@ static void test_enable_switches_the_other_off(void **state)
 	for (size_t r = 0; r < f->t.nrows; r++)
 		assert_string_equal(kt_cell(&f->t, r, "type"), "dkim");
 	/* Enabling again is harmless. */
-	run(f, "selector enable n1 example.com");
+	kt_store_run(f, "selector enable n1 example.com");
 	assert_string_equal(f->t.message, "n1 now signs example.com");
 }
 
@@ -100,26 +76,26 @@ static void test_enable_refuses_unusable_keys(void **state)
 {
 	struct kt_store *f = *state;
 
-	run(f, "selector create gone --domain example.com --bits 1024");
+	kt_store_run(f, "selector create gone --domain example.com --bits 1024");
 	assert_int_equal(unlink(kt_store_key_path(f, "example.com", "gone")), 0);
-	assert_non_null(strstr(refused(f, "selector enable gone example.com", SG_E_KEY),
+	assert_non_null(strstr(kt_store_refused(f, "selector enable gone example.com", SG_E_KEY),
 			       "cannot enable gone for example.com: no key file"));
-	run(f, "selector create open --domain example.com --bits 1024");
+	kt_store_run(f, "selector create open --domain example.com --bits 1024");
 	assert_int_equal(chmod(kt_store_key_path(f, "example.com", "open"), 0644), 0);
-	assert_non_null(strstr(refused(f, "selector enable open example.com", SG_E_KEY),
+	assert_non_null(strstr(kt_store_refused(f, "selector enable open example.com", SG_E_KEY),
 			       "chmod 600"));
 	/* An Ed25519 key cannot sign the scope's rsa-sha256. */
-	run(f, "selector create ed1 --domain example.com --key-type ed25519");
-	assert_non_null(strstr(refused(f, "selector enable ed1 example.com", SG_E_KEY),
+	kt_store_run(f, "selector create ed1 --domain example.com --key-type ed25519");
+	assert_non_null(strstr(kt_store_refused(f, "selector enable ed1 example.com", SG_E_KEY),
 			       "Ed25519 key cannot sign rsa-sha256 (the digest of dkim_sign "
 			       "\"main\")"));
 	/* Nothing changed. */
 	assert_string_equal(signer(f, SG_KIND_DKIM, "example.com"), "s1");
 	/* In an ed25519-sha256 scope it can. */
-	run(f, "selector create ed2 --domain ed.example --key-type ed25519");
-	run(f, "selector enable ed2 ed.example");
+	kt_store_run(f, "selector create ed2 --domain ed.example --key-type ed25519");
+	kt_store_run(f, "selector enable ed2 ed.example");
 	assert_string_equal(signer(f, SG_KIND_DKIM, "ed.example"), "ed2");
-	assert_non_null(strstr(refused(f, "selector enable ghost example.com", SG_E_ARG),
+	assert_non_null(strstr(kt_store_refused(f, "selector enable ghost example.com", SG_E_ARG),
 			       "no selector named \"ghost\""));
 }
 
@@ -127,13 +103,13 @@ static void test_enable_for_another_domain(void **state)
 {
 	struct kt_store *f = *state;
 
-	run(f, "selector create n1 --domain example.com --bits 1024");
-	assert_non_null(strstr(refused(f, "selector enable n1 other.example", SG_E_KEY),
+	kt_store_run(f, "selector create n1 --domain example.com --bits 1024");
+	assert_non_null(strstr(kt_store_refused(f, "selector enable n1 other.example", SG_E_KEY),
 			       "no key file"));
 	kt_key_file(kt_store_key_path(f, "other.example", "n1"), SG_KEY_RSA, 1024);
-	run(f, "selector enable n1 other.example");
+	kt_store_run(f, "selector enable n1 other.example");
 	assert_string_equal(signer(f, SG_KIND_DKIM, "other.example"), "n1");
-	run(f, "selector list");
+	kt_store_run(f, "selector list");
 	assert_true(kt_find_row(&f->t, "domain", "other.example") >= 0);
 }
 
@@ -143,14 +119,14 @@ static void test_disable(void **state)
 	struct sg_key_answer a;
 	struct sg_error err;
 
-	run(f, "selector disable s1 example.com");
+	kt_store_run(f, "selector disable s1 example.com");
 	assert_string_equal(f->t.message, "s1 no longer signs example.com; keep its DNS record "
 			    "until 2026-11-29T10:00:00Z");
 	assert_string_equal(row_status(f, "s1"), "retiring");
 	assert_int_equal(sg_keys_lookup(f->keys, SG_KIND_DKIM, "example.com", &a, &err), SG_OK);
 	assert_null(a.key);
 	assert_string_equal(a.reason, "no enabled dkim selector for example.com");
-	assert_non_null(strstr(refused(f, "selector disable s1 example.com", SG_E_STATE),
+	assert_non_null(strstr(kt_store_refused(f, "selector disable s1 example.com", SG_E_STATE),
 			       "not enabled for example.com"));
 	/* s1 is a DomainKeys selector as well: the name switches both. */
 	assert_string_equal(signer(f, SG_KIND_DOMAINKEYS, "example.com"), "(none)");
@@ -160,12 +136,12 @@ static void test_disable_name_of_two_types(void **state)
 {
 	struct kt_store *f = *state;
 
-	run(f, "selector create n1 --domain example.com --bits 1024");
-	run(f, "selector enable n1 example.com");	/* DKIM s1 off, DomainKeys s1 on */
-	run(f, "selector disable s1 example.com");	/* only the DomainKeys one was on */
+	kt_store_run(f, "selector create n1 --domain example.com --bits 1024");
+	kt_store_run(f, "selector enable n1 example.com");	/* DKIM s1 off, DomainKeys s1 on */
+	kt_store_run(f, "selector disable s1 example.com");	/* only the DomainKeys one was on */
 	assert_string_equal(signer(f, SG_KIND_DOMAINKEYS, "example.com"), "(none)");
 	assert_string_equal(signer(f, SG_KIND_DKIM, "example.com"), "n1");
-	assert_non_null(strstr(refused(f, "selector disable s1 example.com", SG_E_STATE),
+	assert_non_null(strstr(kt_store_refused(f, "selector disable s1 example.com", SG_E_STATE),
 			       "not enabled"));
 }
 
@@ -175,7 +151,7 @@ static void test_failed_save_changes_nothing(void **state)
 	char state_dir[4200];
 	FILE *out;
 
-	run(f, "selector create n1 --domain example.com --bits 1024");
+	kt_store_run(f, "selector create n1 --domain example.com --bits 1024");
 	/* The state folder is replaced by a file: saving fails. */
 	snprintf(state_dir, sizeof(state_dir), "%s/state", f->dir);
 	{
@@ -187,17 +163,17 @@ static void test_failed_save_changes_nothing(void **state)
 	out = fopen(state_dir, "w");
 	assert_non_null(out);
 	fclose(out);
-	assert_non_null(strstr(refused(f, "selector enable n1 example.com", SG_E_IO),
+	assert_non_null(strstr(kt_store_refused(f, "selector enable n1 example.com", SG_E_IO),
 			       "cannot create folder"));
 	assert_string_equal(signer(f, SG_KIND_DKIM, "example.com"), "s1");
-	run(f, "selector list");
+	kt_store_run(f, "selector list");
 	assert_string_equal(kt_cell(&f->t, (size_t)kt_find_row(&f->t, "selector", "n1"),
 				    "status"), "new");
 	/* A failed create leaves no key file behind. */
-	assert_non_null(strstr(refused(f, "selector create n2 --domain example.com --bits 1024",
+	assert_non_null(strstr(kt_store_refused(f, "selector create n2 --domain example.com --bits 1024",
 				       SG_E_IO), "cannot create folder"));
 	assert_int_not_equal(access(kt_store_key_path(f, "example.com", "n2"), F_OK), 0);
-	run(f, "selector list");
+	kt_store_run(f, "selector list");
 	assert_true(kt_find_row(&f->t, "selector", "n2") < 0);
 }
 
@@ -205,14 +181,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_enable_switches_the_other_off, setup,
-						teardown),
+						kt_store_teardown),
 		cmocka_unit_test_setup_teardown(test_enable_refuses_unusable_keys, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_enable_for_another_domain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disable_name_of_two_types, setup, teardown),
+						kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_enable_for_another_domain, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_disable, setup, kt_store_teardown),
+		cmocka_unit_test_setup_teardown(test_disable_name_of_two_types, setup, kt_store_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_save_changes_nothing, setup,
-						teardown),
+						kt_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
