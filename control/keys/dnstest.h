@@ -5,10 +5,11 @@
  *               used by signet-controld's job runner, control/daemon/)
  *
  * SUMMARY
- *   dnstest_check looks up SELECTOR._domainkey.DOMAIN through a struct
- *   sg_key_lookup (the configured resolver in signet-controld, a key table
- *   in tests) and compares it with the public half of the selector's key
- *   (struct dnstest_pubkey, from dnstest_pubkey_of). Exactly one result:
+ *   dnstest_check (dnstest.c) looks up SELECTOR._domainkey.DOMAIN through
+ *   a struct sg_key_lookup (the configured resolver in signet-controld, a
+ *   key table in tests) and compares it with the public half of the
+ *   selector's key (struct dnstest_pubkey, from dnstest_pubkey_of).
+ *   Exactly one result:
  *     DT_MATCH          found, parses, p= is the public half of the key
  *     DT_NOT_FOUND      NXDOMAIN or no TXT record
  *     DT_SYNTAX         the record (or the DNS answer) cannot be parsed
@@ -18,8 +19,8 @@
  *     DT_LOOKUP_FAILED  SERVFAIL, REFUSED, timeout, network error
  *   detail gets one line saying what was found.
  *
- *   `dns test NAME [DOMAIN]` runs in three steps so that the lookups can
- *   leave signet-controld's poll loop:
+ *   `dns test NAME [DOMAIN]` runs in three steps (dnstest_plan.c) so that
+ *   the lookups can leave signet-controld's poll loop:
  *     dnstest_plan_new   (the loop's thread) resolves the selectors and
  *                        domains, loads each private key, keeps only its
  *                        public half and type, and frees it at once; the
@@ -49,6 +50,7 @@
 #include "verifier.h"
 
 #define DT_TXT_MAX 8192
+#define DT_NAME_MAX 512		/* bytes of SELECTOR._domainkey.DOMAIN */
 
 enum dnstest_result {
 	DT_MATCH, DT_NOT_FOUND, DT_SYNTAX, DT_MISMATCH, DT_TESTING, DT_LOOKUP_FAILED,

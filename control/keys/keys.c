@@ -144,6 +144,24 @@ enum sg_err keys_path_for(const struct sg_keys *k, enum sg_sigkind kind, const c
 	return ks_key_path(keys_options_for(s, domain)->key, domain, selector, path, cap, err);
 }
 
+enum sg_err keys_load_selector_key(const struct sg_keys *k, const struct selector *sel,
+				   const char *domain, struct sg_privkey **out,
+				   struct sg_error *err)
+{
+	char path[SG_CONF_PATH_MAX], why[256];
+	struct ks_identity id;
+	enum sg_err rc;
+
+	*out = NULL;
+	rc = keys_path_for(k, sel->kind, domain, sel->name, path, sizeof(path), err);
+	if (rc != SG_OK)
+		return rc;
+	if (ks_load(path, out, &id, why, sizeof(why)) != KS_OK)
+		return sg_error_set(err, SG_E_KEY, 0, 0, "selector %s for %s: %s", sel->name,
+				    domain, why);
+	return SG_OK;
+}
+
 int64_t keys_grace(const struct sg_keys *k, enum sg_sigkind kind, const char *domain)
 {
 	const struct keys_scope *s = keys_scope_for(k, kind, domain);

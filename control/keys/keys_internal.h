@@ -68,6 +68,11 @@ const struct sg_sign_options *keys_options_for(const struct keys_scope *s,
 SG_MUST_CHECK enum sg_err keys_path_for(const struct sg_keys *k, enum sg_sigkind kind,
 					const char *domain, const char *selector, char *path,
 					size_t cap, struct sg_error *err);
+/* Loads the private key of sel for domain (through keys_path_for); the
+ * caller frees *out. SG_E_KEY names the selector, the domain and why. */
+SG_MUST_CHECK enum sg_err keys_load_selector_key(const struct sg_keys *k,
+						 const struct selector *sel, const char *domain,
+						 struct sg_privkey **out, struct sg_error *err);
 /* Seconds from a switch-off to the safe deletion date (rule above). */
 int64_t keys_grace(const struct sg_keys *k, enum sg_sigkind kind, const char *domain);
 /* Persists the selector state (state_dir/selectors.state). */

@@ -531,17 +531,12 @@ enum sg_err keys_cmd_retire(struct sg_keys *k, const struct sg_cmd_params *p,
 static enum sg_err record_domain(struct sg_keys *k, const struct selector *sel,
 				 const char *domain, struct sg_table *t, struct sg_error *err)
 {
-	char path[SG_CONF_PATH_MAX], why[256];
 	struct sg_privkey *key = NULL;
-	struct ks_identity id;
 	enum sg_err rc;
 
-	rc = keys_path_for(k, sel->kind, domain, sel->name, path, sizeof(path), err);
+	rc = keys_load_selector_key(k, sel, domain, &key, err);
 	if (rc != SG_OK)
 		return rc;
-	if (ks_load(path, &key, &id, why, sizeof(why)) != KS_OK)
-		return sg_error_set(err, SG_E_KEY, 0, 0, "selector %s for %s: %s", sel->name,
-				    domain, why);
 	rc = record_rows(t, sel->name, sel->kind, domain, key, err);
 	sg_privkey_free(key);
 	return rc;

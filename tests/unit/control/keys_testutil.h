@@ -12,6 +12,7 @@
  *   a key and writes it at path (folders made) with the given mode.
  *   struct kt_log collects what the keys module logs (kt_log_has).
  *   kt_cell(table, row, column-name) reads a cell of an answer table.
+ *   kt_record_of(key, testing, dk) is the key's DNS TXT record.
  *   struct kt_store is a key store under test: kt_store_new(conf) makes
  *   the folder, parses conf and sets the clock (2026-11-22T10:00:00Z);
  *   the test writes key files (kt_store_key_path) and calls
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dnsrecord.h"
 #include "key.h"
 #include "keys.h"
 #include "proto.h"
@@ -285,6 +287,17 @@ static inline int kt_store_free(struct kt_store *f)
 	kt_rmtree(f->dir);
 	free(f);
 	return 0;
+}
+
+/* The DNS TXT record of k (malloc'd; free it): t=y when testing, the
+ * DomainKeys form when dk. */
+static inline char *kt_record_of(const struct sg_privkey *k, bool testing, bool dk)
+{
+	struct sg_buf b;
+
+	sg_buf_init(&b, 8192);
+	assert_int_equal(sg_dns_record(k, testing, dk, &b, NULL), SG_OK);
+	return b.data;
 }
 
 /* A cmocka group teardown for a struct kt_store in *state. */
