@@ -44,6 +44,7 @@
 #define SIGNER_WAIT_US 1000u		/* wait while the signer holds messages */
 #define POLL_BATCH 32
 #define SHED_REPLY "421 4.3.2 Too many open files here; try again later\r\n"
+#define SHED_MAX 1024			/* clients turned away per failed accept */
 
 uint64_t sd_relay_now_ms(void)
 {
@@ -182,7 +183,7 @@ static void shed_backlog(struct sd_relay_worker *w)
 	if (w->spare_fd < 0 || w->accept_armed)
 		return;
 	close(w->spare_fd);
-	while (poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
+	while (n < SHED_MAX && poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
 		int fd = accept4(w->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
