@@ -107,8 +107,8 @@ def markdown(lines, meta):
                   "smtp-load --idle N` opens N connections and completes EHLO on each, "
                   "then holds them; signetd's VmRSS and VmHWM (/proc/PID/status) are read "
                   "before, while they are held and after they are closed. max_connections "
-                  "is set to %s (SO_REUSEPORT spreads clients over the workers unevenly, "
-                  "so each worker's share, max_connections / workers, needs room); every "
+                  "is set to %s (SO_REUSEPORT spreads clients over the workers unevenly; "
+                  "each worker takes its share of max_connections and a quarter more); every "
                   "process gets RLIMIT_NOFILE raised to its hard limit by the harness." %
                   fmt(idle[0]["max_connections"]), "", idle_table(idle), ""]
     for png, title in meta.get("relay_plots", []):
