@@ -122,7 +122,6 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 				struct sg_error *err)
 {
 	struct sd_relay_worker *w = calloc(1, sizeof(*w));
-	char who[32];
 	enum sg_err rc;
 
 	*out = NULL;
@@ -140,8 +139,7 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 		sd_relay_worker_free(w);
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	}
-	snprintf(who, sizeof(who), "worker %u", p->worker);
-	rc = sd_uring_init(&w->ring, RING_ENTRIES, who, err);
+	rc = sd_uring_init(&w->ring, RING_ENTRIES, NULL, err);
 	if (rc != SG_OK) {
 		sd_relay_worker_free(w);
 		return rc;

@@ -89,8 +89,7 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	struct io_uring_params rp = { .flags = IORING_SETUP_CQSIZE };
 	struct sd_spool_worker *w;
 	unsigned entries = 8;
-	char hint[256] = "";
-	int rc;
+	enum sg_err rc;
 
 	if (p->depth == 0 || p->depth > SD_DEPTH_MAX)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "spool depth %u: 1 to %d", p->depth,
@@ -110,16 +109,16 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	w->mem_wait = calloc(p->depth, sizeof(*w->mem_wait));
 	w->dirsync_wait = calloc(p->depth, sizeof(*w->dirsync_wait));
 	w->dirsync_flight = calloc(p->depth, sizeof(*w->dirsync_flight));
-	rc = w->to_sign && w->ready && w->backlog && w->mem_wait && w->dirsync_wait &&
-	     w->dirsync_flight ?
-	     io_uring_queue_init_params(entries < SQ_ENTRIES_MAX ? entries : SQ_ENTRIES_MAX,
-					&w->ring, &rp) : -ENOMEM;
-	if (rc < 0) {
+	if (!w->to_sign || !w->ready || !w->backlog || !w->mem_wait || !w->dirsync_wait ||
+	    !w->dirsync_flight) {
 		free_worker(w);
-		if (rc == -ENOMEM)
-			sd_uring_enomem_hint(hint, sizeof(hint));
-		return sg_error_set(err, SG_E_IO, 0, 0, "io_uring with %u completion entries: "
-				    "%s%s", entries, strerror(-rc), hint);
+		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
+	}
+	rc = sd_uring_init(&w->ring, entries < SQ_ENTRIES_MAX ? entries : SQ_ENTRIES_MAX, &rp,
+			   err);
+	if (rc != SG_OK) {
+		free_worker(w);
+		return rc;
 	}
 	raise_iowq_workers(w);
 	*out = w;

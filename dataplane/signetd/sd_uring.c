@@ -23,16 +23,17 @@ void sd_uring_enomem_hint(char *out, size_t cap)
 		 (unsigned long long)(rl.rlim_cur / 1024));
 }
 
-enum sg_err sd_uring_init(struct io_uring *ring, unsigned entries, const char *who,
-			  struct sg_error *err)
+enum sg_err sd_uring_init(struct io_uring *ring, unsigned entries,
+			  struct io_uring_params *params, struct sg_error *err)
 {
+	struct io_uring_params none = { 0 };
 	char hint[256] = "";
-	int ret = io_uring_queue_init(entries, ring, 0);
+	int ret = io_uring_queue_init_params(entries, ring, params != NULL ? params : &none);
 
 	if (ret >= 0)
 		return SG_OK;
 	if (ret == -ENOMEM)
 		sd_uring_enomem_hint(hint, sizeof(hint));
-	return sg_error_set(err, SG_E_IO, 0, 0, "%s: io_uring_queue_init(%u): %s%s", who,
-			    entries, strerror(-ret), hint);
+	return sg_error_set(err, SG_E_IO, 0, 0, "io_uring_queue_init(%u): %s%s", entries,
+			    strerror(-ret), hint);
 }

@@ -3,8 +3,9 @@
  *   sd_uring.h - a worker's io_uring, with an error an operator can act on
  *
  * SUMMARY
- *   sd_uring_init(ring, entries, who, err) is io_uring_queue_init with no
- *   flags. On failure err says who ("worker 1"), the ring size and the
+ *   sd_uring_init(ring, entries, params, err) is
+ *   io_uring_queue_init_params (params NULL: none, as io_uring_queue_init).
+ *   On failure err gives the ring size and the
  *   kernel's reason; for ENOMEM it adds what usually causes it for a user
  *   without CAP_IPC_LOCK: the ring's memory is charged to RLIMIT_MEMLOCK,
  *   whose current soft limit it names, with how to raise it
@@ -19,7 +20,8 @@
 #include "status.h"
 
 SG_MUST_CHECK enum sg_err sd_uring_init(struct io_uring *ring, unsigned entries,
-					const char *who, struct sg_error *err);
+					struct io_uring_params *params,
+					struct sg_error *err);
 /* "; the ring's memory counts against RLIMIT_MEMLOCK (now N KiB)..." */
 void sd_uring_enomem_hint(char *out, size_t cap);
 
