@@ -32,6 +32,14 @@ uint64_t sd_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+double sd_process_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void clear_progress(struct sd_app *a)
 {
 	if (a->progress_shown)
@@ -173,7 +181,8 @@ void sd_app_report(struct sd_app *a)
 		sd_app_log(a, "%llu input(s) left in %s to try again (see the reasons above)",
 			   (unsigned long long)a->left_in_place, a->opt.spool_in);
 	if (a->opt.json) {
-		sd_summary_json(line, sizeof(line), c, seconds, a->nworkers);
+		sd_summary_json(line, sizeof(line), c, seconds,
+				sd_process_cpu_s() - a->started_cpu_s, a->nworkers);
 		fputs(line, stdout);
 		fflush(stdout);
 	}

@@ -43,11 +43,14 @@ struct sd_app {
 	int signal_fd;
 	bool stopping, tty, progress_shown;
 	uint64_t started_ms, last_progress_ms, last_scan_ms;
+	double started_cpu_s;			/* sd_process_cpu_s() at started_ms */
 	uint64_t left_in_place;			/* FAILED jobs (input still there) */
 	struct sd_relay_setup *relay;		/* relay mode (no --spool), or NULL */
 };
 
 uint64_t sd_now_ms(void);
+/* CPU time of the whole process so far (all threads), in seconds. */
+double sd_process_cpu_s(void);
 /* One log line on stderr ("signetd: ..."), clearing the progress line. */
 void sd_app_log(struct sd_app *a, const char *fmt, ...) SG_PRINTF(2, 3);
 /* The control thread's loop (see above). */

@@ -87,12 +87,14 @@ void sd_summary_text(char *out, size_t cap, const struct sd_counts *c, double se
 }
 
 void sd_summary_json(char *out, size_t cap, const struct sd_counts *c, double seconds,
-		     unsigned workers)
+		     double cpu_seconds, unsigned workers)
 {
 	snprintf(out, cap, "{\"messages\":%llu,\"signed\":%llu,\"skipped\":%llu,\"failed\":%llu,"
-		 "\"recovered\":%llu,\"seconds\":%.6f,\"msgs_per_s\":%.3f,\"workers\":%u}\n",
+		 "\"recovered\":%llu,\"seconds\":%.6f,\"msgs_per_s\":%.3f,"
+		 "\"cpu_seconds\":%.6f,\"workers\":%u}\n",
 		 (unsigned long long)c->messages, (unsigned long long)c->signed_ok,
 		 (unsigned long long)c->skipped, (unsigned long long)c->failed,
 		 (unsigned long long)c->recovered, seconds < 0 ? 0.0 : seconds,
-		 sd_rate(sd_counts_finished(c), seconds), workers);
+		 sd_rate(sd_counts_finished(c), seconds), cpu_seconds < 0 ? 0.0 : cpu_seconds,
+		 workers);
 }

@@ -15,8 +15,12 @@
  *   total 0 means unknown (watch mode): "120 messages  350 msg/s".
  *   sd_summary_text is the final line on stderr; sd_summary_json the object
  *   printed on stdout with --json: {"messages":N,"signed":N,"skipped":N,
- *   "failed":N,"recovered":N,"seconds":S,"msgs_per_s":R,"workers":W}
- *   followed by "\n". Rates are 0 when no time has passed.
+ *   "failed":N,"recovered":N,"seconds":S,"msgs_per_s":R,"cpu_seconds":C,
+ *   "workers":W} followed by "\n". seconds and cpu_seconds both count from
+ *   the moment the workers start to the summary (not the start-up before
+ *   it: EAL, configuration, keys); cpu_seconds is the CPU time of the whole
+ *   process over that span (every thread, the io_uring kernel workers
+ *   included). Rates are 0 when no time has passed.
  */
 #ifndef SIGNET_SIGNETD_SD_PROGRESS_H
 #define SIGNET_SIGNETD_SD_PROGRESS_H
@@ -41,6 +45,6 @@ void sd_progress_line(char *out, size_t cap, uint64_t done, uint64_t total, doub
 		      unsigned width);
 void sd_summary_text(char *out, size_t cap, const struct sd_counts *c, double seconds);
 void sd_summary_json(char *out, size_t cap, const struct sd_counts *c, double seconds,
-		     unsigned workers);
+		     double cpu_seconds, unsigned workers);
 
 #endif

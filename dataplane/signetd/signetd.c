@@ -336,6 +336,7 @@ int main(int argc, char **argv)
 		rc = a->opt.spool_in != NULL ? setup_spool(a) : setup_relay(a);
 	a->tty = isatty(STDERR_FILENO);
 	a->started_ms = a->last_scan_ms = sd_now_ms();
+	a->started_cpu_s = sd_process_cpu_s();
 	if (rc == 0)
 		rc = launch(a);
 	if (rc == 0 && a->relay != NULL) {

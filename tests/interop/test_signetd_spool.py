@@ -10,7 +10,7 @@ SUMMARY
   key), signet-controld started on it, then signetd -c CONF --spool IN
   --out OUT on 200 generated messages (CRLF and LF files, four domains):
     - the --json object: messages, signed, skipped, failed, recovered,
-      seconds, msgs_per_s; exit status 0;
+      seconds, msgs_per_s, cpu_seconds; exit status 0;
     - every output of a keyed domain verifies with dkimpy (dkim.verify with
       a dnsfunc serving the records keygen printed), the body after the
       signature fields is the input byte for byte; the unkeyed domain's
@@ -152,6 +152,7 @@ def test_spool_signs_every_message(site):
     assert summary["skipped"] == unkeyed
     assert summary["failed"] == 0 and summary["recovered"] == 0
     assert summary["seconds"] > 0 and summary["msgs_per_s"] > 0
+    assert 0 < summary["cpu_seconds"] < 60
     assert summary["workers"] == 2
     check_outputs(site, made)
     assert sorted(p.name for p in (site["dir"] / "in" / ".done").iterdir()) == sorted(made)

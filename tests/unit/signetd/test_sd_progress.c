@@ -74,15 +74,15 @@ static void test_summaries(void **state)
 	sd_summary_text(out, sizeof(out), &c, 2.0);
 	assert_string_equal(out, "10 messages in 2.00 s (5.0 msg/s): 6 signed, 2 skipped "
 			    "(written unsigned), 1 failed, 1 recovered from an earlier run");
-	sd_summary_json(out, sizeof(out), &c, 2.0, 3);
+	sd_summary_json(out, sizeof(out), &c, 2.0, 3.25, 3);
 	assert_string_equal(out, "{\"messages\":10,\"signed\":6,\"skipped\":2,\"failed\":1,"
 			    "\"recovered\":1,\"seconds\":2.000000,\"msgs_per_s\":5.000,"
-			    "\"workers\":3}\n");
+			    "\"cpu_seconds\":3.250000,\"workers\":3}\n");
 	memset(&c, 0, sizeof(c));
-	sd_summary_json(out, sizeof(out), &c, 0, 1);
+	sd_summary_json(out, sizeof(out), &c, 0, -1, 1);
 	assert_string_equal(out, "{\"messages\":0,\"signed\":0,\"skipped\":0,\"failed\":0,"
 			    "\"recovered\":0,\"seconds\":0.000000,\"msgs_per_s\":0.000,"
-			    "\"workers\":1}\n");
+			    "\"cpu_seconds\":0.000000,\"workers\":1}\n");
 }
 
 int main(void)
