@@ -10,7 +10,10 @@
  *     DK simple
  *     DK nofws     no SP, HTAB, CR or LF; canonicalizing it again changes
  *                  nothing;
- *     relaxed      for a field the message reader could have produced (a
+ *     relaxed      equal to a byte-at-a-time reference of RFC 6376
+ *                  3.4.2 written here (the library copies runs), also
+ *                  into a buffer limited to the output's exact length;
+ *                  for a field the message reader could have produced (a
  *                  name without WSP, a colon, CR only in CRLF + WSP
  *                  folding, no bare LF): no CR, LF or HTAB, no two SP in a
  *                  row, no SP at the end or next to the colon, a lowercase
@@ -89,6 +92,56 @@ static void check_nofws(const struct sg_buf *o)
 	}
 }
 
+/* The reference: one byte at a time, the rules of canon.h for relaxed. */
+static size_t relaxed_reference(const char *src, size_t len, char *dst)
+{
+	size_t w = 0;
+	bool in_name = true, wsp = false, at_edge = true;
+
+	for (size_t r = 0; r < len; r++) {
+		char ch = src[r];
+
+		if (ch == '\r' && r + 2 < len && src[r + 1] == '\n' &&
+		    (src[r + 2] == ' ' || src[r + 2] == '\t')) {
+			r++;
+			continue;
+		}
+		if (ch == ' ' || ch == '\t') {
+			wsp = true;
+			continue;
+		}
+		if (in_name && ch == ':') {
+			dst[w++] = ':';
+			in_name = wsp = false;
+			at_edge = true;
+			continue;
+		}
+		if (wsp && !at_edge)
+			dst[w++] = ' ';
+		wsp = at_edge = false;
+		dst[w++] = in_name && ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	return w;
+}
+
+static void check_relaxed_reference(const char *raw, size_t size, const struct sg_buf *o)
+{
+	char *want = malloc(size + 1);
+	size_t n;
+	struct sg_buf tight;
+
+	FUZZ_CHECK(want != NULL, "out of memory");
+	n = relaxed_reference(raw, size, want);
+	FUZZ_CHECK(n == o->len && memcmp(want, sg_buf_cstr(o), n) == 0,
+		   "relaxed differs from the reference (%zu bytes, reference %zu)", o->len, n);
+	sg_buf_init(&tight, n);
+	FUZZ_CHECK(sg_header_canon(SG_CANON_RELAXED, raw, size, false, &tight) == SG_OK &&
+		   tight.len == n && memcmp(sg_buf_cstr(&tight), want, n) == 0,
+		   "relaxed into a buffer limited to its output's length differs");
+	sg_buf_free(&tight);
+	free(want);
+}
+
 /* Canonicalizing canonical output again must not change it. */
 static void check_idempotent(enum sg_canon canon, const struct sg_buf *o)
 {
@@ -127,6 +180,7 @@ static void check_canon(enum sg_canon canon, const char *raw, size_t size)
 			   "%s changed the field", sg_canon_name(canon));
 		break;
 	case SG_CANON_RELAXED:
+		check_relaxed_reference(raw, size, &bare);
 		if (reader_shaped(raw, size)) {
 			check_relaxed(&bare);
 			check_idempotent(canon, &bare);
