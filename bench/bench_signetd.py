@@ -40,6 +40,8 @@ SUMMARY
   "raw_backend":"auto","raw_signs_per_s":X,"raw_signs_per_cpu_s":Y,
   "ratio_to_raw": R / (N * Y), "ratio_to_raw_cpu": (M / C) / Y,
   "ratio_to_raw_run_cpu": (M / U) / Y,
+  "unsigned_msgs_per_s":R0,"unsigned_cpu_us_per_msg":F,
+  "ceiling_ratio_cpu": (1e6 / Y) / (1e6 / Y + F),
   "mean_bytes":B,"rounds":K,"checked":CHECKED}
   ratio_to_raw is the issue's target figure (spool >= 90% of workers x raw).
   Its raw is the backend's rate per CPU-second (Y), what one whole core
@@ -52,6 +54,14 @@ SUMMARY
   EAL's driver scan, configuration and the control connection before it
   are fixed costs that a 4,000-message run would otherwise spread over
   every message).
+  After the signed rounds, one run of the same corpus, folder and workers
+  against a second signet-controld (unsigned.conf: its key template finds
+  no key) writes every message unsigned: reading, parsing, writing,
+  renaming and retiring without hashing or signing. Its CPU per message
+  (F, run only) is the spool's file handling, and ceiling_ratio_cpu what
+  it alone leaves of the target: the best ratio_to_raw_run_cpu any engine
+  could reach on this machine and file system if hashing and signing the
+  message cost nothing beyond the raw signature.
 
 UNTRUSTED INPUT
   None: our own programs' output (signetd's JSON summary, keygen records).
@@ -99,32 +109,39 @@ def make_site(tools, folder):
                              capture_output=True, text=True, check=True)
         name, value = out.stdout.strip().split(None, 1)
         records[name.rstrip(".").lower()] = value.encode()
-    os.makedirs(os.path.join(folder, "state"))
     return records
 
 
-def write_conf(folder, workers, batch_timeout_us=None, esmtp_extra=""):
+def write_conf(folder, workers, batch_timeout_us=None, esmtp_extra="", unsigned=False):
     """signet.conf of the site; esmtp_extra: more esmtp_listener lines
-    (bench_relay.py: listen, next_hop, relay_hosts, max_connections)."""
-    conf = os.path.join(folder, "signet.conf")
+    (bench_relay.py: listen, next_hop, relay_hosts, max_connections).
+    unsigned: unsigned.conf instead, for a signet-controld of its own (its
+    own socket and state) whose key template finds no key, so every
+    message is written unsigned (skipped)."""
+    name, sock, state, keys = (("unsigned.conf", "ctl-unsigned.sock", "state-unsigned",
+                                "no-keys") if unsigned else
+                               ("signet.conf", "ctl.sock", "state", "keys"))
+    conf = os.path.join(folder, name)
+    os.makedirs(os.path.join(folder, state), exist_ok=True)
     extra = ("  batch_timeout_us = %d\n" % batch_timeout_us) if batch_timeout_us else ""
     with open(conf, "w") as f:
-        f.write('control {\n  socket = "ctl.sock"\n  state_dir = "state"\n'
+        f.write('control {\n  socket = "%s"\n  state_dir = "%s"\n'
                 '  metrics_listen = ""\n}\n'
                 "dataplane {\n  workers = %d\n%s}\n"
                 "esmtp_listener {\n  max_message_size = 52428800\n%s}\n"
-                'dkim_sign "bench" {\n  key = "keys/%%{d}/%%{s}.key"\n'
-                '  selector = "%s"\n}\n' % (workers, extra, esmtp_extra, SELECTOR))
+                'dkim_sign "bench" {\n  key = "%s/%%{d}/%%{s}.key"\n'
+                '  selector = "%s"\n}\n' % (sock, state, workers, extra, esmtp_extra, keys,
+                                              SELECTOR))
     return conf
 
 
-def start_controld(tools, folder, conf):
+def start_controld(tools, folder, conf, sock="ctl.sock"):
     log = open(os.path.join(folder, "controld.log"), "ab")
     proc = subprocess.Popen([tools["controld"], "-c", conf], stdout=log,
                             stderr=subprocess.STDOUT)
     log.close()
     deadline = time.monotonic() + 30
-    while not os.path.exists(os.path.join(folder, "ctl.sock")):
+    while not os.path.exists(os.path.join(folder, sock)):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("signet-controld did not start: see %s/controld.log" % folder)
         time.sleep(0.01)
@@ -167,7 +184,9 @@ def verify_some(out, names, records, count=CHECKED):
 
 
 def spool_once(tools, conf, base, corpus, names, records):
-    """One signetd run on a fresh IN; its JSON summary (checked)."""
+    """One signetd run on a fresh IN; its JSON summary (checked: every
+    message signed, the first CHECKED verified; records None: every message
+    written unsigned)."""
     inbox, out = os.path.join(base, "in"), os.path.join(base, "out")
     fill_inbox(corpus, names, inbox)
     if os.path.exists(out):
@@ -185,10 +204,12 @@ def spool_once(tools, conf, base, corpus, names, records):
     if proc.returncode != 0:
         raise RuntimeError("signetd failed (%d): %s" % (proc.returncode, stderr.decode()))
     summary = json.loads(stdout)
-    if summary["signed"] != len(names) or summary["failed"] != 0:
-        raise RuntimeError("signetd signed %d of %d: %s" % (summary["signed"], len(names),
-                                                             stderr.decode()))
-    verify_some(out, names, records)
+    want = "signed" if records is not None else "skipped"
+    if summary[want] != len(names) or summary["failed"] != 0:
+        raise RuntimeError("signetd: %d of %d %s: %s" % (summary[want], len(names), want,
+                                                          stderr.decode()))
+    if records is not None:
+        verify_some(out, names, records)
     return summary
 
 
@@ -205,23 +226,46 @@ def raw_rate(crypto, backend="auto"):
     return None
 
 
-def measure(ctx, label, fs_base, workers):
-    """Best of the rounds for one corpus, folder and worker count."""
+def best_run(ctx, label, fs_base, workers, unsigned=False):
+    """Best of the rounds (one round when unsigned) for one corpus, folder
+    and worker count: signetd's summary plus cpu_s from wait4."""
     tools, opts, site = ctx["tools"], ctx["opts"], ctx["site"]
-    corpus, names, mean = ctx["corpora"][(fs_base, label)]
-    conf = write_conf(site, workers, opts.get("batch_timeout_us"))
+    corpus, names, _ = ctx["corpora"][(fs_base, label)]
+    conf = write_conf(site, workers, opts.get("batch_timeout_us"), unsigned=unsigned)
     best = None
-    for n in range(opts["rounds"]):
+    for n in range(1 if unsigned else opts["rounds"]):
         before = children_cpu()
         # a folder of its own per run, all removed at the end: deleting the
         # last run's thousands of files right before this one would make
         # ext4 without a journal skip those inodes (recently deleted) at
         # every create of this run
-        spool = os.path.join(fs_base, "spool-%s-%d-%d" % (label, workers, n))
-        summary = spool_once(tools, conf, spool, corpus, names, ctx["records"])
+        spool = os.path.join(fs_base, "spool-%s-%d-%d%s" % (label, workers, n,
+                                                              "-unsigned" if unsigned else ""))
+        summary = spool_once(tools, conf, spool, corpus, names,
+                             None if unsigned else ctx["records"])
         summary["cpu_s"] = children_cpu() - before
         if best is None or summary["msgs_per_s"] > best["msgs_per_s"]:
             best = summary
+    return best
+
+
+def file_handling(line, unsigned):
+    """The unsigned run's figures into line: its CPU per message and the
+    ceiling it puts on the ratio to raw per CPU-second."""
+    run_cpu = unsigned.get("cpu_seconds")
+    line["unsigned_msgs_per_s"] = unsigned["msgs_per_s"]
+    line["unsigned_cpu_us_per_msg"] = (run_cpu / unsigned["messages"] * 1e6
+                                       if run_cpu and unsigned["messages"] else None)
+    raw_us = 1e6 / line["raw_signs_per_cpu_s"] if line["raw_signs_per_cpu_s"] else None
+    line["ceiling_ratio_cpu"] = (raw_us / (raw_us + line["unsigned_cpu_us_per_msg"])
+                                 if raw_us and line["unsigned_cpu_us_per_msg"] else None)
+
+
+def measure(ctx, label, fs_base, workers):
+    """One LINE: the signed runs, then one unsigned run of the same corpus."""
+    opts = ctx["opts"]
+    _, _, mean = ctx["corpora"][(fs_base, label)]
+    best = best_run(ctx, label, fs_base, workers)
     raw = ctx["raw"]
     line = {"bench": "signetd", "who": "signetd-spool", "fs": fs_type(fs_base),
             "folder": ctx["shown"][fs_base], "corpus": label, "workers": workers,
@@ -242,6 +286,7 @@ def measure(ctx, label, fs_base, workers):
                                 if raw and line["msgs_per_cpu_s"] else None)
     line["ratio_to_raw_run_cpu"] = (line["msgs_per_run_cpu_s"] / raw["signs_per_cpu_s"]
                                     if raw and line["msgs_per_run_cpu_s"] else None)
+    file_handling(line, best_run(ctx, label, fs_base, workers, unsigned=True))
     say("signetd spool %s on %s (%s), %d worker(s): %.0f msgs/s, x%.2f of workers x raw" % (
         label, line["fs"], fs_base, workers, line["msgs_per_s"], line["ratio_to_raw"] or 0))
     return line
@@ -254,7 +299,7 @@ def run(opts, tools, crypto, results):
     if opts.get("tmpfs"):
         bases.append(tempfile.mkdtemp(prefix="signet-bench-", dir=opts["tmpfs"]))
         shown[bases[1]] = os.path.join(opts["tmpfs"], "signet-bench-*")
-    controld = None
+    controld = unsigned = None
     lines = []
     try:
         ctx = {"tools": tools, "opts": opts, "site": site, "raw": raw_rate(crypto),
@@ -265,14 +310,17 @@ def run(opts, tools, crypto, results):
                 names, mean = make_corpus(tools, where, label, opts["count"], opts["seed"])
                 ctx["corpora"][(base, label)] = (where, names, mean)
         controld = start_controld(tools, site, write_conf(site, 1))
+        unsigned = start_controld(tools, site, write_conf(site, 1, unsigned=True),
+                                  "ctl-unsigned.sock")
         for label in opts["corpora"]:
             for base in bases:
                 for workers in opts["workers"]:
                     lines.append(measure(ctx, label, base, workers))
     finally:
-        if controld is not None:
-            controld.send_signal(signal.SIGTERM)
-            controld.wait(timeout=30)
+        for proc in (controld, unsigned):
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
         for path in [site] + bases:
             shutil.rmtree(path, ignore_errors=True)
     return lines

@@ -9,7 +9,9 @@ SUMMARY
                               command, what each folder measures, a table
                               (corpus, file system, workers, msgs/s, x
                               workers x raw, msgs per CPU-s, x raw per
-                              CPU-s), the plot
+                              CPU-s, the same run only, the unsigned run's
+                              CPU per message and the ceiling it sets),
+                              the plot
     plot_scaling(lines, png)  msgs/s against workers, one panel per corpus,
                               a line per file system, with workers x raw
                               and the 90% target drawn
@@ -45,14 +47,16 @@ def fmt(value, digits=0):
 
 def table(lines):
     out = ["| corpus (mean bytes) | folder | workers | msgs/s | x (workers x raw) "
-           "| msgs per CPU-s | x raw (CPU) | x raw (CPU, run only) | CPU-s used / s |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| msgs per CPU-s | x raw (CPU) | x raw (CPU, run only) | CPU-s used / s "
+           "| unsigned: CPU-us per msg | ceiling (CPU) |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for l in lines:
-        out.append("| %s (%s) | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s (%s) | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             l["corpus"], fmt(l["mean_bytes"]), l["fs"], l["workers"], fmt(l["msgs_per_s"]),
             fmt(l["ratio_to_raw"], 2), fmt(l["msgs_per_cpu_s"]), fmt(l["ratio_to_raw_cpu"], 2),
             fmt(l.get("ratio_to_raw_run_cpu"), 2),
-            fmt(l["cpu_s"] / l["seconds"] if l["seconds"] else None, 2)))
+            fmt(l["cpu_s"] / l["seconds"] if l["seconds"] else None, 2),
+            fmt(l.get("unsigned_cpu_us_per_msg"), 1), fmt(l.get("ceiling_ratio_cpu"), 2)))
     return "\n".join(out)
 
 
@@ -75,7 +79,13 @@ def markdown(lines, meta):
               "\"run only\" is the same with signetd's own `cpu_seconds`, the process's "
               "CPU from the start of its workers (the start-up before it, mostly the EAL "
               "loading DPDK's driver plugins, left out). The raw rate in every ratio is "
-              "the backend's signs per CPU-second, what one whole core signs." % (
+              "the backend's signs per CPU-second, what one whole core signs. \"unsigned\" is "
+              "one more run of the same corpus against a second signet-controld that has "
+              "no keys, so every message is written unsigned: its CPU per message (run "
+              "only) is the spool's file handling (read, parse, write, rename, retire), "
+              "and \"ceiling\" = raw signature time / (raw signature time + that), the "
+              "best run-only ratio reachable on this machine and file system even if "
+              "hashing and signing cost nothing beyond the raw signature." % (
                   "batch_timeout_us = %d" % raw["batch_timeout_us"]
                   if raw.get("batch_timeout_us") else "the default batch settings",
                   raw.get("messages", 0), raw.get("rounds", 0), raw.get("checked", 0)), "",
