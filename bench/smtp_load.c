@@ -178,9 +178,14 @@ static bool load_corpus(const struct load_opts *o, struct load *l, struct engine
 	l->msgs = ec->msgs;
 	l->lens = ec->lens;
 	l->envs = calloc(ec->count, sizeof(*l->envs));
-	if (l->envs == NULL)
+	l->texts = calloc(ec->count, sizeof(*l->texts));
+	if (l->envs == NULL || l->texts == NULL)
 		return false;
 	for (size_t i = 0; i < ec->count; i++) {
+		struct sg_error err;
+
+		l->texts[i].checked = sg_smtp_text_check(&l->texts[i].t, ec->msgs[i], ec->lens[i],
+							 &err) == SG_OK;
 		sg_smtp_envelope_init(&l->envs[i], LOAD_MAX_RCPT);
 		if (!smtp_envelope_of(ec->msgs[i], ec->lens[i], &l->envs[i], why, sizeof(why))) {
 			fprintf(stderr, "smtp-load: corpus message %zu: %s\n", i + 1, why);
@@ -195,6 +200,7 @@ static void free_corpus(struct load *l, struct engine_corpus *ec)
 	for (size_t i = 0; l->envs != NULL && i < l->count; i++)
 		sg_smtp_envelope_free(&l->envs[i]);
 	free(l->envs);
+	free(l->texts);
 	engine_corpus_free(ec);
 }
 

@@ -11,7 +11,9 @@
  *   offers PIPELINING, the text written straight from the corpus (the
  *   machine dot-stuffs through iovecs). Message k of the run is corpus
  *   message k mod count, with the envelope derived once per corpus message
- *   (smtp_envelope_of). A connection that ends (closed by the server,
+ *   (smtp_envelope_of) and the text checked once (sg_smtp_text_check: the
+ *   sends make no pass over it; a message that fails the check is sent
+ *   with sg_smtp_client_send, which refuses it and says why). A connection that ends (closed by the server,
  *   refused, timed out) is replaced while messages remain; every
  *   connection attempt carries a message (a temporary failure when it
  *   fails), and after LOAD_GIVE_UP_AFTER(connections) attempts in a row
@@ -40,6 +42,11 @@
 #define LOAD_IOV_MAX 64
 #define LOAD_GIVE_UP_AFTER(conns) ((conns) < 10 ? 10 : (conns))
 
+struct load_text {
+	struct sg_smtp_text t;
+	bool checked;			/* t holds the message, checked clean */
+};
+
 struct load_conn {
 	int fd;				/* -1: not open */
 	struct sg_smtp_client *client;
@@ -60,6 +67,7 @@ struct load {
 	char **msgs;
 	size_t *lens;
 	struct sg_smtp_envelope *envs;
+	struct load_text *texts;
 	/* the run */
 	uint64_t messages;		/* to send (0 in idle mode) */
 	uint64_t next, done, accepted, tempfailed, permfailed;

@@ -67,8 +67,11 @@ static void start_next(struct load *l, struct load_conn *c)
 {
 	size_t m = (size_t)(l->next++ % l->count);
 	struct sg_error err = { 0 };
+	enum sg_err rc = l->texts[m].checked
+		? sg_smtp_client_send_text(c->client, &l->envs[m], NULL, 0, &l->texts[m].t, &err)
+		: sg_smtp_client_send(c->client, &l->envs[m], l->msgs[m], l->lens[m], &err);
 
-	if (sg_smtp_client_send(c->client, &l->envs[m], l->msgs[m], l->lens[m], &err) == SG_OK) {
+	if (rc == SG_OK) {
 		c->busy = true;
 		return;
 	}

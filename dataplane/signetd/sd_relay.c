@@ -146,7 +146,7 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 	}
 	w->ring_ok = true;
 	rc = sd_bufring_new(&w->ring, SD_RECV_BGID, p->recv_bufs ? p->recv_bufs : SD_RECV_BUFS,
-			    SD_RELAY_RECV_BUF, &w->bufs, err);
+			    SD_RELAY_RECV_CHUNK, &w->bufs, err);
 	if (rc == SG_OK)
 		rc = open_listener(w, err);
 	if (rc != SG_OK) {

@@ -45,8 +45,10 @@
  *
  * UNTRUSTED INPUT
  *   Client bytes (the server machine), next-hop replies (the client
- *   machine), both with their own limits; a receive buffer of
- *   SD_RELAY_RECV_BUF octets per connection.
+ *   machine), both with their own limits; client receives take one of the
+ *   worker's SD_RECV_BUFS buffers of SD_RELAY_RECV_CHUNK octets while
+ *   their bytes are fed, next-hop connections have SD_RELAY_RECV_BUF
+ *   octets each for replies.
  */
 #ifndef SIGNET_SIGNETD_SD_RELAY_H
 #define SIGNET_SIGNETD_SD_RELAY_H
@@ -62,7 +64,11 @@
 #include "smtp_server.h"
 #include "status.h"
 
-#define SD_RELAY_RECV_BUF 4096
+#define SD_RELAY_RECV_BUF 4096		/* a next-hop connection's replies */
+/* A client receive: 16 KiB takes a 30 KB message in two or three (4 KiB
+ * took eight, each a completion, a pump and a feed). 256 of them: 4 MiB
+ * per worker, shared by all its connections. */
+#define SD_RELAY_RECV_CHUNK 16384
 #define SD_RELAY_POOL_DEFAULT 32
 #define SD_RELAY_HOP_IDLE_MS 30000u	/* idle next-hop connections QUIT after */
 

@@ -89,7 +89,9 @@ static void conn_free_message(struct sd_conn *c)
 {
 	const struct sd_signer_port *s = &c->w->p.signer;
 
-	sg_buf_free(&c->msg);
+	free(c->msg.data);	/* not sg_buf_free: no secret to zero, and a
+				   second pass over every message */
+	sg_buf_init(&c->msg, SIZE_MAX);
 	sg_smtp_envelope_free(&c->env);
 	if (c->have_done)
 		s->release(s->ctx, &c->done);
@@ -193,6 +195,7 @@ static void conn_start_message(struct sd_conn *c)
 		conn_reply(c, 451, "4.3.1", "out of memory; try again later");
 		return;
 	}
+	c->first_dot = sg_smtp_server_first_dot(c->srv);
 	facts.can_relay = c->relay_client;
 	facts.auth_user = c->auth_user[0] ? c->auth_user : NULL;
 	if (w->p.signer.submit(w->p.signer.ctx, (const uint8_t *)c->msg.data, c->msg.len, &facts,

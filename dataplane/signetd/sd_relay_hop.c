@@ -11,8 +11,9 @@
  *   next connection that becomes idle (sd_pool.h). The machine's output
  *   goes out with one sendmsg per round: command text, or the signature
  *   fields (the signer's buffer) and the message (the client connection's
- *   buffer, dot-stuffed) as iovecs, without a copy
- *   (sg_smtp_client_send_prefixed). Reply bytes that arrive while a sendmsg is in flight are fed
+ *   buffer, dot-stuffed) as iovecs, without a copy and without another
+ *   pass over the text: the server machine checked it and noted its
+ *   first line-start dot (sg_smtp_client_send_text). Reply bytes that arrive while a sendmsg is in flight are fed
  *   only after it completed. The machine's result goes to the client
  *   connection (sd_conn_on_relayed); a closed connection is replaced for
  *   the next waiting message. Deadlines: sg_smtp_client_timeout for each
@@ -61,10 +62,11 @@ static void hop_start(struct sd_hop *h, struct sd_conn *c)
 	struct sg_error err;
 	const char *fields = c->signed_msg ? c->done.headers.data : NULL;
 	size_t nfields = c->signed_msg ? c->done.headers.len : 0;
+	/* the server machine checked the text as it came in: no second pass */
+	const struct sg_smtp_text text = { c->msg.data, c->msg.len, c->first_dot };
 
 	sg_error_clear(&err);
-	if (sg_smtp_client_send_prefixed(h->cli, &c->env, fields, nfields, c->msg.data,
-					 c->msg.len, &err) != SG_OK) {
+	if (sg_smtp_client_send_text(h->cli, &c->env, fields, nfields, &text, &err) != SG_OK) {
 		memset(&r, 0, sizeof(r));
 		r.outcome = err.code == SG_E_STATE ? SG_SMTP_TEMPFAIL : SG_SMTP_PERMFAIL;
 		r.code = err.code == SG_E_STATE ? 0 : 554;

@@ -85,6 +85,7 @@ struct sd_conn {
 	struct sd_conn_timer timer;
 	/* the message in flight */
 	struct sg_buf msg;		/* the message as received */
+	size_t first_dot;		/* its first line-start '.' (or len) */
 	struct dp_done done;		/* the signer's completion, kept until
 					   the message ends: its fields are sent
 					   in front of msg without a copy */

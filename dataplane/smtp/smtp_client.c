@@ -215,6 +215,34 @@ static bool address_ok(const char *a)
 	return true;
 }
 
+/* What every send checks first: the state, the envelope, the prefix. */
+static enum sg_err job_check(const struct sg_smtp_client *c, const struct sg_smtp_envelope *env,
+			     const char *prefix, size_t prefix_len, struct sg_error *err)
+{
+	if (c->have_job || c->state > SG_SMTP_CLIENT_READY)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "connection busy or closed");
+	if (env->n_rcpt == 0)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "no recipients");
+	if (!address_ok(env->mail_from))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "sender with a control character");
+	for (unsigned i = 0; i < env->n_rcpt; i++)
+		if (!address_ok(env->rcpt[i]))
+			return sg_error_set(err, SG_E_ARG, 0, i + 1,
+					    "recipient %u with a control character", i + 1);
+	return smtpc_check_prefix(prefix, prefix_len, err);
+}
+
+static void job_start(struct sg_smtp_client *c, const struct sg_smtp_envelope *env,
+		      const char *prefix, size_t prefix_len, const struct sg_smtp_text *t)
+{
+	smtpc_text_start(&c->text, prefix, prefix_len, t);
+	c->env = env;
+	c->have_job = true;
+	c->have_result = false;
+	if (c->state == SG_SMTP_CLIENT_READY)
+		start_job(c);
+}
+
 enum sg_err sg_smtp_client_send(struct sg_smtp_client *c, const struct sg_smtp_envelope *env,
 				const char *msg, size_t len, struct sg_error *err)
 {
@@ -226,27 +254,26 @@ enum sg_err sg_smtp_client_send_prefixed(struct sg_smtp_client *c,
 					 size_t prefix_len, const char *msg, size_t len,
 					 struct sg_error *err)
 {
-	enum sg_err rc;
+	struct sg_smtp_text t;
+	enum sg_err rc = job_check(c, env, prefix, prefix_len, err);
 
-	if (c->have_job || c->state > SG_SMTP_CLIENT_READY)
-		return sg_error_set(err, SG_E_STATE, 0, 0, "connection busy or closed");
-	if (env->n_rcpt == 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "no recipients");
-	if (!address_ok(env->mail_from))
-		return sg_error_set(err, SG_E_ARG, 0, 0, "sender with a control character");
-	for (unsigned i = 0; i < env->n_rcpt; i++)
-		if (!address_ok(env->rcpt[i]))
-			return sg_error_set(err, SG_E_ARG, 0, i + 1,
-					    "recipient %u with a control character", i + 1);
-	rc = smtpc_text_start(&c->text, prefix, prefix_len, msg, len, err);
-	if (rc != SG_OK)
-		return rc;
-	c->env = env;
-	c->have_job = true;
-	c->have_result = false;
-	if (c->state == SG_SMTP_CLIENT_READY)
-		start_job(c);
-	return SG_OK;
+	if (rc == SG_OK)
+		rc = sg_smtp_text_check(&t, msg, len, err);
+	if (rc == SG_OK)
+		job_start(c, env, prefix, prefix_len, &t);
+	return rc;
+}
+
+enum sg_err sg_smtp_client_send_text(struct sg_smtp_client *c,
+				     const struct sg_smtp_envelope *env, const char *prefix,
+				     size_t prefix_len, const struct sg_smtp_text *t,
+				     struct sg_error *err)
+{
+	enum sg_err rc = job_check(c, env, prefix, prefix_len, err);
+
+	if (rc == SG_OK)
+		job_start(c, env, prefix, prefix_len, t);
+	return rc;
 }
 
 enum sg_err sg_smtp_client_rset(struct sg_smtp_client *c)

@@ -149,6 +149,34 @@ SG_MUST_CHECK enum sg_err sg_smtp_client_send_prefixed(struct sg_smtp_client *c,
 						       const char *prefix, size_t prefix_len,
 						       const char *msg, size_t len,
 						       struct sg_error *err);
+/*
+ * A message checked once, to be sent without another pass over it: no
+ * NUL, bare CR or bare LF, and the offset of its first line-start '.'
+ * (len when none). sg_smtp_text_check makes one (a benchmark's corpus,
+ * sent many times); the relay makes one from its server machine, whose
+ * DATA reader refused those octets as they arrived and noted the dot
+ * (sg_smtp_server_first_dot). sg_smtp_client_send_text trusts it: who
+ * fills one in by hand must hold to the same rules.
+ */
+struct sg_smtp_text {
+	const char *msg;
+	size_t len;
+	size_t first_dot;
+};
+
+/* Checks msg[0..len) (SG_E_SYNTAX as sg_smtp_client_send) and fills *t. */
+SG_MUST_CHECK enum sg_err sg_smtp_text_check(struct sg_smtp_text *t, const char *msg,
+					     size_t len, struct sg_error *err);
+/*
+ * sg_smtp_client_send_prefixed for a checked text (prefix_len 0: none):
+ * the prefix is checked, the text is not. t->msg must stay valid as msg
+ * does; *t itself need not.
+ */
+SG_MUST_CHECK enum sg_err sg_smtp_client_send_text(struct sg_smtp_client *c,
+						   const struct sg_smtp_envelope *env,
+						   const char *prefix, size_t prefix_len,
+						   const struct sg_smtp_text *t,
+						   struct sg_error *err);
 /* RSET on an idle connection (a pool's liveness check). SG_E_STATE else. */
 SG_MUST_CHECK enum sg_err sg_smtp_client_rset(struct sg_smtp_client *c);
 /* QUIT (not while a message is in progress: SG_E_STATE). */

@@ -63,11 +63,13 @@ struct sg_smtp_client {
 	struct sg_error error;
 };
 
-/* Checks the prefix (pre_len 0: none) and the message and points the
- * cursor at them. */
-SG_MUST_CHECK enum sg_err smtpc_text_start(struct smtpc_text *t, const char *pre,
-					   size_t pre_len, const char *msg, size_t len,
-					   struct sg_error *err);
+/* Checks the prefix (pre_len 0: none): whole CRLF lines, clean, no
+ * line-start dot. */
+SG_MUST_CHECK enum sg_err smtpc_check_prefix(const char *pre, size_t len,
+					     struct sg_error *err);
+/* Points the cursor at the prefix and the checked text. */
+void smtpc_text_start(struct smtpc_text *t, const char *pre, size_t pre_len,
+		      const struct sg_smtp_text *text);
 /* True when the message and its trailer are all written. */
 bool smtpc_text_done(const struct smtpc_text *t);
 

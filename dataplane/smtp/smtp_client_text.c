@@ -9,7 +9,10 @@
  *   the next line-start dot, or the one-octet "." that doubles it, or the
  *   trailer. sg_smtp_client_output walks a copy of the cursor;
  *   sg_smtp_client_output_done moves the real one by the octets written,
- *   so a partial write resumes inside any segment.
+ *   so a partial write resumes inside any segment. The check of the text
+ *   and the search for its first line-start dot are one pass
+ *   (sg_smtp_scan_text); the next dot is looked for when the cursor
+ *   passes one.
  *
  * UNTRUSTED INPUT
  *   None from the network; the message is checked for NUL, bare CR and
@@ -19,60 +22,24 @@
 #include <string.h>
 
 #include "smtp_client_int.h"
+#include "smtp_scan.h"
 
 /* Smallest line-start '.' at an offset >= from, or len. */
 static size_t next_line_dot(const char *m, size_t len, size_t from)
 {
-	size_t k = from >= 2 ? from - 2 : 0;
-
-	if (from == 0 && len > 0 && m[0] == '.')
-		return 0;
-	while (k + 3 <= len) {
-		const char *hit = memmem(m + k, len - k, "\r\n.", 3);
-		size_t j;
-
-		if (hit == NULL)
-			break;
-		j = (size_t)(hit - m) + 2;
-		if (j >= from)
-			return j;
-		k = (size_t)(hit - m) + 1;
-	}
-	return len;
+	return sg_smtp_scan_text(m, len, from, NULL);
 }
 
-/* True when m is clean: no NUL, and every CR and LF is part of a CRLF.
- * memchr (vectorised in libc) finds each LF and the first CR of its line,
- * which must be the one just before it; relay mode spent 8.7% of its time
- * in the byte-at-a-time loop below on bytes its server side had checked. */
-static bool text_is_clean(const char *m, size_t len)
-{
-	const char *p = m, *end;
-
-	if (len == 0)
-		return true;	/* (m may be NULL then) */
-	end = m + len;
-	if (memchr(m, '\0', len) != NULL)
-		return false;
-	while (p < end) {
-		const char *lf = memchr(p, '\n', (size_t)(end - p));
-		const char *cr = memchr(p, '\r', (size_t)((lf ? lf : end) - p));
-
-		if (lf == NULL)
-			return cr == NULL;
-		if (lf == p || cr != lf - 1)
-			return false;
-		p = lf + 1;
-	}
-	return true;
-}
-
-/* The first problem: NUL, CR not before LF, LF not after CR. */
-static enum sg_err check_text(const char *m, size_t len, struct sg_error *err)
+/* The first problem: NUL, CR not before LF, LF not after CR (clean text
+ * is the one pass of smtp_scan.h, which finds the first line-start dot
+ * too; the byte loop only names a problem). */
+static enum sg_err check_text(const char *m, size_t len, size_t *dot, struct sg_error *err)
 {
 	uint32_t line = 1;
+	bool clean;
 
-	if (text_is_clean(m, len))
+	*dot = sg_smtp_scan_text(m, len, 0, &clean);
+	if (clean)
 		return SG_OK;
 	for (size_t i = 0; i < len; i++) {
 		const char *why = NULL;
@@ -93,39 +60,44 @@ static enum sg_err check_text(const char *m, size_t len, struct sg_error *err)
 }
 
 /* A prefix is whole CRLF lines none of which starts with '.'. */
-static enum sg_err check_prefix(const char *pre, size_t len, struct sg_error *err)
+enum sg_err smtpc_check_prefix(const char *pre, size_t len, struct sg_error *err)
 {
-	enum sg_err rc = check_text(pre, len, err);
+	size_t dot;
+	enum sg_err rc = check_text(pre, len, &dot, err);
 
 	if (rc != SG_OK)
 		return rc;
 	if (len > 0 && (len < 2 || pre[len - 2] != '\r' || pre[len - 1] != '\n'))
 		return sg_error_set(err, SG_E_ARG, 0, len, "prefix does not end in CRLF");
-	if (len > 0 && (pre[0] == '.' || memmem(pre, len, "\r\n.", 3) != NULL))
+	if (dot < len)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "prefix line starts with '.'");
 	return SG_OK;
 }
 
-enum sg_err smtpc_text_start(struct smtpc_text *t, const char *pre, size_t pre_len,
-			     const char *msg, size_t len, struct sg_error *err)
+enum sg_err sg_smtp_text_check(struct sg_smtp_text *t, const char *msg, size_t len,
+			       struct sg_error *err)
 {
-	enum sg_err rc = check_prefix(pre, pre_len, err);
+	t->msg = msg;
+	t->len = len;
+	return check_text(msg, len, &t->first_dot, err);
+}
 
-	if (rc == SG_OK)
-		rc = check_text(msg, len, err);
-	if (rc != SG_OK)
-		return rc;
+void smtpc_text_start(struct smtpc_text *t, const char *pre, size_t pre_len,
+		      const struct sg_smtp_text *text)
+{
+	const char *msg = text->msg;
+	size_t len = text->len;
+
 	t->pre = pre;
 	t->pre_len = pre_len;
 	t->pre_pos = 0;
 	t->msg = msg;
 	t->len = len;
 	t->pos = 0;
-	t->dot = next_line_dot(msg, len, 0);
+	t->dot = text->first_dot < len ? text->first_dot : len;
 	t->trailer = len == 0 || (len >= 2 && msg[len - 2] == '\r' && msg[len - 1] == '\n')
 		     ? ".\r\n" : "\r\n.\r\n";
 	t->trailer_off = 0;
-	return SG_OK;
 }
 
 bool smtpc_text_done(const struct smtpc_text *t)

@@ -29,6 +29,8 @@
  *   - More than max_size unstuffed octets: refused the same way
  *     (SG_SMTP_DATA_TOO_BIG, server reply 552 5.3.4).
  *
+ *   Cost: one pass over clean text (smtp_data.c), the store's one copy.
+ *
  * UNTRUSTED INPUT
  *   The message text from an SMTP client. Memory is bounded by max_size
  *   (the stored message) and O(1) otherwise.
@@ -72,6 +74,10 @@ struct sg_smtp_data {
 	enum sg_smtp_data_state state;
 	enum sg_smtp_data_problem problem;	/* the first one */
 	uint32_t problem_line;		/* its line */
+	uint64_t first_dot;		/* offset of the message's first
+					   line-start '.' (UINT64_MAX: none) */
+	bool states_only;		/* tests: no fast path (the reference
+					   the fast path is held to) */
 };
 
 /* Ready for a message of at most max_size octets (no allocation yet). */
@@ -79,6 +85,13 @@ void sg_smtp_data_init(struct sg_smtp_data *d, uint64_t max_size);
 /* Back to the start (keeps the store's memory). */
 void sg_smtp_data_reset(struct sg_smtp_data *d);
 void sg_smtp_data_free(struct sg_smtp_data *d);
+/*
+ * The client announced the size (MAIL's SIZE=): when the store has no
+ * memory yet and size is at most max_size and 1 MiB, room for that many
+ * octets is allocated at once instead of growing as the text arrives. A
+ * hint only: the text may be shorter or longer.
+ */
+void sg_smtp_data_expect(struct sg_smtp_data *d, uint64_t size);
 
 /*
  * Consumes bytes until the end of data; returns how many were used (all of

@@ -276,6 +276,14 @@ const char *sg_smtp_server_message(const struct sg_smtp_server *s, size_t *len)
 	return sg_buf_cstr(&s->data.msg);
 }
 
+size_t sg_smtp_server_first_dot(const struct sg_smtp_server *s)
+{
+	if (s->state != SG_SMTP_SERVER_MESSAGE)
+		return 0;
+	/* size: the message's length, taken or not */
+	return (size_t)(s->data.first_dot < s->data.size ? s->data.first_dot : s->data.size);
+}
+
 enum sg_err sg_smtp_server_take_message(struct sg_smtp_server *s, struct sg_buf *out)
 {
 	if (s->state != SG_SMTP_SERVER_MESSAGE)

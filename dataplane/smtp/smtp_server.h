@@ -192,6 +192,13 @@ const struct sg_smtp_envelope *sg_smtp_server_envelope(const struct sg_smtp_serv
 /* In MESSAGE: the message (headers and body, CRLF, unstuffed). */
 const char *sg_smtp_server_message(const struct sg_smtp_server *s, size_t *len);
 /*
+ * In MESSAGE: the offset of the message's first line-start '.' (noted as
+ * the text was unstuffed), or its length when it has none; with the
+ * message, a struct sg_smtp_text (smtp_client.h) that needs no second
+ * pass. Also after sg_smtp_server_take_message; 0 in other states.
+ */
+size_t sg_smtp_server_first_dot(const struct sg_smtp_server *s);
+/*
  * In MESSAGE: moves the message buffer into *out (which must hold no
  * memory of its own); the machine keeps none of it. SG_E_STATE otherwise.
  */

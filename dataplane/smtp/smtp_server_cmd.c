@@ -291,6 +291,7 @@ static void cmd_data(struct sg_smtp_server *s, char *arg)
 		return;
 	}
 	sg_smtp_data_reset(&s->data);
+	sg_smtp_data_expect(&s->data, s->env.size_param);
 	s->state = SG_SMTP_SERVER_DATA;
 	smtps_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 }

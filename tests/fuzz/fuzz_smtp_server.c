@@ -23,7 +23,12 @@
  *   has only CRLF line ends, no NUL, no line over 1000 octets and ends in
  *   CRLF (or is empty); its envelope has 1..max recipients; and it comes
  *   from a relay client or an authenticated one (no open relay). Messages
- *   are answered 250, 451 or 554 in turn.
+ *   are answered 250, 451 or 554 in turn; the machine's first_dot is the
+ *   message's first line-start '.'. The same bytes also go to the DATA
+ *   reader alone (smtp_data.h) as message text: its 64-octet fast path,
+ *   fed whole and in two pieces, must end exactly as its states alone
+ *   (states_only) do - message, problem and its line, line, size, first
+ *   dot, octets used.
  *
  *   Client: one message is queued before the greeting and the bytes are
  *   fed as replies in pieces, the output written in small partial writes.
@@ -31,7 +36,8 @@
  *   consistent (accepted only with a 2xx reply to the end of data,
  *   permanent only with a 5xx reply); output is only produced in states
  *   that send; the text after 354 is the message dot-stuffed and is the
- *   last thing written.
+ *   last thing written. Bit 3: the message goes as a checked text
+ *   (sg_smtp_text_check, sg_smtp_client_send_text), to the same wire.
  *
  * UNTRUSTED INPUT
  *   The fuzzer's bytes, in exactly-sized heap copies.
@@ -43,6 +49,7 @@
 #include <string.h>
 
 #include "smtp_client.h"
+#include "smtp_data.h"
 #include "smtp_server.h"
 
 #include "fuzzutil.h"
@@ -71,6 +78,15 @@ static void check_reply_lines(const char *p, size_t n)
 	FUZZ_CHECK(start == n, "output ends inside a line");
 }
 
+/* The first line-start '.' of m, or len. */
+static size_t first_line_dot(const char *m, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (m[i] == '.' && (i == 0 || m[i - 1] == '\n'))
+			return i;
+	return len;
+}
+
 static void check_message(const struct sg_smtp_server *s, const struct sg_smtp_server_config *cfg)
 {
 	const struct sg_smtp_envelope *env = sg_smtp_server_envelope(s);
@@ -84,6 +100,8 @@ static void check_message(const struct sg_smtp_server *s, const struct sg_smtp_s
 	FUZZ_CHECK(env->relay_client || env->auth_user != NULL, "open relay");
 	FUZZ_CHECK(len == 0 || (len >= 2 && m[len - 2] == '\r' && m[len - 1] == '\n'),
 		   "message does not end in CRLF");
+	FUZZ_CHECK(sg_smtp_server_first_dot(s) == first_line_dot(m, len), "first dot %zu",
+		   sg_smtp_server_first_dot(s));
 	for (size_t i = 0; i < len; i++) {
 		FUZZ_CHECK(m[i] != '\0', "NUL at %zu", i);
 		FUZZ_CHECK(m[i] != '\r' || (i + 1 < len && m[i + 1] == '\n'), "bare CR at %zu", i);
@@ -158,6 +176,49 @@ static void run_server(const struct sg_smtp_server_config *cfg, unsigned flags,
 	sg_smtp_server_free(s);
 }
 
+/* The DATA reader alone (states_only: without its fast path), in two
+ * pieces cut at cut; what it ends with goes to out. */
+static void run_data(const uint8_t *data, size_t size, uint64_t max, bool states_only,
+		     size_t cut, struct fuzz_bytes *out)
+{
+	struct sg_smtp_data d;
+	size_t used = 0;
+	char line[96];
+
+	sg_smtp_data_init(&d, max);
+	d.states_only = states_only;
+	while (used < size && !sg_smtp_data_done(&d)) {
+		size_t n = (used < cut ? cut : size) - used;
+		char *chunk = fuzz_copy(data + used, n);
+		size_t k = sg_smtp_data_feed(&d, (const uint8_t *)chunk, n);
+
+		free(chunk);
+		FUZZ_CHECK(k == n || sg_smtp_data_done(&d), "data: used %zu of %zu", k, n);
+		used += k;
+	}
+	snprintf(line, sizeof(line), "%zu %d %d %u %u %llu %llu\n", used, sg_smtp_data_done(&d),
+		 (int)d.problem, d.problem_line, d.line, (unsigned long long)d.size,
+		 (unsigned long long)(d.problem ? 0 : d.first_dot));
+	fuzz_bytes_append(out, line, strlen(line));
+	fuzz_bytes_append(out, d.msg.data ? d.msg.data : "", d.msg.len);
+	sg_smtp_data_free(&d);
+}
+
+/* The fast path of the DATA reader against its states alone. */
+static void fuzz_data(const uint8_t *data, size_t size, uint64_t max)
+{
+	struct fuzz_bytes states = { 0 }, fast = { 0 }, split = { 0 };
+
+	run_data(data, size, max, true, size, &states);
+	run_data(data, size, max, false, size, &fast);
+	run_data(data, size, max, false, fuzz_split_point(data, size), &split);
+	FUZZ_CHECK(fuzz_bytes_equal(&states, &fast), "fast path differs from the states");
+	FUZZ_CHECK(fuzz_bytes_equal(&states, &split), "fast path in two pieces differs");
+	fuzz_bytes_free(&states);
+	fuzz_bytes_free(&fast);
+	fuzz_bytes_free(&split);
+}
+
 static void fuzz_server(uint8_t mode, const uint8_t *data, size_t size)
 {
 	struct sg_smtp_server_config cfg = {
@@ -181,6 +242,7 @@ static void fuzz_server(uint8_t mode, const uint8_t *data, size_t size)
 	fuzz_bytes_free(&whole);
 	fuzz_bytes_free(&split);
 	fuzz_bytes_free(&bytes);
+	fuzz_data(data, size, cfg.max_message_size);
 }
 
 static const char client_msg[] = "Subject: t\r\n\r\n.dot\r\n..\r\nend\r\n";
@@ -233,8 +295,16 @@ static void fuzz_client(uint8_t mode, const uint8_t *data, size_t size)
 	sg_smtp_envelope_init(&env, 2);
 	FUZZ_CHECK(sg_smtp_envelope_set_from(&env, "s@a.example") == SG_OK, "from");
 	FUZZ_CHECK(sg_smtp_envelope_add_rcpt(&env, "r@b.example") == SG_OK, "rcpt");
-	FUZZ_CHECK(sg_smtp_client_send(c, &env, client_msg, sizeof(client_msg) - 1, NULL) ==
-		   SG_OK, "send");
+	if (mode & 8) {		/* checked once, sent without another pass */
+		struct sg_smtp_text t;
+
+		FUZZ_CHECK(sg_smtp_text_check(&t, client_msg, sizeof(client_msg) - 1, NULL) ==
+			   SG_OK && t.first_dot == 14, "text check");
+		FUZZ_CHECK(sg_smtp_client_send_text(c, &env, NULL, 0, &t, NULL) == SG_OK, "send");
+	} else {
+		FUZZ_CHECK(sg_smtp_client_send(c, &env, client_msg, sizeof(client_msg) - 1,
+					       NULL) == SG_OK, "send");
+	}
 	while (off < size && sg_smtp_client_state(c) != SG_SMTP_CLIENT_CLOSED) {
 		size_t n = size - off < piece * 7 ? size - off : piece * 7;
 		char *chunk = fuzz_copy(data + off, n);

@@ -15,7 +15,10 @@
  *   first as one iovec into the caller's memory, SIZE= counting it, the
  *   message after it stuffed as without, partial writes of every size
  *   across the boundary; prefixes refused (no CRLF at the end, a
- *   line-start dot, bare LF).
+ *   line-start dot, bare LF). A checked text (sg_smtp_text_check,
+ *   sg_smtp_client_send_text): its first dot, the same wire as
+ *   sg_smtp_client_send, the prefix and envelope still checked, a dot
+ *   offset past the end meaning none.
  */
 #include "client_harness.h"
 
@@ -256,6 +259,76 @@ static void test_prefix_refused(void **state)
 	sg_smtp_client_free(c);
 }
 
+/* The wire after 354 for msg sent as a checked text (whole output). */
+static char *text_wire(const struct sg_smtp_text *t, const char *pre, size_t pre_len)
+{
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+	char *got;
+
+	assert_int_equal(sg_smtp_client_send_text(c, &env, pre, pre_len, t, NULL), SG_OK);
+	free(c_out(c, 0));
+	c_reply(c, "250 a\r\n250 b\r\n354 c\r\n");
+	got = c_out(c, 0);
+	assert_int_equal(sg_smtp_client_state(c), SG_SMTP_CLIENT_FINAL);
+	sg_smtp_client_free(c);
+	return got;
+}
+
+static void test_checked_text(void **state)
+{
+	static const char *const msgs[] = { "", ".a\r\nb\r\n..c\r\n", "a\r\n.b", "abc",
+					    "x\r\n.\r\n", "a.b\r\n\r\n.." };
+	static const size_t dots[] = { 0, 0, 3, 3, 3, 7 };
+	struct sg_smtp_text t;
+	struct sg_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		size_t n = strlen(msgs[i]);
+		char *want = stuffed(msgs[i], n), *got;
+
+		assert_int_equal(sg_smtp_text_check(&t, msgs[i], n, &err), SG_OK);
+		assert_ptr_equal(t.msg, msgs[i]);
+		assert_int_equal(t.len, n);
+		assert_int_equal(t.first_dot, dots[i]);
+		got = text_wire(&t, NULL, 0);
+		assert_string_equal(got, want);		/* as sg_smtp_client_send */
+		free(got);
+		free(want);
+	}
+	assert_int_equal(sg_smtp_text_check(&t, "a\nb", 3, &err), SG_E_SYNTAX);
+	assert_int_equal(sg_smtp_text_check(&t, "a\rb", 3, &err), SG_E_SYNTAX);
+	assert_int_equal(sg_smtp_text_check(&t, "a\0b", 3, &err), SG_E_SYNTAX);
+	/* a dot offset past the end means none */
+	t = (struct sg_smtp_text){ "a\r\n", 3, 99 };
+	{
+		char *got = text_wire(&t, "X: 1\r\n", 6);
+
+		assert_string_equal(got, "X: 1\r\na\r\n.\r\n");
+		free(got);
+	}
+}
+
+static void test_checked_text_refused(void **state)
+{
+	struct sg_smtp_client *c = c_ready(&cfg, EHLO_PIPELINING);
+	struct sg_smtp_text t = { "a\r\n", 3, 3 };
+	struct sg_smtp_envelope none;
+	struct sg_error err;
+
+	(void)state;
+	/* the prefix and the envelope are checked as by send_prefixed */
+	assert_int_equal(sg_smtp_client_send_text(c, &env, ".X: 1\r\n", 7, &t, &err), SG_E_ARG);
+	assert_int_equal(sg_smtp_client_send_text(c, &env, "X: 1\n", 5, &t, &err), SG_E_SYNTAX);
+	sg_smtp_envelope_init(&none, 1);
+	assert_int_equal(sg_smtp_client_send_text(c, &none, NULL, 0, &t, &err), SG_E_ARG);
+	sg_smtp_envelope_free(&none);
+	c_expect_out(c, "");
+	assert_int_equal(sg_smtp_client_send_text(c, &env, NULL, 0, &t, &err), SG_OK);
+	assert_int_equal(sg_smtp_client_send_text(c, &env, NULL, 0, &t, &err), SG_E_STATE);
+	sg_smtp_client_free(c);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -282,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_message_check_exhaustive),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_prefix_refused),
+		cmocka_unit_test(test_checked_text),
+		cmocka_unit_test(test_checked_text_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

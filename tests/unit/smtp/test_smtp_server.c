@@ -7,8 +7,9 @@
  *   transaction with the message and envelope handed over and the 250 sent
  *   only by finish, the outcomes (250, 451 with the caller's enhanced code,
  *   a next hop's multi-line 5xx passed through and sanitised, bad
- *   arguments refused), take_message, pipelining (one output for a group,
- *   feed stopping at MESSAGE with the rest of the read kept), chunk-boundary
+ *   arguments refused), take_message, first_dot (the first line-start
+ *   dot of the unstuffed message, also once taken), pipelining (one
+ *   output for a group, feed stopping at MESSAGE with the rest of the read kept), chunk-boundary
  *   independence (byte by byte, odd chunk sizes and all at once give the
  *   same transcript and messages), the command line limit at 512/513
  *   octets, over-long lines and NUL in commands, bare LF command lines,
@@ -148,6 +149,36 @@ static void test_take_message(void **state)
 	assert_int_equal(sg_smtp_server_finish(h->s, 250, NULL, "queued"), SG_OK);
 	sg_buf_free(&b);
 	h_free(h);
+}
+
+/* first_dot: where the unstuffed message's first line-start '.' is. */
+static void expect_first_dot(const char *text, size_t want)
+{
+	struct harness *h = h_ready(&cfg, SG_SMTP_SERVER_RELAY_CLIENT);
+	struct sg_buf b;
+
+	sg_buf_init(&b, 0);
+	assert_int_equal(sg_smtp_server_first_dot(h->s), 0);	/* not in MESSAGE */
+	start_message(h);
+	h_send(h, text);
+	assert_int_equal(sg_smtp_server_state(h->s), SG_SMTP_SERVER_MESSAGE);
+	assert_int_equal(sg_smtp_server_first_dot(h->s), want);
+	assert_int_equal(sg_smtp_server_take_message(h->s, &b), SG_OK);
+	assert_int_equal(sg_smtp_server_first_dot(h->s), want);	/* taken: the same */
+	assert_int_equal(sg_smtp_server_finish(h->s, 250, NULL, "queued"), SG_OK);
+	assert_int_equal(sg_smtp_server_first_dot(h->s), 0);
+	sg_buf_free(&b);
+	h_free(h);
+}
+
+static void test_first_dot(void **state)
+{
+	(void)state;
+	expect_first_dot(".\r\n", 0);				/* empty: its length */
+	expect_first_dot("a\r\n.\r\n", 3);			/* none: the length */
+	expect_first_dot(".x\r\na.b\r\n.\r\n", 8);		/* ".x" unstuffed to "x" */
+	expect_first_dot("..\r\n.\r\n", 0);
+	expect_first_dot("ab\r\n.x\r\n...y\r\n..\r\n.\r\n", 7);	/* "..y" at 7 */
 }
 
 static void test_pipelining_stops_at_message(void **state)
@@ -448,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_transaction),
 		cmocka_unit_test(test_finish_outcomes),
 		cmocka_unit_test(test_take_message),
+		cmocka_unit_test(test_first_dot),
 		cmocka_unit_test(test_pipelining_stops_at_message),
 		cmocka_unit_test(test_chunk_boundaries),
 		cmocka_unit_test(test_command_line_limit),
