@@ -7,9 +7,10 @@
  *   A pipeline owns a backend instance (sg_backend_open(spec)), the key
  *   prepared on it, and up to MAX_SLOTS in-flight messages (at most the
  *   backend's capacity, so submit never meets SG_E_LIMIT). One step fills
- *   every free slot - new signer (given the run's SIMD body scan kernels,
- *   as a signetd worker does), add the request, feed the whole message,
- *   finish, submit its digest with the slot as cookie - then polls; only
+ *   every free slot - the slot's signer (made once, given the run's SIMD
+ *   body scan kernels, and reset after each message, as a signetd worker
+ *   does), add the request, feed the whole message, finish, submit its
+ *   digest with the slot as cookie - then polls; only
  *   when nothing has completed does it flush, so a batching backend (ifma)
  *   starts full batches and pads lanes only at the end of a run. A
  *   completion sets the signature and builds the DKIM-Signature field
@@ -125,13 +126,15 @@ static bool hash_message(struct engine_pipeline *p, struct slot *s, const uint8_
 
 	s->msg = p->next_msg;
 	p->next_msg = (p->next_msg + 1) % c->count;
-	s->signer = sg_signer_new(sg_hash_evp(), &p->limits, false);
 	if (s->signer == NULL) {
-		snprintf(why, ENGINE_WHY_MAX, "out of memory");
-		return false;
+		s->signer = sg_signer_new(sg_hash_evp(), &p->limits, false);
+		if (s->signer == NULL) {
+			snprintf(why, ENGINE_WHY_MAX, "out of memory");
+			return false;
+		}
+		if (p->setup->kernels != NULL)
+			sg_signer_set_canon_kernels(s->signer, p->setup->kernels);
 	}
-	if (p->setup->kernels != NULL)
-		sg_signer_set_canon_kernels(s->signer, p->setup->kernels);
 	if (sg_signer_add(s->signer, &req, &err) != SG_OK ||
 	    sg_signer_feed(s->signer, c->msgs[s->msg], c->lens[s->msg], &err) != SG_OK ||
 	    sg_signer_finish(s->signer, &err) != SG_OK) {
@@ -200,8 +203,7 @@ static bool complete(struct engine_pipeline *p, const struct sg_sign_done *d,
 		p->verified += ok;
 	}
 	done->bytes += c->lens[s->msg];
-	sg_signer_free(s->signer);
-	s->signer = NULL;
+	sg_signer_reset(s->signer);
 	return ok;
 }
 

@@ -11,6 +11,8 @@
  *   fail those parked too long, collect backend completions, retry
  *   messages the backend had no room for, flush a batch whose timeout
  *   passed, and hand out finished messages. Nothing here blocks.
+ *   Engine signers are pooled: a finished message's signer is reset and
+ *   kept (up to SIGNER_POOL_MAX) for the next message.
  *
  * UNTRUSTED INPUT
  *   Messages, through dp_signer_msg.c.
@@ -134,14 +136,38 @@ enum sg_err dp_signer_new(const struct sg_config *conf, struct dp_keys *keys,
 	return SG_OK;
 }
 
-static void free_list(struct msg_list *l)
+static void free_list(struct dp_signer *s, struct msg_list *l)
 {
 	while (l->head != NULL) {
 		struct sign_msg *m = l->head;
 
 		msgs_remove(m);
-		msg_free(m);
+		msg_free(s, m);
 	}
+}
+
+struct sg_signer *signer_take(struct dp_signer *s)
+{
+	struct sg_signer *g;
+
+	if (s->npool > 0)
+		return s->pool[--s->npool];
+	g = sg_signer_new(s->hash, &s->limits, true);
+	if (g != NULL)
+		sg_signer_set_canon_kernels(g, s->canon_kernels);
+	return g;
+}
+
+void signer_give(struct dp_signer *s, struct sg_signer *g)
+{
+	if (g == NULL)
+		return;
+	if (s->npool == SIGNER_POOL_MAX) {
+		sg_signer_free(g);
+		return;
+	}
+	sg_signer_reset(g);
+	s->pool[s->npool++] = g;
 }
 
 void dp_signer_free(struct dp_signer *s)
@@ -149,10 +175,12 @@ void dp_signer_free(struct dp_signer *s)
 	if (s == NULL)
 		return;
 	sg_backend_close(s->backend);	/* before the keys: it may hold copies */
-	free_list(&s->parked);
-	free_list(&s->blocked);
-	free_list(&s->flight);
-	free_list(&s->done);
+	free_list(s, &s->parked);
+	free_list(s, &s->blocked);
+	free_list(s, &s->flight);
+	free_list(s, &s->done);
+	while (s->npool > 0)
+		sg_signer_free(s->pool[--s->npool]);
 	dp_keys_reader_free(s->reader);
 	sg_hash_evp_fetched_free(s->hash);	/* after the messages' hash contexts */
 	free(s);
@@ -291,8 +319,7 @@ static void hand_out(struct dp_signer *s, struct sign_msg *m, struct dp_done *d,
 	sg_buf_init(&m->headers, SIZE_MAX);
 	d->signatures = m->nsig;
 	d->sign_ns = now - m->t0_ns;
-	(void)s;
-	msg_free(m);
+	msg_free(s, m);
 }
 
 size_t dp_signer_poll(struct dp_signer *s, struct dp_done *done, size_t max)

@@ -11,7 +11,9 @@
  *   backend had no room), flight (digests with the backend) or done
  *   (outcome known, waiting for dp_signer_poll). Per kind of signature a
  *   struct kind_plan records the scope's options, d=, the key entry held
- *   and how far that signature got.
+ *   and how far that signature got. A message holds an engine signer from
+ *   submit (its header section is read once, for From and for signing) to
+ *   its completion; the signer then goes back to the worker's pool, reset.
  */
 #ifndef SIGNET_DATAPLANE_DP_SIGNER_INTERNAL_H
 #define SIGNET_DATAPLANE_DP_SIGNER_INTERNAL_H
@@ -24,6 +26,7 @@
 #include "signer.h"
 
 #define KINDS 2			/* DKIM, DomainKeys: the order of the fields */
+#define SIGNER_POOL_MAX 64	/* reset engine signers kept for reuse */
 
 enum plan_state {
 	PLAN_OFF,		/* no scope of this kind in the configuration */
@@ -68,7 +71,8 @@ struct sign_msg {
 	uint64_t park_deadline_ns;
 	char from_domain[DP_KEYS_NAME_MAX + 1];
 	struct kind_plan k[KINDS];
-	struct sg_signer *signer;		/* once hashed */
+	struct sg_signer *signer;		/* header section read into it */
+	size_t body_off;			/* where data's body starts */
 	unsigned jobs_out;
 	enum dp_outcome outcome;
 	enum dp_skip skip;
@@ -96,6 +100,8 @@ struct dp_signer {
 	uint64_t keys_version;			/* seen by the parked messages */
 	bool retry_wants;			/* a want did not fit: ask again */
 	struct msg_list parked, blocked, flight, done;
+	struct sg_signer *pool[SIGNER_POOL_MAX];	/* reset, ready for a message */
+	size_t npool;
 };
 
 void msgs_append(struct msg_list *l, struct sign_msg *m);
@@ -103,9 +109,15 @@ void msgs_remove(struct sign_msg *m);
 uint64_t signer_now(const struct dp_signer *s);
 /* A job went to the backend: flushes when batch_size jobs are waiting. */
 void signer_job_added(struct dp_signer *s);
+/* An engine signer for a message (from the pool, else new; NULL when out
+ * of memory), and back: reset (the message wiped) and pooled, or freed
+ * when the pool is full. */
+struct sg_signer *signer_take(struct dp_signer *s);
+void signer_give(struct dp_signer *s, struct sg_signer *g);
 
 /* dp_signer_msg.c */
-/* From domain, scopes, sign_condition for every kind. */
+/* Reads the header section into the message's signer; From domain,
+ * scopes, sign_condition for every kind. */
 void msg_plan(struct dp_signer *s, struct sign_msg *m);
 /* Looks up the keys still awaited; true when none is awaited any more. */
 bool msg_resolve(struct dp_signer *s, struct sign_msg *m);
@@ -121,6 +133,6 @@ void msg_signed(struct dp_signer *s, struct kind_plan *p, const struct sg_sign_d
 /* Outcome, fields, stats, keys released; the message (on no list) moves
  * to done. */
 void msg_finish(struct dp_signer *s, struct sign_msg *m);
-void msg_free(struct sign_msg *m);
+void msg_free(struct dp_signer *s, struct sign_msg *m);
 
 #endif

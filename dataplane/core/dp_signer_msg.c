@@ -6,9 +6,10 @@
  *
  * SUMMARY
  *   See dp_signer.h for the rules and dp_signer_internal.h for the states.
- *   The header section is read once here (sg_msg_parser, for From) and the
- *   whole message once more by the engine's signer (canonicalization and
- *   hashing of every requested signature in one pass).
+ *   The message's engine signer reads the header section once: its fields
+ *   give From here, then the signatures are added and the body is fed
+ *   (canonicalization and hashing of every requested signature in one
+ *   pass).
  *
  * UNTRUSTED INPUT
  *   The message: header limits of struct sg_limits (defaults), exactly one
@@ -28,7 +29,6 @@
 #include "dp_signer_internal.h"
 #include "key.h"
 
-#define HEADER_CHUNK 4096
 #define ADDRESS_MAX 512
 
 static void textf(char *out, size_t cap, const char *fmt, ...) SG_PRINTF(3, 4);
@@ -75,37 +75,27 @@ static bool find_from(const struct sg_header_field *f, size_t n, struct sign_msg
 	return true;
 }
 
-/* Reads the header section; false (reason set) when it has no usable From. */
-static bool read_from(const struct dp_signer *s, struct sign_msg *m)
+/* Reads the header section into the message's signer; false (reason set)
+ * when it has no usable From. */
+static bool read_from(struct dp_signer *s, struct sign_msg *m)
 {
-	struct sg_msg_events ev = { NULL, NULL, NULL };
-	struct sg_msg_parser *p = sg_msg_parser_new(&s->limits, true, &ev);
 	const struct sg_header_field *f;
 	struct sg_error err;
-	size_t off = 0, n;
-	bool ok = false;
+	size_t n;
 
 	sg_error_clear(&err);
-	if (p == NULL) {
+	m->signer = signer_take(s);
+	if (m->signer == NULL) {
 		textf(m->reason, sizeof(m->reason), "out of memory");
 		return false;
 	}
-	while (off < m->len && !sg_msg_parser_in_body(p) && err.code == SG_OK) {
-		size_t chunk = m->len - off < HEADER_CHUNK ? m->len - off : HEADER_CHUNK;
-
-		if (sg_msg_parser_feed(p, m->data + off, chunk, &err) == SG_OK)
-			off += chunk;
-	}
-	if (err.code == SG_OK && !sg_msg_parser_in_body(p))
-		(void)!sg_msg_parser_finish(p, &err);
-	if (err.code != SG_OK) {
+	if (sg_signer_read_headers(m->signer, m->data, m->len, true, &m->body_off,
+				   &err) != SG_OK) {
 		textf(m->reason, sizeof(m->reason), "cannot read the header: %s", err.msg);
-	} else {
-		f = sg_msg_headers(p, &n);
-		ok = find_from(f, n, m);
+		return false;
 	}
-	sg_msg_parser_free(p);
-	return ok;
+	f = sg_signer_fields(m->signer, &n);
+	return find_from(f, n, m);
 }
 
 static bool condition_met(const struct sign_msg *m, const struct sg_sign_options *o)
@@ -294,12 +284,6 @@ static bool hash_message(struct dp_signer *s, struct sign_msg *m)
 	struct sg_error err;
 	size_t n = 0;
 
-	m->signer = sg_signer_new(s->hash, &s->limits, true);
-	if (m->signer == NULL) {
-		fail_ready(m, "out of memory", false);
-		return false;
-	}
-	sg_signer_set_canon_kernels(m->signer, s->canon_kernels);
 	for (int i = 0; i < KINDS; i++) {
 		struct kind_plan *p = &m->k[i];
 
@@ -311,7 +295,8 @@ static bool hash_message(struct dp_signer *s, struct sign_msg *m)
 			n++;
 	}
 	sg_error_clear(&err);
-	if (n > 0 && (sg_signer_feed(m->signer, m->data, m->len, &err) != SG_OK ||
+	if (n > 0 && (sg_signer_feed(m->signer, m->data + m->body_off, m->len - m->body_off,
+				     &err) != SG_OK ||
 		      sg_signer_finish(m->signer, &err) != SG_OK)) {
 		/* The message's own bytes are refused (a limit, its syntax):
 		 * the same message fails the same way every time. */
@@ -465,16 +450,16 @@ void msg_finish(struct dp_signer *s, struct sign_msg *m)
 		dp_keys_release(p->entry);
 		p->entry = NULL;
 	}
-	sg_signer_free(m->signer);
+	signer_give(s, m->signer);
 	m->signer = NULL;
 	msgs_append(&s->done, m);
 }
 
-void msg_free(struct sign_msg *m)
+void msg_free(struct dp_signer *s, struct sign_msg *m)
 {
 	for (int i = 0; i < KINDS; i++)
 		dp_keys_release(m->k[i].entry);
-	sg_signer_free(m->signer);
+	signer_give(s, m->signer);
 	sg_buf_free(&m->headers);
 	free(m);
 }

@@ -7,7 +7,10 @@
  *   offsets while reading (the buffer may move) and turned into pointers
  *   once the header section ends, after which the buffer never changes.
  *   Body bytes are handed to the body callback straight from the caller's
- *   chunk; with fix_bare_lf a bare LF is passed on as CRLF.
+ *   chunk; with fix_bare_lf a bare LF is passed on as CRLF (the body is
+ *   scanned 16 bytes at a time for an LF without CR before it, so a body
+ *   that has none goes on in one piece). sg_msg_parser_reset wipes the
+ *   header bytes and keeps the buffers for the next message.
  *
  * UNTRUSTED INPUT
  *   The whole message. Every size is checked against struct sg_limits
@@ -40,6 +43,8 @@ struct sg_msg_parser {
 	struct field_span *spans;
 	size_t nspans, spans_cap;
 	struct sg_header_field *fields;	/* built at the end of the header section */
+	size_t fields_cap;
+	bool have_fields;		/* fields describe this message */
 	bool in_field;			/* spans[nspans - 1] is still growing */
 	size_t line_start;		/* offset in hdr of the current line */
 	uint32_t line;			/* 1-based number of the current line */
@@ -81,6 +86,24 @@ struct sg_msg_parser *sg_msg_parser_new(const struct sg_limits *lim, bool fix_ba
 	p->line = 1;
 	sg_buf_init(&p->hdr, p->lim.max_header_bytes);
 	return p;
+}
+
+void sg_msg_parser_reset(struct sg_msg_parser *p)
+{
+	if (p->hdr.data != NULL)
+		memset(p->hdr.data, 0, p->hdr.len);
+	sg_buf_reset(&p->hdr);
+	if (p->fields != NULL)
+		memset(p->fields, 0, p->fields_cap * sizeof(*p->fields));
+	p->nspans = 0;
+	p->in_field = false;
+	p->line_start = 0;
+	p->line = 1;
+	p->line_offset = 0;
+	p->total = 0;
+	p->body_prev_cr = false;
+	p->have_fields = false;
+	p->state = ST_HEADERS;
 }
 
 void sg_msg_parser_free(struct sg_msg_parser *p)
@@ -190,9 +213,17 @@ static enum sg_err end_headers(struct sg_msg_parser *p, struct sg_error *err)
 		if (rc != SG_OK)
 			return rc;
 	}
-	p->fields = calloc(p->nspans ? p->nspans : 1, sizeof(*p->fields));
-	if (p->fields == NULL)
-		return fail(p, err, SG_E_NOMEM, "out of memory");
+	if (p->nspans > p->fields_cap || p->fields == NULL) {
+		size_t cap = p->nspans > p->spans_cap ? p->nspans : p->spans_cap;
+		struct sg_header_field *f = calloc(cap ? cap : 1, sizeof(*f));
+
+		if (f == NULL)
+			return fail(p, err, SG_E_NOMEM, "out of memory");
+		free(p->fields);
+		p->fields = f;
+		p->fields_cap = cap ? cap : 1;
+	}
+	p->have_fields = true;
 	for (size_t i = 0; i < p->nspans; i++) {
 		const struct field_span *s = &p->spans[i];
 
@@ -290,12 +321,59 @@ static enum sg_err feed_headers(struct sg_msg_parser *p, const char *data, size_
 	return SG_OK;
 }
 
-/* Passes body bytes on, turning bare LF into CRLF when asked. Lines that
- * already end in CRLF go on together (one call per stretch between bare
- * LFs), so the canonicalizers get large pieces. */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+/* 0xff in every lane of data[at, at + 16) that holds an LF with no CR
+ * before it (data[at - 1] is read). */
+static inline bytes16 bare_lanes(const char *data, size_t at)
+{
+	const bytes16 lf = { '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+			     '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n' };
+	const bytes16 cr = lf + ('\r' - '\n');
+	bytes16 cur, prev;
+
+	memcpy(&cur, data + at, 16);
+	memcpy(&prev, data + at - 1, 16);
+	return (bytes16)((cur == lf) & (prev != cr));
+}
+
+static inline bool any_lane(bytes16 v)
+{
+	uint64_t half[2];
+
+	memcpy(half, &v, 16);
+	return (half[0] | half[1]) != 0;
+}
+
+/* Index of the first LF in data[from, len) whose previous byte is not CR
+ * (data[from - 1] is readable, from >= 1), or len. 64 bytes a step: a
+ * stretch without a bare LF costs a few vector operations. */
+static size_t next_bare_lf(const char *data, size_t from, size_t len)
+{
+	size_t i = from;
+
+	for (; len - i >= 64; i += 64) {
+		if (any_lane(bare_lanes(data, i) | bare_lanes(data, i + 16) |
+			     bare_lanes(data, i + 32) | bare_lanes(data, i + 48)))
+			break;
+	}
+	for (; len - i >= 16; i += 16) {
+		if (any_lane(bare_lanes(data, i)))
+			break;
+	}
+	for (; i < len; i++) {
+		if (data[i] == '\n' && data[i - 1] != '\r')
+			return i;
+	}
+	return len;
+}
+
+/* Passes body bytes on, turning bare LF into CRLF when asked. Everything
+ * between bare LFs goes on in one call, so the canonicalizers get large
+ * pieces. */
 static void feed_body(struct sg_msg_parser *p, const char *data, size_t len)
 {
-	size_t i = 0, start = 0;
+	size_t start = 0, at;
 
 	if (p->ev.body == NULL || len == 0)
 		return;
@@ -303,27 +381,17 @@ static void feed_body(struct sg_msg_parser *p, const char *data, size_t len)
 		p->ev.body(p->ev.arg, data, len);
 		return;
 	}
-	while (i < len) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t seg;
-		bool had_cr;
-
-		if (nl == NULL) {
-			p->body_prev_cr = data[len - 1] == '\r';
-			break;
-		}
-		seg = (size_t)(nl - (data + i));
-		had_cr = seg > 0 ? data[i + seg - 1] == '\r' : p->body_prev_cr;
-		p->body_prev_cr = false;
-		if (!had_cr) {
-			if (i + seg > start)
-				p->ev.body(p->ev.arg, data + start, i + seg - start);
-			p->ev.body(p->ev.arg, "\r\n", 2);
-			p->total++;
-			start = i + seg + 1;
-		}
-		i += seg + 1;
+	/* the chunk's first byte: its CR may be the previous chunk's last */
+	at = data[0] == '\n' && !p->body_prev_cr ? 0 : next_bare_lf(data, 1, len);
+	while (at < len) {
+		if (at > start)
+			p->ev.body(p->ev.arg, data + start, at - start);
+		p->ev.body(p->ev.arg, "\r\n", 2);
+		p->total++;
+		start = at + 1;
+		at = start < len ? next_bare_lf(data, start, len) : len;
 	}
+	p->body_prev_cr = data[len - 1] == '\r';
 	if (len > start)
 		p->ev.body(p->ev.arg, data + start, len - start);
 }
@@ -343,13 +411,15 @@ static enum sg_err too_large(struct sg_msg_parser *p, struct sg_error *err)
 			    (unsigned long long)max);
 }
 
-enum sg_err sg_msg_parser_feed(struct sg_msg_parser *p, const void *data, size_t len,
-			       struct sg_error *err)
+/* Feeds up to len bytes; with headers_only, stops after the empty line
+ * that ends the header section (*used says how far it got). */
+static enum sg_err feed(struct sg_msg_parser *p, const char *bytes, size_t len,
+			bool headers_only, size_t *used, struct sg_error *err)
 {
-	const char *bytes = data;
-	size_t used = 0, take = len;
+	size_t taken = 0, take = len;
 	uint64_t room;
 
+	*used = 0;
 	if (p->state == ST_FAILED || p->state == ST_DONE)
 		return sg_error_set(err, SG_E_STATE, 0, p->total,
 				    "message reader: input after the end or after an error");
@@ -359,16 +429,39 @@ enum sg_err sg_msg_parser_feed(struct sg_msg_parser *p, const void *data, size_t
 		take = (size_t)room;
 	p->total += take;
 	if (p->state == ST_HEADERS) {
-		enum sg_err rc = feed_headers(p, bytes, take, &used, err);
+		enum sg_err rc = feed_headers(p, bytes, take, &taken, err);
 
 		if (rc != SG_OK)
 			return rc;
 	}
-	if (p->state == ST_BODY)
-		feed_body(p, bytes + used, take - used);
+	if (headers_only && taken < take) {
+		p->total -= take - taken;	/* the body is not taken yet */
+		take = len = taken;
+	} else if (p->state == ST_BODY) {
+		feed_body(p, bytes + taken, take - taken);
+	}
+	*used = take;
 	if (take < len || p->total > p->lim.max_message_bytes)
 		return too_large(p, err);
 	return SG_OK;
+}
+
+enum sg_err sg_msg_parser_feed(struct sg_msg_parser *p, const void *data, size_t len,
+			       struct sg_error *err)
+{
+	size_t used;
+
+	return feed(p, data, len, false, &used, err);
+}
+
+enum sg_err sg_msg_parser_feed_headers(struct sg_msg_parser *p, const void *data, size_t len,
+				       size_t *used, struct sg_error *err)
+{
+	if (p->state == ST_BODY) {
+		*used = 0;
+		return SG_OK;
+	}
+	return feed(p, data, len, true, used, err);
 }
 
 enum sg_err sg_msg_parser_finish(struct sg_msg_parser *p, struct sg_error *err)
@@ -392,7 +485,7 @@ enum sg_err sg_msg_parser_finish(struct sg_msg_parser *p, struct sg_error *err)
 
 const struct sg_header_field *sg_msg_headers(const struct sg_msg_parser *p, size_t *count)
 {
-	if (p->fields == NULL) {
+	if (!p->have_fields) {
 		*count = 0;
 		return NULL;
 	}
@@ -402,7 +495,7 @@ const struct sg_header_field *sg_msg_headers(const struct sg_msg_parser *p, size
 
 bool sg_msg_parser_in_body(const struct sg_msg_parser *p)
 {
-	return p->state == ST_BODY || (p->state == ST_DONE && p->fields != NULL);
+	return p->state == ST_BODY || (p->state == ST_DONE && p->have_fields);
 }
 
 uint64_t sg_msg_parser_bytes(const struct sg_msg_parser *p)

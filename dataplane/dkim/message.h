@@ -18,6 +18,13 @@
  *   With fix_bare_lf, every LF not preceded by CR becomes CRLF before
  *   anything else sees it (for files written with Unix line ends).
  *
+ *   sg_msg_parser_feed_headers takes bytes only up to and including the
+ *   empty line that ends the header section and says how many it took
+ *   (the fields are then ready; the body follows with sg_msg_parser_feed).
+ *   sg_msg_parser_reset makes the parser ready for another message with
+ *   the same limits and events: the header bytes of the last one are
+ *   zeroed, its buffers kept.
+ *
  * UNTRUSTED INPUT
  *   Everything fed. Limits: max_headers fields, max_field_bytes per field,
  *   max_header_bytes for the whole header section, max_message_bytes for
@@ -64,15 +71,23 @@ struct sg_msg_parser;
 
 struct sg_msg_parser *sg_msg_parser_new(const struct sg_limits *lim, bool fix_bare_lf,
 					const struct sg_msg_events *ev);
+void sg_msg_parser_reset(struct sg_msg_parser *p);
 void sg_msg_parser_free(struct sg_msg_parser *p);
 
 SG_MUST_CHECK enum sg_err sg_msg_parser_feed(struct sg_msg_parser *p, const void *data,
 					     size_t len, struct sg_error *err);
+/* Like sg_msg_parser_feed, but stops after the header section: *used is
+ * how many bytes were taken (all of len while the header section goes on;
+ * 0 once it has ended). */
+SG_MUST_CHECK enum sg_err sg_msg_parser_feed_headers(struct sg_msg_parser *p, const void *data,
+						     size_t len, size_t *used,
+						     struct sg_error *err);
 /* End of input. A header section without the empty line is accepted (the
  * body is then empty); end_of_headers fires here if it has not yet. */
 SG_MUST_CHECK enum sg_err sg_msg_parser_finish(struct sg_msg_parser *p, struct sg_error *err);
 
-/* Header fields in message order; valid from end_of_headers until free. */
+/* Header fields in message order; valid from end_of_headers until reset
+ * or free. */
 const struct sg_header_field *sg_msg_headers(const struct sg_msg_parser *p, size_t *count);
 bool sg_msg_parser_in_body(const struct sg_msg_parser *p);
 uint64_t sg_msg_parser_bytes(const struct sg_msg_parser *p);	/* bytes fed (after LF fix) */

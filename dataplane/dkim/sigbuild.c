@@ -1,6 +1,10 @@
 /*
  * NAME
  *   sigbuild.c - folded signature header writer (see sigbuild.h)
+ *
+ * SUMMARY
+ *   Text goes straight into the output buffer: a tag kept whole is
+ *   measured first (name, '=', value, ';') and written in three appends.
  */
 #include <string.h>
 
@@ -26,17 +30,26 @@ static enum sg_err fold(struct sg_folder *f)
 	return sg_buf_puts(f->out, FOLD);
 }
 
+/* Makes room for an unbreakable piece of n columns: a fold when it would
+ * pass the width, else the space before it when sep asks for one. */
+static enum sg_err piece_start(struct sg_folder *f, size_t n, bool sep)
+{
+	size_t need = n + (sep ? 1 : 0);
+
+	if (f->col + need > SG_FOLD_WIDTH && f->col > FOLD_COL)
+		return fold(f);
+	if (!sep)
+		return SG_OK;
+	f->col++;
+	return sg_buf_putc(f->out, ' ');
+}
+
 /* Writes one unbreakable piece; sep asks for a space before it when it
  * stays on the current line. */
 static enum sg_err piece(struct sg_folder *f, const char *s, size_t n, bool sep)
 {
-	enum sg_err rc = SG_OK;
-	size_t need = n + (sep ? 1 : 0);
+	enum sg_err rc = piece_start(f, n, sep);
 
-	if (f->col + need > SG_FOLD_WIDTH && f->col > FOLD_COL)
-		rc = fold(f);
-	else if (sep)
-		rc = sg_buf_putc(f->out, ' '), f->col++;
 	if (rc == SG_OK)
 		rc = sg_buf_append(f->out, s, n);
 	f->col += n;
@@ -155,17 +168,15 @@ enum sg_err sg_folder_tag(struct sg_folder *f, const char *name, const char *val
 	memcpy(head, name, nlen);
 	head[nlen] = '=';
 	if (split == SG_SPLIT_NONE) {
-		struct sg_buf whole;
-
-		sg_buf_init(&whole, SIZE_MAX);
-		rc = sg_buf_append(&whole, head, nlen + 1);
+		/* "name=value;" as one piece */
+		rc = piece_start(f, nlen + 1 + len + (last ? 0 : 1), sep);
 		if (rc == SG_OK)
-			rc = sg_buf_append(&whole, value, len);
+			rc = sg_buf_append(f->out, head, nlen + 1);
+		if (rc == SG_OK)
+			rc = sg_buf_append(f->out, value, len);
 		if (rc == SG_OK && !last)
-			rc = sg_buf_putc(&whole, ';');
-		if (rc == SG_OK)
-			rc = piece(f, whole.data, whole.len, sep);
-		sg_buf_free(&whole);
+			rc = sg_buf_putc(f->out, ';');
+		f->col += nlen + 1 + len + (last ? 0 : 1);
 		f->first = false;
 		return rc;
 	}

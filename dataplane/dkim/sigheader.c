@@ -1,12 +1,18 @@
 /*
  * NAME
  *   sigheader.c - the text of new signature fields (see sigheader.h)
+ *
+ * SUMMARY
+ *   Tags go to the folder one by one; joined h= names and z= copies are
+ *   built in the caller's scratch buffer when it gives one (a signer
+ *   keeps one for every message), else in one of our own.
+ *   sg_sign_request_check validates what a request would put in them.
  */
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base64.h"
+#include "domain.h"
 #include "qp.h"
 #include "sigheader.h"
 
@@ -20,9 +26,28 @@ static enum sg_err tag_str(struct sg_folder *f, const char *name, const char *va
 static enum sg_err tag_u64(struct sg_folder *f, const char *name, uint64_t v)
 {
 	char num[24];
+	size_t at = sizeof(num);
 
-	snprintf(num, sizeof(num), "%" PRIu64, v);
-	return tag_str(f, name, num);
+	do {
+		num[--at] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	return sg_folder_tag(f, name, num + at, sizeof(num) - at, SG_SPLIT_NONE, false);
+}
+
+/* "hcanon/bcanon" */
+static enum sg_err tag_canon(struct sg_folder *f, const struct sg_sign_request *r)
+{
+	const char *h = sg_canon_name(r->hcanon), *b = sg_canon_name(r->bcanon);
+	size_t hn = strlen(h), bn = strlen(b);
+	char canon[64];
+
+	if (hn + 1 + bn > sizeof(canon))
+		return SG_E_ARG;
+	memcpy(canon, h, hn);
+	canon[hn] = '/';
+	memcpy(canon + hn + 1, b, bn);
+	return sg_folder_tag(f, "c", canon, hn + 1 + bn, SG_SPLIT_NONE, false);
 }
 
 /* "From:Subject:Date" from the h= names. */
@@ -90,35 +115,35 @@ enum sg_err sg_sigheader_dkim(const struct sg_dkim_tags *t, struct sg_folder *f,
 			      struct sg_buf *out)
 {
 	const struct sg_sign_request *r = t->req;
-	struct sg_buf scratch;
-	char canon[32];
+	struct sg_buf own, *scratch = t->scratch ? t->scratch : &own;
 	char bh[SG_HASH_MAX * 2];
 	enum sg_err rc;
 
-	snprintf(canon, sizeof(canon), "%s/%s", sg_canon_name(r->hcanon), sg_canon_name(r->bcanon));
-	sg_buf_init(&scratch, TAG_TEXT_MAX);
+	sg_buf_init(&own, TAG_TEXT_MAX);
+	sg_buf_reset(scratch);
 	rc = sg_folder_start(f, out, "DKIM-Signature");
 	if (rc == SG_OK)
 		rc = tag_str(f, "v", "1");
 	if (rc == SG_OK)
 		rc = tag_str(f, "a", sg_alg_name(r->alg));
 	if (rc == SG_OK)
-		rc = tag_str(f, "c", canon);
+		rc = tag_canon(f, r);
 	if (rc == SG_OK)
 		rc = tag_str(f, "d", r->domain);
 	if (rc == SG_OK)
 		rc = tag_str(f, "s", r->selector);
 	if (rc == SG_OK)
-		rc = optional_tags(t, f, &scratch);
+		rc = optional_tags(t, f, scratch);
 	if (rc == SG_OK)
-		rc = join_names(t->names, t->nnames, &scratch);
+		rc = join_names(t->names, t->nnames, scratch);
 	if (rc == SG_OK)
-		rc = sg_folder_tag(f, "h", scratch.data, scratch.len, SG_SPLIT_COLON, false);
-	sg_buf_reset(&scratch);
+		rc = sg_folder_tag(f, "h", sg_buf_cstr(scratch), scratch->len, SG_SPLIT_COLON,
+				   false);
+	sg_buf_reset(scratch);
 	if (rc == SG_OK && r->copy_headers) {
-		rc = z_copies(t, &scratch);
+		rc = z_copies(t, scratch);
 		if (rc == SG_OK)
-			rc = sg_folder_tag(f, "z", sg_buf_cstr(&scratch), scratch.len,
+			rc = sg_folder_tag(f, "z", sg_buf_cstr(scratch), scratch->len,
 					   SG_SPLIT_QP, false);
 	}
 	if (rc == SG_OK) {
@@ -128,7 +153,8 @@ enum sg_err sg_sigheader_dkim(const struct sg_dkim_tags *t, struct sg_folder *f,
 	}
 	if (rc == SG_OK)
 		rc = sg_folder_b_tag(f);
-	sg_buf_free(&scratch);
+	sg_buf_reset(scratch);
+	sg_buf_free(&own);
 	return rc;
 }
 
@@ -160,4 +186,44 @@ enum sg_err sg_sigheader_dk(const struct sg_sign_request *req, const struct sg_n
 		rc = sg_folder_b_tag(f);
 	sg_buf_free(&scratch);
 	return rc;
+}
+
+static enum sg_err check_identity(const char *identity, const char *domain, struct sg_error *err)
+{
+	const char *at = strrchr(identity, '@');
+
+	if (at == NULL)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "identity \"%s\" has no '@'", identity);
+	if (!sg_domain_within(at + 1, strlen(at + 1), domain, strlen(domain)))
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "identity \"%s\" is not within the signing domain %s",
+				    identity, domain);
+	return SG_OK;
+}
+
+enum sg_err sg_sign_request_check(const struct sg_sign_request *r, struct sg_error *err)
+{
+	if (r->domain == NULL || !sg_domain_valid(r->domain, strlen(r->domain)))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "invalid signing domain \"%s\"",
+				    r->domain ? r->domain : "");
+	if (r->selector == NULL || !sg_selector_valid(r->selector, strlen(r->selector)))
+		return sg_error_set(err, SG_E_ARG, 0, 0, "invalid selector \"%s\"",
+				    r->selector ? r->selector : "");
+	if (r->kind == SG_KIND_DOMAINKEYS) {
+		if (r->alg != SG_ALG_RSA_SHA1)
+			return sg_error_set(err, SG_E_ARG, 0, 0, "DomainKeys signs with rsa-sha1 only");
+		if (r->hcanon != SG_CANON_DK_SIMPLE && r->hcanon != SG_CANON_DK_NOFWS)
+			return sg_error_set(err, SG_E_ARG, 0, 0,
+					    "DomainKeys canonicalization must be simple or nofws");
+		return SG_OK;
+	}
+	if ((r->hcanon != SG_CANON_SIMPLE && r->hcanon != SG_CANON_RELAXED) ||
+	    (r->bcanon != SG_CANON_SIMPLE && r->bcanon != SG_CANON_RELAXED))
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "DKIM canonicalization must be simple or relaxed");
+	if (r->lifetime > 0 && r->timestamp < 0)
+		return sg_error_set(err, SG_E_ARG, 0, 0, "a lifetime (x=) needs a timestamp (t=)");
+	if (r->identity != NULL)
+		return check_identity(r->identity, r->domain, err);
+	return SG_OK;
 }

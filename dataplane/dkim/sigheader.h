@@ -29,8 +29,13 @@ struct sg_dkim_tags {
 	size_t nnames;
 	const struct sg_header_field *fields;	/* z= copies: fields[picked[i]] */
 	const long *picked;
+	struct sg_buf *scratch;			/* for h= and z= text; NULL: own */
 };
 
+/* The request's d=, s=, i= (within d=), canonicalizations, x= (needs
+ * t=) and DomainKeys rules: SG_E_ARG with a message naming the value. */
+SG_MUST_CHECK enum sg_err sg_sign_request_check(const struct sg_sign_request *r,
+						struct sg_error *err);
 SG_MUST_CHECK enum sg_err sg_sigheader_dkim(const struct sg_dkim_tags *t, struct sg_folder *f,
 					    struct sg_buf *out);
 SG_MUST_CHECK enum sg_err sg_sigheader_dk(const struct sg_sign_request *req,

@@ -9,6 +9,13 @@
  *   canonical headers. At finish the DKIM header hash is computed from the
  *   selected fields and the signature field itself, written up to "b=" by
  *   sigbuild; the caller's signature bytes are then appended as b=.
+ *   sg_signer_read_headers lets the caller look at the fields (and then
+ *   add signatures) before the body: the lanes start when the body does.
+ *   sg_signer_reset wipes everything of the message (header bytes,
+ *   signature fields, digests, hash lanes) and keeps the memory: the
+ *   reader's buffers, each slot's field buffer and its parsed headerlist
+ *   (parsed again only when the next request's list differs), and the
+ *   scratch space of the header hash.
  *
  * UNTRUSTED INPUT
  *   The message (through message.c). Requests are checked in sg_signer_add.
@@ -38,6 +45,8 @@ struct sign_slot {
 	char identity[SG_NAME_MAX + 1];
 	struct sg_headerlist hl;
 	bool has_hl;
+	struct sg_buf hl_text;		/* the list hl was parsed from */
+	bool hl_parsed;			/* hl is hl_text parsed; kept by reset */
 	int lane;
 	struct sg_buf header;		/* the field, up to "b=" until signed */
 	struct sg_folder folder;
@@ -47,17 +56,27 @@ struct sign_slot {
 	bool is_signed;
 };
 
-enum signer_state { SIGNER_ADDING, SIGNER_FEEDING, SIGNER_FINISHED, SIGNER_FAILED };
+/* SIGNER_HEADERS: the header section was read (sg_signer_read_headers);
+ * signatures may still be added, the lanes start with the body. */
+enum signer_state {
+	SIGNER_ADDING, SIGNER_HEADERS, SIGNER_FEEDING, SIGNER_FINISHED, SIGNER_FAILED
+};
 
 struct sg_signer {
 	const struct sg_hash_ops *hash;
+	const struct sg_canon_kernels *kernels;
 	struct sg_msg_parser *parser;
 	struct sg_bodyhash bodyhash;
 	size_t count;
+	size_t slots_ready;		/* slots whose buffers exist */
 	enum signer_state state;
+	bool input_ended;		/* the reader has had the end of the message */
 	struct sg_error deferred;	/* error raised inside a parser callback */
-	/* Last and large (about 60 KiB): a slot is zeroed when sg_signer_add
-	 * takes it, so sg_signer_new zeroes only what comes before. */
+	struct sg_buf scratch;		/* canonical header text for hashing */
+	unsigned char *work;		/* per-field scratch (finish) */
+	size_t work_cap;
+	/* Last and large (about 60 KiB): a slot is set up when sg_signer_add
+	 * first takes it, so sg_signer_new zeroes only what comes before. */
 	struct sign_slot slots[SG_SIGNER_MAX_SIGS];
 };
 
@@ -77,6 +96,7 @@ struct sg_signer *sg_signer_new(const struct sg_hash_ops *hash, const struct sg_
 	memset(s, 0, offsetof(struct sg_signer, slots));
 	ev.arg = s;
 	s->hash = hash;
+	sg_buf_init(&s->scratch, HEADER_TEXT_MAX * 4);
 	sg_bodyhash_init(&s->bodyhash, hash);
 	s->parser = sg_msg_parser_new(lim, fix_bare_lf, &ev);
 	if (s->parser == NULL) {
@@ -90,16 +110,70 @@ void sg_signer_free(struct sg_signer *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->count; i++)
+	for (size_t i = 0; i < s->slots_ready; i++) {
 		sg_buf_free(&s->slots[i].header);
+		sg_buf_free(&s->slots[i].hl_text);
+	}
+	sg_buf_free(&s->scratch);
+	free(s->work);
 	sg_bodyhash_cleanup(&s->bodyhash);
 	sg_msg_parser_free(s->parser);
 	free(s);
 }
 
+/* Zeroes what a buffer holds and empties it (its memory stays). */
+static void wipe(struct sg_buf *b)
+{
+	if (b->data != NULL)
+		memset(b->data, 0, b->len);
+	sg_buf_reset(b);
+}
+
+void sg_signer_reset(struct sg_signer *s)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		struct sign_slot *slot = &s->slots[i];
+
+		wipe(&slot->header);
+		memset(&slot->req, 0, sizeof(slot->req));
+		slot->domain[0] = slot->selector[0] = slot->identity[0] = '\0';
+		memset(slot->digest, 0, sizeof(slot->digest));
+		slot->ready = slot->is_signed = false;
+	}
+	wipe(&s->scratch);
+	if (s->work != NULL)
+		memset(s->work, 0, s->work_cap);
+	sg_bodyhash_cleanup(&s->bodyhash);
+	sg_bodyhash_init(&s->bodyhash, s->hash);
+	sg_bodyhash_set_kernels(&s->bodyhash, s->kernels);
+	sg_msg_parser_reset(s->parser);
+	s->count = 0;
+	s->state = SIGNER_ADDING;
+	s->input_ended = false;
+	sg_error_clear(&s->deferred);
+}
+
 void sg_signer_set_canon_kernels(struct sg_signer *s, const struct sg_canon_kernels *k)
 {
+	s->kernels = k;
 	sg_bodyhash_set_kernels(&s->bodyhash, k);
+}
+
+/* n zeroed bytes of scratch, kept for the next call; NULL when out of
+ * memory. */
+static void *work_area(struct sg_signer *s, size_t n)
+{
+	if (n > s->work_cap) {
+		unsigned char *w = calloc(n, 1);
+
+		if (w == NULL)
+			return NULL;
+		free(s->work);
+		s->work = w;
+		s->work_cap = n;
+	}
+	memset(s->work, 0, n);
+	return s->work;
 }
 
 static enum sg_err copy_name(char *dst, const char *src, const char *what, struct sg_error *err)
@@ -113,43 +187,42 @@ static enum sg_err copy_name(char *dst, const char *src, const char *what, struc
 	return SG_OK;
 }
 
-static enum sg_err check_identity(const char *identity, const char *domain, struct sg_error *err)
+/* Readies the next slot for a request: its buffers are made the first
+ * time and kept (empty) after that. */
+static void slot_start(struct sg_signer *s, struct sign_slot *slot)
 {
-	const char *at = strrchr(identity, '@');
-
-	if (at == NULL)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "identity \"%s\" has no '@'", identity);
-	if (!sg_domain_within(at + 1, strlen(at + 1), domain, strlen(domain)))
-		return sg_error_set(err, SG_E_ARG, 0, 0,
-				    "identity \"%s\" is not within the signing domain %s",
-				    identity, domain);
-	return SG_OK;
+	if (slot == &s->slots[s->slots_ready]) {
+		sg_buf_init(&slot->header, HEADER_TEXT_MAX);
+		sg_buf_init(&slot->hl_text, SIZE_MAX);
+		slot->hl_parsed = false;
+		s->slots_ready++;
+	}
+	sg_buf_reset(&slot->header);
+	slot->has_hl = false;
+	slot->lane = -1;
+	memset(&slot->folder, 0, sizeof(slot->folder));
+	memset(slot->digest, 0, sizeof(slot->digest));
+	slot->digest_len = 0;
+	slot->ready = slot->is_signed = false;
 }
 
-static enum sg_err check_request(const struct sg_sign_request *r, struct sg_error *err)
+/* Parses the headerlist into the slot, unless the slot holds that list
+ * parsed already (from an earlier message). */
+static enum sg_err slot_headerlist(struct sign_slot *slot, const char *text,
+				   struct sg_error *err)
 {
-	if (r->domain == NULL || !sg_domain_valid(r->domain, strlen(r->domain)))
-		return sg_error_set(err, SG_E_ARG, 0, 0, "invalid signing domain \"%s\"",
-				    r->domain ? r->domain : "");
-	if (r->selector == NULL || !sg_selector_valid(r->selector, strlen(r->selector)))
-		return sg_error_set(err, SG_E_ARG, 0, 0, "invalid selector \"%s\"",
-				    r->selector ? r->selector : "");
-	if (r->kind == SG_KIND_DOMAINKEYS) {
-		if (r->alg != SG_ALG_RSA_SHA1)
-			return sg_error_set(err, SG_E_ARG, 0, 0, "DomainKeys signs with rsa-sha1 only");
-		if (r->hcanon != SG_CANON_DK_SIMPLE && r->hcanon != SG_CANON_DK_NOFWS)
-			return sg_error_set(err, SG_E_ARG, 0, 0,
-					    "DomainKeys canonicalization must be simple or nofws");
+	enum sg_err rc;
+
+	if (slot->hl_parsed && strcmp(sg_buf_cstr(&slot->hl_text), text) == 0)
 		return SG_OK;
-	}
-	if ((r->hcanon != SG_CANON_SIMPLE && r->hcanon != SG_CANON_RELAXED) ||
-	    (r->bcanon != SG_CANON_SIMPLE && r->bcanon != SG_CANON_RELAXED))
-		return sg_error_set(err, SG_E_ARG, 0, 0,
-				    "DKIM canonicalization must be simple or relaxed");
-	if (r->lifetime > 0 && r->timestamp < 0)
-		return sg_error_set(err, SG_E_ARG, 0, 0, "a lifetime (x=) needs a timestamp (t=)");
-	if (r->identity != NULL)
-		return check_identity(r->identity, r->domain, err);
+	slot->hl_parsed = false;
+	rc = sg_headerlist_parse(text, &slot->hl, err);
+	if (rc != SG_OK)
+		return rc;
+	sg_buf_reset(&slot->hl_text);
+	if (sg_buf_puts(&slot->hl_text, text) != SG_OK)
+		return SG_OK;	/* parsed; only the next message parses again */
+	slot->hl_parsed = true;
 	return SG_OK;
 }
 
@@ -159,16 +232,17 @@ enum sg_err sg_signer_add(struct sg_signer *s, const struct sg_sign_request *req
 	struct sign_slot *slot;
 	enum sg_err rc;
 
-	if (s->state != SIGNER_ADDING)
-		return sg_error_set(err, SG_E_STATE, 0, 0, "signatures must be added before the message");
+	if (s->state != SIGNER_ADDING && s->state != SIGNER_HEADERS)
+		return sg_error_set(err, SG_E_STATE, 0, 0,
+				    "signatures must be added before the message body");
 	if (s->count == SG_SIGNER_MAX_SIGS)
 		return sg_error_set(err, SG_E_LIMIT, 0, 0, "at most %d signatures per message",
 				    SG_SIGNER_MAX_SIGS);
-	rc = check_request(req, err);
+	rc = sg_sign_request_check(req, err);
 	if (rc != SG_OK)
 		return rc;
 	slot = &s->slots[s->count];
-	memset(slot, 0, sizeof(*slot));
+	slot_start(s, slot);
 	slot->req = *req;
 	rc = copy_name(slot->domain, req->domain, "domain", err);
 	if (rc == SG_OK)
@@ -182,16 +256,14 @@ enum sg_err sg_signer_add(struct sg_signer *s, const struct sg_sign_request *req
 	slot->req.identity = req->identity ? slot->identity : NULL;
 	slot->req.headerlist = NULL;
 	if (req->kind == SG_KIND_DKIM || req->headerlist != NULL) {
-		rc = sg_headerlist_parse(req->headerlist ? req->headerlist : SG_HEADERLIST_DEFAULT,
-					 &slot->hl, err);
+		rc = slot_headerlist(slot, req->headerlist ? req->headerlist :
+				     SG_HEADERLIST_DEFAULT, err);
 		if (rc != SG_OK)
 			return rc;
 		slot->has_hl = true;
 	}
 	if (req->kind == SG_KIND_DOMAINKEYS)
 		slot->req.bcanon = req->hcanon;
-	slot->lane = -1;
-	sg_buf_init(&slot->header, HEADER_TEXT_MAX);
 	s->count++;
 	return SG_OK;
 }
@@ -213,31 +285,31 @@ static enum sg_err dk_start(struct sg_signer *s, struct sign_slot *slot)
 {
 	size_t n;
 	const struct sg_header_field *f = sg_msg_headers(s->parser, &n);
-	struct sg_buf canon;
+	struct sg_buf *canon = &s->scratch;
 	enum sg_err rc = SG_OK;
 
 	slot->lane = sg_bodyhash_lane(&s->bodyhash, slot->req.hcanon, SG_HASH_SHA1,
 				      SG_BODYHASH_NO_LIMIT, true);
 	if (slot->lane < 0)
 		return SG_E_NOMEM;
-	sg_buf_init(&canon, HEADER_TEXT_MAX * 4);
 	for (size_t i = 0; i < n && rc == SG_OK; i++) {
 		if (!dk_covers(slot, &f[i]))
 			continue;
-		sg_buf_reset(&canon);
-		rc = sg_header_canon(slot->req.hcanon, f[i].raw, f[i].len, true, &canon);
+		wipe(canon);
+		rc = sg_header_canon(slot->req.hcanon, f[i].raw, f[i].len, true, canon);
 		if (rc == SG_OK)
-			sg_bodyhash_prefix(&s->bodyhash, slot->lane, canon.data, canon.len);
+			sg_bodyhash_prefix(&s->bodyhash, slot->lane, canon->data, canon->len);
 	}
-	sg_buf_free(&canon);
+	wipe(canon);
 	/* the empty line goes through the body canonicalization (RFC 4870) */
 	sg_bodyhash_lane_canon(&s->bodyhash, slot->lane, "\r\n", 2);
 	return rc;
 }
 
-static void on_end_of_headers(void *arg)
+/* One body-hash lane per signature (DomainKeys: a private one that takes
+ * the canonical headers first). */
+static void start_lanes(struct sg_signer *s)
 {
-	struct sg_signer *s = arg;
 	enum sg_err rc = SG_OK;
 
 	for (size_t i = 0; i < s->count && rc == SG_OK; i++) {
@@ -258,6 +330,16 @@ static void on_end_of_headers(void *arg)
 		sg_error_set(&s->deferred, rc, 0, 0, "cannot start hashing: %s", sg_err_name(rc));
 }
 
+static void on_end_of_headers(void *arg)
+{
+	struct sg_signer *s = arg;
+
+	/* After sg_signer_read_headers, signatures may still come: the
+	 * lanes start when the caller goes on to the body. */
+	if (s->state == SIGNER_FEEDING)
+		start_lanes(s);
+}
+
 static void on_body(void *arg, const void *data, size_t len)
 {
 	struct sg_signer *s = arg;
@@ -275,17 +357,55 @@ static enum sg_err take_deferred(struct sg_signer *s, struct sg_error *err)
 	return s->deferred.code;
 }
 
-enum sg_err sg_signer_feed(struct sg_signer *s, const void *data, size_t len,
-			   struct sg_error *err)
+enum sg_err sg_signer_read_headers(struct sg_signer *s, const void *data, size_t len,
+				   bool whole, size_t *used, struct sg_error *err)
 {
 	enum sg_err rc;
 
-	if (s->state == SIGNER_ADDING && s->count == 0)
+	*used = 0;
+	if (s->state != SIGNER_ADDING && s->state != SIGNER_HEADERS)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "the message body was already fed");
+	s->state = SIGNER_HEADERS;
+	rc = sg_msg_parser_feed_headers(s->parser, data, len, used, err);
+	if (rc == SG_OK && whole && !sg_msg_parser_in_body(s->parser)) {
+		rc = sg_msg_parser_finish(s->parser, err);
+		s->input_ended = rc == SG_OK;
+	}
+	if (rc != SG_OK)
+		s->state = SIGNER_FAILED;
+	return rc;
+}
+
+const struct sg_header_field *sg_signer_fields(const struct sg_signer *s, size_t *count)
+{
+	return sg_msg_headers(s->parser, count);
+}
+
+/* From adding (or reading the headers) to feeding; false when there is
+ * nothing to sign or the message is over. */
+static enum sg_err begin_feeding(struct sg_signer *s, struct sg_error *err)
+{
+	bool before = s->state == SIGNER_ADDING || s->state == SIGNER_HEADERS;
+
+	if (before && s->count == 0)
 		return sg_error_set(err, SG_E_STATE, 0, 0, "no signature requested");
-	if (s->state != SIGNER_ADDING && s->state != SIGNER_FEEDING)
+	if (!before && s->state != SIGNER_FEEDING)
 		return sg_error_set(err, SG_E_STATE, 0, 0, "message already finished");
+	if (s->state == SIGNER_HEADERS && sg_msg_parser_in_body(s->parser))
+		start_lanes(s);
 	s->state = SIGNER_FEEDING;
-	rc = sg_msg_parser_feed(s->parser, data, len, err);
+	return SG_OK;
+}
+
+enum sg_err sg_signer_feed(struct sg_signer *s, const void *data, size_t len,
+			   struct sg_error *err)
+{
+	enum sg_err rc = begin_feeding(s, err);
+
+	if (rc != SG_OK)
+		return rc;
+	if (len > 0 || !s->input_ended)
+		rc = sg_msg_parser_feed(s->parser, data, len, err);
 	if (rc != SG_OK) {
 		s->state = SIGNER_FAILED;
 		return rc;
@@ -301,20 +421,17 @@ static enum sg_err finish_dkim(struct sg_signer *s, struct sign_slot *slot,
 	const struct sg_header_field *fields = sg_msg_headers(s->parser, &nfields);
 	struct sg_name_ref names[SG_SIG_MAX_HEADERS];
 	long picked[SG_SIG_MAX_HEADERS];
-	unsigned char *used = calloc(nfields ? nfields : 1, 1);
+	unsigned char *used = work_area(s, nfields ? nfields : 1);
 	struct sg_dkim_tags tags = { .req = &slot->req };
 	enum sg_err rc;
 
 	if (used == NULL)
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	rc = sg_headerlist_expand(&slot->hl, fields, nfields, names, SG_SIG_MAX_HEADERS, &nnames);
-	if (rc != SG_OK) {
-		free(used);
+	if (rc != SG_OK)
 		return sg_error_set(err, rc, 0, 0, "more than %d header fields to sign",
 				    SG_SIG_MAX_HEADERS);
-	}
 	sg_select_headers(names, nnames, fields, nfields, NULL, used, picked);
-	free(used);
 	tags.bh = sg_bodyhash_digest(&s->bodyhash, slot->lane, &bh_len);
 	tags.bh_len = bh_len;
 	tags.body_length = sg_bodyhash_length(&s->bodyhash, slot->lane);
@@ -324,11 +441,14 @@ static enum sg_err finish_dkim(struct sg_signer *s, struct sign_slot *slot,
 	tags.nnames = nnames;
 	tags.fields = fields;
 	tags.picked = picked;
+	tags.scratch = &s->scratch;
 	rc = sg_sigheader_dkim(&tags, &slot->folder, &slot->header);
 	if (rc == SG_OK)
-		rc = sg_headerhash(s->hash, sg_alg_hash(slot->req.alg), slot->req.hcanon, fields,
-				   picked, nnames, slot->header.data, slot->header.len,
-				   slot->digest, &slot->digest_len);
+		rc = sg_headerhash_into(s->hash, sg_alg_hash(slot->req.alg), slot->req.hcanon,
+					fields, picked, nnames, slot->header.data,
+					slot->header.len, &s->scratch, slot->digest,
+					&slot->digest_len);
+	wipe(&s->scratch);
 	if (rc != SG_OK)
 		return sg_error_set(err, rc, 0, 0, "cannot build the DKIM-Signature: %s",
 				    sg_err_name(rc));
@@ -374,7 +494,7 @@ static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct
 	if (rc != SG_OK)
 		return rc;
 	if (slot->has_hl || slot->req.list_headers) {
-		names = calloc(nfields ? nfields : 1, sizeof(*names));
+		names = work_area(s, (nfields ? nfields : 1) * sizeof(*names));
 		if (names == NULL)
 			return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 		for (size_t i = 0; i < nfields; i++) {
@@ -384,7 +504,6 @@ static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct
 		}
 	}
 	rc = sg_sigheader_dk(&slot->req, names, nnames, &slot->folder, &slot->header);
-	free(names);
 	if (rc != SG_OK)
 		return sg_error_set(err, rc, 0, 0, "cannot build the DomainKey-Signature: %s",
 				    sg_err_name(rc));
@@ -412,11 +531,14 @@ enum sg_err sg_signer_finish(struct sg_signer *s, struct sg_error *err)
 {
 	enum sg_err rc;
 
-	if (s->state != SIGNER_FEEDING)
-		return sg_error_set(err, SG_E_STATE, 0, 0,
-				    s->state == SIGNER_ADDING ? "no message was fed"
-							      : "message already finished");
-	rc = sg_msg_parser_finish(s->parser, err);
+	if (s->state == SIGNER_ADDING)
+		return sg_error_set(err, SG_E_STATE, 0, 0, "no message was fed");
+	rc = begin_feeding(s, err);
+	if (rc != SG_OK)
+		return rc;
+	if (!s->input_ended)
+		rc = sg_msg_parser_finish(s->parser, err);
+	s->input_ended = true;
 	if (rc == SG_OK)
 		rc = take_deferred(s, err);
 	if (rc != SG_OK) {
@@ -460,7 +582,7 @@ enum sg_err sg_signer_set_signature(struct sg_signer *s, size_t i, const uint8_t
 				    size_t siglen, struct sg_error *err)
 {
 	struct sign_slot *slot;
-	char *b64;
+	char b64[(SG_SIG_MAX_B + 2) / 3 * 4 + 1];
 	size_t n;
 	enum sg_err rc;
 
@@ -471,12 +593,8 @@ enum sg_err sg_signer_set_signature(struct sg_signer *s, size_t i, const uint8_t
 		return sg_error_set(err, SG_E_STATE, 0, 0, "signature %zu is already set", i);
 	if (siglen == 0 || siglen > SG_SIG_MAX_B)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "signature of %zu bytes", siglen);
-	b64 = malloc(sg_base64_encoded_len(siglen) + 1);
-	if (b64 == NULL)
-		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	n = sg_base64_encode(sig, siglen, b64);
 	rc = sg_folder_b_value(&slot->folder, b64, n);
-	free(b64);
 	if (rc == SG_OK)
 		rc = sg_buf_append(&slot->header, "\r\n", 2);
 	if (rc != SG_OK)

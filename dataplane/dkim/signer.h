@@ -18,6 +18,15 @@
  *        writes all headers (sg_signer_headers) before the original message.
  *   The body is canonicalized and hashed once per distinct (canonicalization,
  *   hash) pair however many DKIM signatures share it.
+ *   A caller that must see the header fields before it knows which
+ *   signatures to ask for (e.g. the From domain) reads the header section
+ *   with sg_signer_read_headers, looks at sg_signer_fields, adds the
+ *   signatures and feeds the rest of the message: the headers are parsed
+ *   once.
+ *   sg_signer_reset readies the signer for another message: everything of
+ *   the last one (its header bytes, signatures, digests, hash state) is
+ *   wiped or dropped, its requests too; the memory and the canon kernels
+ *   stay, so a worker keeps its signers instead of making one a message.
  *   sg_signer_set_canon_kernels (before feeding) makes the body
  *   canonicalizers scan with the given kernels (canon.h; e.g. from
  *   dataplane/simd's sg_simd_best()); the output is the same either way.
@@ -70,10 +79,20 @@ struct sg_signer;
 struct sg_signer *sg_signer_new(const struct sg_hash_ops *hash, const struct sg_limits *lim,
 				bool fix_bare_lf);
 void sg_signer_free(struct sg_signer *s);
+void sg_signer_reset(struct sg_signer *s);
 void sg_signer_set_canon_kernels(struct sg_signer *s, const struct sg_canon_kernels *k);
 
 SG_MUST_CHECK enum sg_err sg_signer_add(struct sg_signer *s, const struct sg_sign_request *req,
 					struct sg_error *err);
+/* Reads data only up to the end of the header section (*used: the bytes
+ * taken; all of len while the section goes on). whole: data is the whole
+ * message, so a header section without the empty line ends with it.
+ * sg_signer_add may follow; then sg_signer_feed the rest of the message. */
+SG_MUST_CHECK enum sg_err sg_signer_read_headers(struct sg_signer *s, const void *data,
+						 size_t len, bool whole, size_t *used,
+						 struct sg_error *err);
+/* The header fields once the header section was read; NULL before. */
+const struct sg_header_field *sg_signer_fields(const struct sg_signer *s, size_t *count);
 SG_MUST_CHECK enum sg_err sg_signer_feed(struct sg_signer *s, const void *data, size_t len,
 					 struct sg_error *err);
 SG_MUST_CHECK enum sg_err sg_signer_finish(struct sg_signer *s, struct sg_error *err);

@@ -5,7 +5,8 @@
  *                      timeout, parking until a key answer and resuming,
  *                      negative and failed answers, the park timeout,
  *                      generation swaps, statistics, limits, a full
- *                      backend
+ *                      backend, the pool of engine signers (a reused
+ *                      signer signs exactly as a new one; the pool's cap)
  */
 #include "testutil.h"
 #include "core_testutil.h"
@@ -267,6 +268,69 @@ static void test_backend_full(void **state)
 	st_close(st);
 }
 
+/* B signed by a new engine signer, then A and B by reused ones (DKIM and
+ * DomainKeys): B's fields are the same bytes each time, and verify. */
+static void test_pooled_signer_matches_fresh(void **state)
+{
+	static const char *const ab[] = {
+		"From: b@example.com\r\nSubject: two\r\n\r\nsecond\r\n",
+		"From: a@example.com\r\nX-Private: 4711\r\nSubject: one of many\r\n"
+		"To: x@example.net\r\n\r\nfirst\r\n  with  spaces \r\n\r\n",
+	};
+	struct st *st = st_open(CONF "dk_sign \"dk\" { dk_domain \"example.com\" "
+				"{ selector = \"dk\" } }\n", "evp");
+	struct sg_buf first;
+	size_t total;
+
+	(void)state;
+	st_key(st, SG_KIND_DKIM, "example.com", "s1", 1, 1024);
+	st_key(st, SG_KIND_DOMAINKEYS, "example.com", "dk", 1, 1024);
+	sg_buf_init(&first, SIZE_MAX);
+	assert_int_equal(st->signer->npool, 0);
+	for (size_t round = 0; round < 5; round++) {
+		const char *msg = ab[round % 2];
+		const struct dp_done *d;
+
+		st_submit(st, msg, true, NULL, round);
+		assert_int_equal(st->signer->npool, 0);		/* the one signer is out */
+		assert_int_equal(st_poll_all(st), 1);
+		assert_int_equal(st->signer->npool, 1);		/* and back, reset */
+		d = st_find(st, round);
+		assert_int_equal(d->outcome, DP_SIGNED);
+		assert_int_equal(d->signatures, 2);
+		assert_int_equal(st_verify(st, &d->headers, msg, &total), 2);
+		assert_null(strstr(d->headers.data, "4711"));
+		if (round == 0)
+			assert_int_equal(sg_buf_append(&first, d->headers.data, d->headers.len),
+					 SG_OK);
+		else if (round % 2 == 0)
+			assert_string_equal(d->headers.data, first.data);
+		st_release_done(st);
+	}
+	sg_buf_free(&first);
+	st_close(st);
+}
+
+/* More messages in flight than the pool keeps: the extra signers are
+ * freed when they come back. */
+static void test_pool_cap(void **state)
+{
+	struct st *st = st_open(CONF, "evp");
+	const size_t n = SIGNER_POOL_MAX + 8;
+
+	(void)state;
+	st_submit(st, msgs[0], true, NULL, 1);		/* parks: no key yet */
+	for (size_t i = 1; i < n; i++)
+		st_submit(st, msgs[0], true, NULL, 1 + i);
+	assert_int_equal(st->signer->npool, 0);
+	assert_int_equal(dp_signer_pending(st->signer), n);
+	st_key(st, SG_KIND_DKIM, "example.com", "s1", 1, 1024);
+	for (size_t got = 0; got < n; st_release_done(st))
+		got += st_poll_all(st) ? st->ndone : 0;
+	assert_int_equal(st->signer->npool, SIGNER_POOL_MAX);
+	st_close(st);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct sg_config *conf = ct_config(CONF);
@@ -296,6 +360,8 @@ int main(void)
 		cmocka_unit_test(test_stats_counts),
 		cmocka_unit_test(test_pending_limit),
 		cmocka_unit_test(test_backend_full),
+		cmocka_unit_test(test_pooled_signer_matches_fresh),
+		cmocka_unit_test(test_pool_cap),
 		cmocka_unit_test(test_bad_arguments),
 	};
 

@@ -8,7 +8,8 @@
  *   texts in tests/unit/crypto/rfc_vectors.h, with the fields picked as a
  *   verifier picks them. Then the pieces: -1 entries hash nothing, no
  *   picked fields hashes only the signature field, the signature field
- *   gets no CRLF (simple and relaxed), SHA-1 vs SHA-256, a field too long
+ *   gets no CRLF (simple and relaxed), sg_headerhash_into with a buffer
+ *   holding old text, SHA-1 vs SHA-256, a field too long
  *   to canonicalize (SG_E_LIMIT) and a failing create() (SG_E_NOMEM), with
  *   every hash context destroyed on every path.
  */
@@ -149,12 +150,25 @@ static void test_pieces_simple_and_relaxed(void **state)
 		assert_int_equal(glen, wlen);
 		assert_memory_equal(got, want, wlen);
 	}
-	/* relaxed */
+	/* relaxed; and the same into a caller's buffer that holds old text */
 	assert_int_equal(sg_headerhash(sg_hash_evp(), SG_HASH_SHA256, SG_CANON_RELAXED, f, picked,
 				       4, sig, sizeof(sig) - 1, got, &glen), SG_OK);
 	wlen = sha(SG_HASH_SHA256, relaxed_text, sizeof(relaxed_text) - 1, want);
 	assert_int_equal(glen, wlen);
 	assert_memory_equal(got, want, wlen);
+	{
+		struct sg_buf text;
+
+		sg_buf_init(&text, SIZE_MAX);
+		assert_int_equal(sg_buf_puts(&text, "left over from the last message"), SG_OK);
+		memset(got, 0, sizeof(got));
+		assert_int_equal(sg_headerhash_into(sg_hash_evp(), SG_HASH_SHA256,
+						    SG_CANON_RELAXED, f, picked, 4, sig,
+						    sizeof(sig) - 1, &text, got, &glen), SG_OK);
+		assert_memory_equal(got, want, wlen);
+		assert_string_equal(text.data, "dkim-signature:v=1; h=From : Subject; b=");
+		sg_buf_free(&text);
+	}
 	/* nothing picked: only the signature field, without CRLF */
 	assert_int_equal(sg_headerhash(sg_hash_evp(), SG_HASH_SHA256, SG_CANON_RELAXED, f, NULL, 0,
 				       sig, sizeof(sig) - 1, got, &glen), SG_OK);

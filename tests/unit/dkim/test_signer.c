@@ -12,7 +12,12 @@
  *   line found at finish). Real data: the RFC 6376 A.1 message and the
  *   go-msgauth signing vectors (same bh= as go-msgauth, signatures verify
  *   with the published keys), and the Mail::DKIM DomainKeys vectors
- *   (simple/nofws, with and without h=) reproduced byte for byte. The
+ *   (simple/nofws, with and without h=) reproduced byte for byte. Reuse:
+ *   a signer reset after message A signs B exactly as a new signer does
+ *   (DKIM with i=/l=/z= and DomainKeys, different headerlists, a failed
+ *   message in between), and reading the header section first
+ *   (sg_signer_read_headers, in pieces or with a message without a blank
+ *   line) gives the same digests and fields as feeding it whole. The
  *   sign -> verify round trips and tampering are in
  *   test_signer_roundtrip.c.
  */
@@ -195,6 +200,177 @@ static void test_request_strings_copied(void **state)
 	assert_non_null(strstr(h, "h=From:Subject;"));
 	free(signed_msg);
 	sg_signer_free(s);
+}
+
+/* ---- reuse and reading the header section first ------------------------ */
+
+static const char msg_a[] =
+	"From: Ann <ann@" DOMAIN ">\r\nTo: b@example.net\r\nSubject: the first one, "
+	"with a long subject\r\n\tfolded once\r\nX-Secret: 12345\r\nDate: Fri, 1 Jan 2021 "
+	"00:00:00 +0000\r\n\r\nA's body\nwith a bare LF\r\n\r\n\r\n";
+static const char msg_b[] = "From: bob@" DOMAIN "\r\nSubject: B\r\n\r\nhi\r\n";
+static const char no_from[] = "Subject: x\r\n\r\nbody\r\n";
+
+/* Signs text with reqs on s (made when NULL); returns the digests in hex
+ * and the signature fields (each b= from a fixed pattern). */
+static char *sign_fake(struct sg_signer **s, const struct sg_sign_request *reqs, size_t n,
+		       const char *text, size_t len, bool read_first)
+{
+	struct sg_buf out;
+	struct sg_error err;
+	uint8_t sig[256];
+	size_t used = 0, dlen;
+
+	if (*s == NULL)
+		*s = sg_signer_new(sg_hash_evp(), NULL, true);
+	assert_non_null(*s);
+	memset(sig, 0xa5, sizeof(sig));
+	if (read_first) {
+		assert_int_equal(sg_signer_read_headers(*s, text, len, true, &used, &err), SG_OK);
+		assert_non_null(strstr(text + used - 4, "\r\n\r\n"));
+	}
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(sg_signer_add(*s, &reqs[i], &err), SG_OK);
+	assert_int_equal(sg_signer_feed(*s, text + used, len - used, &err), SG_OK);
+	assert_int_equal(sg_signer_finish(*s, &err), SG_OK);
+	sg_buf_init(&out, SIZE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *d = sg_signer_digest(*s, i, &dlen, NULL);
+
+		assert_non_null(d);
+		for (size_t j = 0; j < dlen; j++)
+			assert_int_equal(sg_buf_printf(&out, "%02x", d[j]), SG_OK);
+		assert_int_equal(sg_signer_set_signature(*s, i, sig, sizeof(sig) - i, &err), SG_OK);
+	}
+	assert_int_equal(sg_signer_headers(*s, &out), SG_OK);
+	return (char *)out.data;	/* freed by the caller */
+}
+
+static void request_pair(struct sg_sign_request r[2], int variant)
+{
+	r[0] = eh_request(SG_ALG_RSA_SHA256, DOMAIN, variant ? "s2" : "rsa");
+	r[0].identity = variant ? "bob@" DOMAIN : NULL;
+	r[0].headerlist = variant ? "From:Subject:X-Secret*" : "From:Subject:Date:To:X-Secret?";
+	r[0].copy_headers = variant == 0;
+	r[0].body_length = variant == 1;
+	r[0].hcanon = variant ? SG_CANON_SIMPLE : SG_CANON_RELAXED;
+	r[1] = (struct sg_sign_request){ .kind = SG_KIND_DOMAINKEYS, .alg = SG_ALG_RSA_SHA1,
+					 .hcanon = SG_CANON_DK_NOFWS, .domain = DOMAIN,
+					 .selector = "dk", .timestamp = -1 };
+}
+
+/* A reset signer signs B (and then A again) byte for byte as a new one. */
+static void test_reuse_matches_fresh(void **state)
+{
+	const char *texts[] = { msg_a, msg_b, msg_a };
+	const size_t lens[] = { sizeof(msg_a) - 1, sizeof(msg_b) - 1, sizeof(msg_a) - 1 };
+	struct sg_signer *kept = NULL;
+	struct sg_sign_request r[2];
+	struct sg_error err;
+	size_t n, dlen;
+
+	(void)state;
+	for (int round = 0; round < 6; round++) {
+		struct sg_signer *fresh = NULL;
+		int i = round % 3;
+		char *a, *b;
+
+		request_pair(r, round % 2);
+		a = sign_fake(&kept, r, 2, texts[i], lens[i], round >= 3);
+		b = sign_fake(&fresh, r, 2, texts[i], lens[i], false);
+		assert_string_equal(a, b);
+		if (i == 1)	/* A's z= copies held X-Secret */
+			assert_null(strstr(a, "12345"));
+		else if (round % 2 == 0)
+			assert_non_null(strstr(a, "12345"));
+		free(a);
+		free(b);
+		sg_signer_free(fresh);
+		sg_signer_reset(kept);
+		assert_int_equal(sg_signer_count(kept), 0);
+		assert_null(sg_signer_fields(kept, &n));
+		assert_int_equal(n, 0);
+		assert_null(sg_signer_digest(kept, 0, &dlen, NULL));
+		assert_null(sg_signer_header(kept, 0, &dlen));
+	}
+	/* a message that fails (no From) leaves nothing behind either */
+	request_pair(r, 0);
+	assert_int_equal(sg_signer_add(kept, &r[0], &err), SG_OK);
+	assert_int_equal(sg_signer_feed(kept, no_from, sizeof(no_from) - 1, &err), SG_OK);
+	assert_int_equal(sg_signer_finish(kept, &err), SG_E_SYNTAX);
+	sg_signer_reset(kept);
+	{
+		struct sg_signer *fresh = NULL;
+		char *a = sign_fake(&kept, r, 1, msg_b, sizeof(msg_b) - 1, true);
+		char *b = sign_fake(&fresh, r, 1, msg_b, sizeof(msg_b) - 1, false);
+
+		assert_string_equal(a, b);
+		assert_null(strstr(a, "12345"));
+		free(a);
+		free(b);
+		sg_signer_free(fresh);
+	}
+	sg_signer_free(kept);
+}
+
+/* The header section read first, whole or in pieces; the fields are
+ * there before any signature is added. */
+static void test_read_headers_first(void **state)
+{
+	static const char no_blank[] = "From: x@" DOMAIN "\r\nSubject: s";
+	struct sg_sign_request r[2];
+	struct sg_signer *s = sg_signer_new(sg_hash_evp(), NULL, true), *fresh = NULL;
+	const struct sg_header_field *f;
+	struct sg_error err;
+	size_t used, n, off = 0;
+	char *a, *b;
+
+	(void)state;
+	request_pair(r, 0);
+	/* in pieces of 7 bytes: the body is never taken */
+	while (sg_signer_fields(s, &n) == NULL) {
+		size_t chunk = sizeof(msg_a) - 1 - off < 7 ? sizeof(msg_a) - 1 - off : 7;
+
+		assert_int_equal(sg_signer_read_headers(s, msg_a + off, chunk, false, &used, &err),
+				 SG_OK);
+		assert_true(used <= chunk);
+		off += used;
+	}
+	assert_int_equal(n, 5);
+	f = sg_signer_fields(s, &n);
+	assert_true(sg_header_is(&f[0], "From"));
+	assert_string_equal(msg_a + off, "A's body\nwith a bare LF\r\n\r\n\r\n");
+	assert_int_equal(sg_signer_read_headers(s, msg_a + off, 3, false, &used, &err), SG_OK);
+	assert_int_equal(used, 0);
+	sg_signer_reset(s);
+	a = sign_fake(&s, r, 2, msg_a, sizeof(msg_a) - 1, true);
+	b = sign_fake(&fresh, r, 2, msg_a, sizeof(msg_a) - 1, false);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	/* no blank line: with whole, the header section ends with the input */
+	sg_signer_reset(s);
+	sg_signer_reset(fresh);
+	assert_int_equal(sg_signer_read_headers(s, no_blank, sizeof(no_blank) - 1, true, &used, &err), SG_OK);
+	assert_int_equal(used, sizeof(no_blank) - 1);
+	assert_non_null(sg_signer_fields(s, &n));
+	assert_int_equal(n, 2);
+	assert_int_equal(sg_signer_finish(s, &err), SG_E_STATE);	/* nothing added */
+	assert_non_null(strstr(err.msg, "no signature requested"));
+	sg_signer_reset(s);
+	assert_int_equal(sg_signer_read_headers(s, no_blank, sizeof(no_blank) - 1, true, &used, &err), SG_OK);
+	assert_int_equal(sg_signer_add(s, &r[0], &err), SG_OK);
+	assert_int_equal(sg_signer_feed(s, "", 0, &err), SG_OK);
+	assert_int_equal(sg_signer_finish(s, &err), SG_OK);
+	assert_int_equal(sg_signer_add(fresh, &r[0], &err), SG_OK);
+	assert_int_equal(sg_signer_feed(fresh, no_blank, sizeof(no_blank) - 1, &err), SG_OK);
+	assert_int_equal(sg_signer_finish(fresh, &err), SG_OK);
+	assert_memory_equal(sg_signer_digest(s, 0, &n, NULL), sg_signer_digest(fresh, 0, &used,
+									     NULL), 32);
+	/* too late: the body was fed */
+	assert_int_equal(sg_signer_read_headers(s, "x", 1, true, &used, &err), SG_E_STATE);
+	sg_signer_free(s);
+	sg_signer_free(fresh);
 }
 
 /* ---- errors of the message ------------------------------------------- */
@@ -401,6 +577,8 @@ int main(void)
 		cmocka_unit_test(test_call_order),
 		cmocka_unit_test(test_request_validation),
 		cmocka_unit_test(test_request_strings_copied),
+		cmocka_unit_test(test_reuse_matches_fresh),
+		cmocka_unit_test(test_read_headers_first),
 		cmocka_unit_test(test_message_errors_propagate),
 		cmocka_unit_test(test_rfc6376_a1),
 		cmocka_unit_test(test_go_msgauth_vectors),
