@@ -50,6 +50,44 @@
  *   stays exact. The built-in scanners stop earlier (at every CR) and give
  *   the same bytes.
  *
+ *   Relaxed block transform (optional, relaxed_block; NULL = scanner
+ *   only). Real mail stops the relaxed scanner every few bytes (indents,
+ *   tabs, blank lines, trailing blanks), so a kernel may instead rewrite
+ *   whole blocks: relaxed_block(st, &in, end, out, room) canonicalizes
+ *   [*in, end) block by block into out, advances *in past the blocks it
+ *   did and returns the bytes written (every one canonical output; the
+ *   caller counts them). A block is SG_CANON_BLOCK (64) bytes, or 63 when
+ *   its byte 63 is a CR followed by LF (a CRLF is never cut: that CR
+ *   starts the next block). Per block, by rule, with b[64] read as
+ *   look-ahead (so a block is done only while SG_CANON_BLOCK +
+ *   SG_CANON_BLOCK_LOOKAHEAD bytes remain):
+ *     - a CR followed by LF, with that LF, is a line end; every other byte
+ *       that is not SP or HTAB (bare CR, bare LF, NUL, 8-bit) is content;
+ *     - a SP or HTAB before a content byte of the block is written as SP;
+ *       other SP and HTAB are not written, so a WSP run becomes one SP
+ *       before content and vanishes before a line end;
+ *     - st->pending_wsp: a WSP run ended the previous block (or, from the
+ *       caller, just before *in); written as one SP before byte 0 when
+ *       that is content; set again when byte 63 is SP or HTAB;
+ *     - when the block has content: st->pending_crlf held empty lines are
+ *       written first (CRLF each, before that SP), and every line end
+ *       before its last content byte is written in place;
+ *     - a line end after the block's last content byte (or in a block
+ *       without content) is written iff its line had content (the first
+ *       one only; st->line_empty says so for a block without content);
+ *       the others are held: st->pending_crlf grows;
+ *     - st->line_empty ends true iff a line end follows the last content
+ *       byte (unchanged by a block of only WSP).
+ *   The caller calls it only between line ends: never with a CR pending,
+ *   never with *in on the LF of a CRLF. It stops before a block when
+ *   room minus the bytes written is below SG_CANON_BLOCK_ROOM (it may
+ *   store that far past its last byte), and before a block with content
+ *   while more than SG_CANON_BLOCK_MAX_HELD empty lines are held (the
+ *   caller's state machine writes those). The rest of the body (chunk
+ *   ends, the last 64 bytes, bare CR at a chunk end, the l= limit) goes
+ *   through the state machine with the relaxed scanner, which must be set
+ *   too. Same output as the state machine for every input and chunking.
+ *
  *   Headers: sg_header_canon appends the canonical form of one raw field (as
  *   struct sg_header_field.raw) to a buffer, followed by CRLF when crlf is
  *   true (false for the signature header itself, RFC 6376 3.7).
@@ -77,10 +115,26 @@ typedef void (*sg_sink_fn)(void *arg, const void *data, size_t len);
  * or end. Must read nothing outside [p, end). */
 typedef const uint8_t *(*sg_canon_scan_fn)(const uint8_t *p, const uint8_t *end);
 
+/* What a relaxed block transform carries between blocks (see above). */
+struct sg_relaxed_state {
+	uint64_t pending_crlf;	/* empty lines held back */
+	bool line_empty;	/* no content on the current line yet */
+	bool pending_wsp;	/* a WSP run ended just before the next byte */
+};
+
+typedef size_t (*sg_canon_block_fn)(struct sg_relaxed_state *st, const uint8_t **in,
+				    const uint8_t *end, uint8_t *out, size_t room);
+
+#define SG_CANON_BLOCK 64
+#define SG_CANON_BLOCK_LOOKAHEAD 1
+#define SG_CANON_BLOCK_ROOM 160		/* 32 held CRLFs, SP, one 64-byte store */
+#define SG_CANON_BLOCK_MAX_HELD 32
+
 struct sg_canon_kernels {
 	sg_canon_scan_fn simple;	/* SG_CANON_SIMPLE and SG_CANON_DK_SIMPLE */
 	sg_canon_scan_fn relaxed;	/* SG_CANON_RELAXED */
 	sg_canon_scan_fn nofws;		/* SG_CANON_DK_NOFWS */
+	sg_canon_block_fn relaxed_block;	/* SG_CANON_RELAXED, NULL = none */
 };
 
 #define SG_CANON_OUTBUF 4096

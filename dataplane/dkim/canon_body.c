@@ -249,9 +249,54 @@ static inline const uint8_t *relaxed_run_end(const uint8_t *p, const uint8_t *en
 	}
 }
 
-/* relaxed: CRLF ends a line, SP/HTAB runs collapse to one held SP. */
+/* Room for a relaxed block transform in c->out: the buffer's and the
+ * limit's, whichever is smaller. */
+static size_t block_room(const struct sg_body_canon *c)
+{
+	uint64_t room = c->limit - c->emitted - c->outlen;
+
+	if (room > sizeof(c->out) - c->outlen)
+		room = sizeof(c->out) - c->outlen;
+	return (size_t)room;
+}
+
+/* The kernel's relaxed block transform from p, straight into c->out (the
+ * buffer is passed to the sink when it lacks room for a block). Returns
+ * where the state machine takes over: the last bytes of the piece, the
+ * l= limit, or many held empty lines before content. */
+static const uint8_t *relaxed_blocks(struct sg_body_canon *c, const uint8_t *p,
+				     const uint8_t *end)
+{
+	struct sg_relaxed_state st = { c->pending_crlf, c->line_empty, c->pending_wsp != 0 };
+
+	while (end - p >= SG_CANON_BLOCK + SG_CANON_BLOCK_LOOKAHEAD) {
+		const uint8_t *from = p;
+		size_t n;
+
+		if (block_room(c) < SG_CANON_BLOCK_ROOM) {
+			if (c->limit - c->emitted - c->outlen < SG_CANON_BLOCK_ROOM)
+				break;
+			flush(c);
+		}
+		n = c->kernels->relaxed_block(&st, &p, end, c->out + c->outlen, block_room(c));
+		c->outlen += n;
+		c->total += n;
+		if (p == from)
+			break;
+	}
+	c->pending_crlf = st.pending_crlf;
+	c->line_empty = st.line_empty;
+	c->pending_wsp = st.pending_wsp;
+	return p;
+}
+
+/* relaxed: CRLF ends a line, SP/HTAB runs collapse to one held SP. Whole
+ * blocks go to the kernel's block transform when it has one; the state
+ * machine does one stop at a time in between. */
 static void update_relaxed(struct sg_body_canon *c, const uint8_t *p, const uint8_t *end)
 {
+	bool blocks = c->kernels != NULL && c->kernels->relaxed_block != NULL;
+
 	while (p < end) {
 		const uint8_t *q;
 
@@ -259,6 +304,8 @@ static void update_relaxed(struct sg_body_canon *c, const uint8_t *p, const uint
 			p++;
 			continue;
 		}
+		if (blocks && (p = relaxed_blocks(c, p, end)) == end)
+			return;
 		q = c->kernels != NULL ? c->kernels->relaxed(p, end) : relaxed_run_end(p, end);
 		if (q > p)
 			content(c, p, (size_t)(q - p));

@@ -118,6 +118,6 @@ const struct sg_canon_kernels sg_simd_kernels_avx2 = {
 
 #else
 
-const struct sg_canon_kernels sg_simd_kernels_avx2 = { NULL, NULL, NULL };
+const struct sg_canon_kernels sg_simd_kernels_avx2 = { NULL, NULL, NULL, NULL };
 
 #endif

@@ -13,6 +13,10 @@
  *   compares on 256-bit registers: a short run costs what it costs with
  *   AVX2), then takes 64-lane steps while 66 bytes remain; the rest, and
  *   the run-start rules, go to the scalar twin.
+ *   Relaxed bodies mostly take the block transform of relaxed_avx512.c
+ *   instead (sg_simd_kernels_avx512_vbmi2, the same scanners plus that
+ *   kernel: handed out when the CPU also has VBMI2 and POPCNT); these
+ *   scanners then do only the last bytes of each chunk.
  *   Compiled with target("avx512f,avx512bw,avx512vl") on these functions
  *   only; simd_dispatch.c hands the table out only when CPUID and XGETBV
  *   say AVX-512 F, BW and VL are usable. Off x86 the table is empty (never
@@ -132,8 +136,17 @@ const struct sg_canon_kernels sg_simd_kernels_avx512 = {
 	.nofws = nofws_avx512,
 };
 
+/* The same scanners plus the VBMI2 relaxed block transform. */
+const struct sg_canon_kernels sg_simd_kernels_avx512_vbmi2 = {
+	.simple = simple_avx512,
+	.relaxed = relaxed_avx512,
+	.nofws = nofws_avx512,
+	.relaxed_block = sg_simd_avx512_relaxed_block,
+};
+
 #else
 
-const struct sg_canon_kernels sg_simd_kernels_avx512 = { NULL, NULL, NULL };
+const struct sg_canon_kernels sg_simd_kernels_avx512 = { NULL, NULL, NULL, NULL };
+const struct sg_canon_kernels sg_simd_kernels_avx512_vbmi2 = { NULL, NULL, NULL, NULL };
 
 #endif

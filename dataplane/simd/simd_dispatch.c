@@ -3,11 +3,13 @@
  *   simd_dispatch.c - which scan kernels this CPU can run (see simd.h)
  *
  * SUMMARY
- *   CPUID leaf 1 (OSXSAVE, AVX) and leaf 7 (AVX2, AVX-512 F/BW/VL) say what
- *   the processor has; XGETBV says whether the OS saves the YMM (AVX2) and
- *   the opmask/ZMM state (AVX-512) on context switches. A level is
- *   supported only when both agree. Nothing is cached: every call asks the
- *   CPU again (a few hundred cycles), so there is no global state.
+ *   CPUID leaf 1 (OSXSAVE, AVX, POPCNT) and leaf 7 (AVX2, AVX-512 F/BW/VL,
+ *   VBMI2) say what the processor has; XGETBV says whether the OS saves
+ *   the YMM (AVX2) and the opmask/ZMM state (AVX-512) on context switches.
+ *   A level is supported only when both agree. Level AVX512 has two
+ *   tables: with the relaxed block transform (which needs VBMI2 and POPCNT
+ *   as well) or without it. Nothing is cached: every call asks the CPU
+ *   again (a few hundred cycles), so there is no global state.
  *
  * UNTRUSTED INPUT
  *   Level names given to sg_simd_level_parse (compared, never stored).
@@ -23,11 +25,13 @@
 #define XCR0_SSE_AVX 0x06u		/* XMM and YMM state */
 #define XCR0_AVX512 0xe6u		/* + opmask, ZMM_Hi256, Hi16_ZMM */
 #define LEAF1_ECX_OSXSAVE (1u << 27)
+#define LEAF1_ECX_POPCNT (1u << 23)
 #define LEAF1_ECX_AVX (1u << 28)
 #define LEAF7_EBX_AVX2 (1u << 5)
 #define LEAF7_EBX_AVX512F (1u << 16)
 #define LEAF7_EBX_AVX512BW (1u << 30)
 #define LEAF7_EBX_AVX512VL (1u << 31)
+#define LEAF7_ECX_AVX512VBMI2 (1u << 6)
 
 static unsigned xcr0(void)
 {
@@ -36,6 +40,19 @@ static unsigned xcr0(void)
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	(void)hi;
 	return lo;
+}
+
+/* AVX-512 VBMI2 and POPCNT, for the relaxed block transform (on top of
+ * level AVX512, checked separately). */
+static bool cpu_has_vbmi2(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & LEAF1_ECX_POPCNT))
+		return false;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return (c & LEAF7_ECX_AVX512VBMI2) != 0;
 }
 
 static bool cpu_has(enum sg_simd_level level)
@@ -58,6 +75,11 @@ static bool cpu_has(enum sg_simd_level level)
 }
 
 #else
+
+static bool cpu_has_vbmi2(void)
+{
+	return false;
+}
 
 static bool cpu_has(enum sg_simd_level level)
 {
@@ -91,7 +113,7 @@ const struct sg_canon_kernels *sg_simd_select(enum sg_simd_level level)
 	case SG_SIMD_AVX2:
 		return &sg_simd_kernels_avx2;
 	case SG_SIMD_AVX512:
-		return &sg_simd_kernels_avx512;
+		return cpu_has_vbmi2() ? &sg_simd_kernels_avx512_vbmi2 : &sg_simd_kernels_avx512;
 	}
 	return NULL;
 }

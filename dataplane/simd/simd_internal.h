@@ -4,7 +4,10 @@
  *
  * SUMMARY
  *   One kernel table per level (canon_scalar.c, canon_avx2.c,
- *   canon_avx512.c) for simd_dispatch.c, and the scalar twin's scanners
+ *   canon_avx512.c; AVX-512 has two: with and without the VBMI2 relaxed
+ *   block transform of relaxed_avx512.c) for simd_dispatch.c; the relaxed
+ *   block transforms of canon.h (scalar twin and AVX-512: same output and
+ *   same state for every input and room); and the scalar twin's scanners
  *   resumed at q (run start p <= q <= end): the first stop at or after q,
  *   by the rules of canon.h, given that nothing in [p, q) stopped the run.
  *   The vector kernels finish each scan with these (the last bytes, too
@@ -26,6 +29,7 @@
 extern const struct sg_canon_kernels sg_simd_kernels_scalar;
 extern const struct sg_canon_kernels sg_simd_kernels_avx2;
 extern const struct sg_canon_kernels sg_simd_kernels_avx512;
+extern const struct sg_canon_kernels sg_simd_kernels_avx512_vbmi2;
 
 const uint8_t *sg_simd_scalar_simple_from(const uint8_t *p, const uint8_t *q,
 					  const uint8_t *end);
@@ -33,6 +37,10 @@ const uint8_t *sg_simd_scalar_relaxed_from(const uint8_t *p, const uint8_t *q,
 					   const uint8_t *end);
 const uint8_t *sg_simd_scalar_nofws_from(const uint8_t *p, const uint8_t *q,
 					 const uint8_t *end);
+size_t sg_simd_avx512_relaxed_block(struct sg_relaxed_state *st, const uint8_t **in,
+				    const uint8_t *end, uint8_t *out, size_t room);
+size_t sg_simd_scalar_relaxed_block(struct sg_relaxed_state *st, const uint8_t **in,
+				    const uint8_t *end, uint8_t *out, size_t room);
 
 /* Bytes after i that a vector step looks at: a lane decides from its own
  * byte and the next two. */

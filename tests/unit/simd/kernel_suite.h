@@ -14,13 +14,15 @@
  *       four canonicalizations, whole and in random chunkings (CRLF and
  *       WSP runs cut by chunk ends), on the same bodies, the empty body,
  *       bodies of only empty lines, and an 8 MiB body;
- *     - every scan reads only inside [p, end) (guard pages, st_guarded).
+ *     - every scan reads only inside [p, end) (guard pages, st_guarded);
+ *     - for a level with a relaxed block transform, block_suite.h.
  *   A level the CPU lacks is skipped: the whole file exits 77.
  */
 #ifndef SIGNET_KERNEL_SUITE_H
 #define SIGNET_KERNEL_SUITE_H
 
 #include "simd_testutil.h"
+#include "block_suite.h"
 
 static const size_t ks_offsets[] = { 0, 1, 2, 3, 29, 30, 31, 32, 33, 34, 61, 62, 63, 64, 65, 66,
 				     95, 96, 97, 127, 128, 129 };
@@ -164,6 +166,9 @@ static int ks_run(enum sg_simd_level level, const char *file)
 		cmocka_unit_test_prestate(ks_degenerate_bodies, (void *)k),
 		cmocka_unit_test_prestate(ks_random_bodies, (void *)k),
 		cmocka_unit_test_prestate(ks_huge_body, (void *)k),
+		cmocka_unit_test_prestate(bs_rules, (void *)k),
+		cmocka_unit_test_prestate(bs_against_twin, (void *)k),
+		cmocka_unit_test_prestate(bs_bodies, (void *)k),
 	};
 
 	if (k == NULL) {

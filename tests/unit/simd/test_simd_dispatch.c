@@ -57,6 +57,7 @@ static void scalar_always(void **state)
 	assert_non_null(k->simple);
 	assert_non_null(k->relaxed);
 	assert_non_null(k->nofws);
+	assert_ptr_equal(k->relaxed_block, sg_simd_scalar_relaxed_block);
 	assert_false(sg_simd_supported((enum sg_simd_level)7));
 	assert_null(sg_simd_select((enum sg_simd_level)7));
 }
@@ -70,6 +71,18 @@ static bool compiler_says(enum sg_simd_level level)
 	if (level == SG_SIMD_AVX512)
 		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		       __builtin_cpu_supports("avx512vl");
+#endif
+	return level == SG_SIMD_SCALAR;
+}
+
+/* Level AVX512 carries the VBMI2 relaxed block transform iff the CPU has
+ * VBMI2 and POPCNT; AVX2 has none. */
+static bool compiler_says_blocks(enum sg_simd_level level)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_cpu_init();
+	if (level == SG_SIMD_AVX512)
+		return __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("popcnt");
 #endif
 	return level == SG_SIMD_SCALAR;
 }
@@ -89,6 +102,9 @@ static void cpu_verdicts(void **state)
 			assert_non_null(k->simple);
 			assert_non_null(k->relaxed);
 			assert_non_null(k->nofws);
+			assert_int_equal(k->relaxed_block != NULL, compiler_says_blocks(level));
+			printf("# %s: relaxed block transform: %s\n", sg_simd_level_name(level),
+			       k->relaxed_block != NULL ? "yes" : "no");
 		} else {
 			assert_null(k);
 		}
@@ -195,13 +211,27 @@ static const uint8_t *never_stop(const uint8_t *p, const uint8_t *end)
 	return end;
 }
 
-static const struct sg_canon_kernels wrong_kernels = { never_stop, never_stop, never_stop };
+static const struct sg_canon_kernels wrong_kernels = { never_stop, never_stop, never_stop, NULL };
+
+/* A wrong block transform: swallows whole blocks, writes nothing. Proves
+ * the engine takes the block path for relaxed bodies. */
+static size_t swallow_blocks(struct sg_relaxed_state *st, const uint8_t **in, const uint8_t *end,
+			     uint8_t *out, size_t room)
+{
+	(void)st;
+	(void)out;
+	(void)room;
+	while (end - *in >= SG_CANON_BLOCK + SG_CANON_BLOCK_LOOKAHEAD)
+		*in += SG_CANON_BLOCK;
+	return 0;
+}
 
 static void engine_hook(void **state)
 {
 	static const char head[] = "From: a@example.com\r\nTo: b@example.org\r\nSubject: x\r\n\r\n";
 	size_t body_len = 200000, len = sizeof(head) - 1 + body_len;
 	char *msg = malloc(len), *want, *wrong;
+	struct sg_canon_kernels wrong_blocks = sg_simd_kernels_scalar;
 	uint64_t seed = 77;
 
 	(void)state;
@@ -216,6 +246,10 @@ static void engine_hook(void **state)
 	want = signed_headers(NULL, msg, len);
 	assert_non_null(strstr(want, "bh="));
 	wrong = signed_headers(&wrong_kernels, msg, len);
+	assert_string_not_equal(wrong, want);
+	free(wrong);
+	wrong_blocks.relaxed_block = swallow_blocks;
+	wrong = signed_headers(&wrong_blocks, msg, len);
 	assert_string_not_equal(wrong, want);
 	free(wrong);
 	for (int i = 0; i < SG_SIMD_LEVELS; i++) {
