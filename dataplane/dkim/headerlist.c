@@ -226,6 +226,15 @@ enum sg_err sg_headerlist_expand(const struct sg_headerlist *hl,
 	return SG_OK;
 }
 
+bool sg_headerlist_mentions(const struct sg_headerlist *hl, const struct sg_header_field *f)
+{
+	for (size_t i = 0; i < hl->count; i++) {
+		if (sg_header_is(f, hl->entries[i].name))
+			return true;
+	}
+	return false;
+}
+
 void sg_select_headers(const struct sg_name_ref *names, size_t nnames,
 		       const struct sg_header_field *fields, size_t nfields,
 		       const struct sg_header_field *skip, unsigned char *used, long *picked)

@@ -19,6 +19,9 @@
  *   fields into the h= names to sign, in list order, each name repeated as
  *   often as copies are to be signed.
  *
+ *   sg_headerlist_mentions says whether a field's name is in the list
+ *   (DomainKeys signs the fields the list names, in message order).
+ *
  *   sg_select_headers implements RFC 6376 5.4.2 for both signer and
  *   verifier: for each h= name in order it picks the bottom-most field of
  *   that name not yet picked; a name with no field left picks nothing.
@@ -69,6 +72,9 @@ SG_MUST_CHECK enum sg_err sg_headerlist_expand(const struct sg_headerlist *hl,
 					       const struct sg_header_field *fields,
 					       size_t nfields, struct sg_name_ref *names,
 					       size_t cap, size_t *count);
+
+/* True when the list has an entry for f's name (any suffix). */
+bool sg_headerlist_mentions(const struct sg_headerlist *hl, const struct sg_header_field *f);
 
 /* picked[i] = index into fields for names[i], or -1. Needs nfields bytes of
  * scratch in used (zeroed by the callee). */

@@ -6,11 +6,13 @@
  *   Tags go to the folder one by one; joined h= names and z= copies are
  *   built in the caller's scratch buffer when it gives one (a signer
  *   keeps one for every message), else in one of our own.
- *   sg_sign_request_check validates what a request would put in them.
+ *   sg_sign_request_check and sg_dk_sender_check refuse what a verifier
+ *   would not accept.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "address.h"
 #include "base64.h"
 #include "domain.h"
 #include "qp.h"
@@ -225,5 +227,30 @@ enum sg_err sg_sign_request_check(const struct sg_sign_request *r, struct sg_err
 		return sg_error_set(err, SG_E_ARG, 0, 0, "a lifetime (x=) needs a timestamp (t=)");
 	if (r->identity != NULL)
 		return check_identity(r->identity, r->domain, err);
+	return SG_OK;
+}
+
+enum sg_err sg_dk_sender_check(const struct sg_headerlist *hl,
+			       const struct sg_header_field *fields, size_t nfields,
+			       const char *domain, struct sg_error *err)
+{
+	struct sg_dk_identity id = { "", "" };
+	const char *addr, *at;
+	bool from_sender;
+
+	for (size_t i = 0; i < nfields; i++) {
+		if (hl == NULL || sg_headerlist_mentions(hl, &fields[i]))
+			sg_dk_identity_note(&id, &fields[i]);
+	}
+	addr = sg_dk_identity_address(&id, &from_sender);
+	at = strrchr(addr, '@');
+	if (at == NULL)
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "DomainKeys: no signed Sender or From address to sign for");
+	if (!sg_domain_within(at + 1, strlen(at + 1), domain, strlen(domain)))
+		return sg_error_set(err, SG_E_ARG, 0, 0,
+				    "DomainKeys: the %s address %s is not within d=%s, so "
+				    "verifiers would reject the signature (RFC 4870 3.3)",
+				    from_sender ? "Sender" : "From", addr, domain);
 	return SG_OK;
 }

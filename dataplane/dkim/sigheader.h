@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "headerlist.h"
 #include "message.h"
 #include "sigbuild.h"
 #include "signer.h"
@@ -36,6 +37,12 @@ struct sg_dkim_tags {
  * t=) and DomainKeys rules: SG_E_ARG with a message naming the value. */
 SG_MUST_CHECK enum sg_err sg_sign_request_check(const struct sg_sign_request *r,
 						struct sg_error *err);
+/* RFC 4870 3.3: verifiers take the DomainKeys signing address from the
+ * covered Sender, else From (covered: named by hl; hl NULL: every field),
+ * and require its domain within d=; SG_E_ARG for what cannot verify. */
+SG_MUST_CHECK enum sg_err sg_dk_sender_check(const struct sg_headerlist *hl,
+					     const struct sg_header_field *fields, size_t nfields,
+					     const char *domain, struct sg_error *err);
 SG_MUST_CHECK enum sg_err sg_sigheader_dkim(const struct sg_dkim_tags *t, struct sg_folder *f,
 					    struct sg_buf *out);
 SG_MUST_CHECK enum sg_err sg_sigheader_dk(const struct sg_sign_request *req,

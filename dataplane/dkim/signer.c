@@ -18,19 +18,17 @@
  *   scratch space of the header hash.
  *
  * UNTRUSTED INPUT
- *   The message (through message.c). Requests are checked in sg_signer_add.
+ *   The message (through message.c). Requests are checked in sg_signer_add
+ *   (sg_sign_request_check, sigheader.c).
  */
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "address.h"
 #include "base64.h"
 #include "bodyhash.h"
 #include "canon.h"
-#include "domain.h"
 #include "headerlist.h"
-#include "qp.h"
 #include "headerhash.h"
 #include "sigbuild.h"
 #include "sigheader.h"
@@ -272,13 +270,7 @@ enum sg_err sg_signer_add(struct sg_signer *s, const struct sg_sign_request *req
  * or those whose names the headerlist mentions. */
 static bool dk_covers(const struct sign_slot *slot, const struct sg_header_field *f)
 {
-	if (!slot->has_hl)
-		return true;
-	for (size_t i = 0; i < slot->hl.count; i++) {
-		if (sg_header_is(f, slot->hl.entries[i].name))
-			return true;
-	}
-	return false;
+	return !slot->has_hl || sg_headerlist_mentions(&slot->hl, f);
 }
 
 static enum sg_err dk_start(struct sg_signer *s, struct sign_slot *slot)
@@ -455,33 +447,6 @@ static enum sg_err finish_dkim(struct sg_signer *s, struct sign_slot *slot,
 	return SG_OK;
 }
 
-/* RFC 4870 3.3: verifiers take the signing address from the covered Sender,
- * else From, and require its domain within d=; refuse what cannot verify. */
-static enum sg_err dk_check_sender(const struct sign_slot *slot,
-				   const struct sg_header_field *fields, size_t nfields,
-				   struct sg_error *err)
-{
-	struct sg_dk_identity id = { "", "" };
-	const char *addr, *at;
-	bool from_sender;
-
-	for (size_t i = 0; i < nfields; i++) {
-		if (dk_covers(slot, &fields[i]))
-			sg_dk_identity_note(&id, &fields[i]);
-	}
-	addr = sg_dk_identity_address(&id, &from_sender);
-	at = strrchr(addr, '@');
-	if (at == NULL)
-		return sg_error_set(err, SG_E_ARG, 0, 0,
-				    "DomainKeys: no signed Sender or From address to sign for");
-	if (!sg_domain_within(at + 1, strlen(at + 1), slot->domain, strlen(slot->domain)))
-		return sg_error_set(err, SG_E_ARG, 0, 0,
-				    "DomainKeys: the %s address %s is not within d=%s, so "
-				    "verifiers would reject the signature (RFC 4870 3.3)",
-				    from_sender ? "Sender" : "From", addr, slot->domain);
-	return SG_OK;
-}
-
 /* The DomainKey-Signature up to "b="; its digest is the private lane's. */
 static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct sg_error *err)
 {
@@ -489,7 +454,8 @@ static enum sg_err finish_dk(struct sg_signer *s, struct sign_slot *slot, struct
 	const struct sg_header_field *fields = sg_msg_headers(s->parser, &nfields);
 	struct sg_name_ref *names = NULL;
 	const uint8_t *digest;
-	enum sg_err rc = dk_check_sender(slot, fields, nfields, err);
+	enum sg_err rc = sg_dk_sender_check(slot->has_hl ? &slot->hl : NULL, fields, nfields,
+					    slot->domain, err);
 
 	if (rc != SG_OK)
 		return rc;

@@ -194,6 +194,19 @@ static void test_expand(void **state)
 						      "Subject" }, 5);
 }
 
+static void test_mentions(void **state)
+{
+	struct sg_headerlist hl;
+	struct sg_header_field from = field("FROM : a"), cc = field("Cc: b");
+	struct sg_header_field sub = field("Subject: x");
+
+	(void)state;
+	assert_int_equal(sg_headerlist_parse("From:Subject?:X-Y*", &hl, NULL), SG_OK);
+	assert_true(sg_headerlist_mentions(&hl, &from));
+	assert_true(sg_headerlist_mentions(&hl, &sub));
+	assert_false(sg_headerlist_mentions(&hl, &cc));
+}
+
 static void test_select(void **state)
 {
 	struct sg_header_field fields[] = {
@@ -241,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_parse_suffixes_and_whitespace),
 		cmocka_unit_test(test_parse_refusals),
 		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_select),
 	};

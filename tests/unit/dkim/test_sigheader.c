@@ -11,7 +11,10 @@
  *   canonicalization pair in c=, and the field, once a b= value is added,
  *   parsing back with sg_sig_parse to the same values. The
  *   DomainKey-Signature text with and without h=. Limits: a z= too large
- *   and a full output buffer.
+ *   and a full output buffer. A caller's scratch buffer holding old text
+ *   gives the same field. The checks: sg_sign_request_check (a bad d=,
+ *   s=, i= outside d=, x= without t=, DomainKeys rules) and
+ *   sg_dk_sender_check (covered Sender before From, outside d=, none).
  */
 #include "testutil.h"
 
@@ -320,6 +323,68 @@ static void test_domainkeys(void **state)
 	free(text);
 }
 
+static void test_scratch_and_checks(void **state)
+{
+	struct sg_sign_request r = { .kind = SG_KIND_DKIM, .alg = SG_ALG_RSA_SHA256,
+				     .hcanon = SG_CANON_RELAXED, .bcanon = SG_CANON_SIMPLE,
+				     .domain = "example.com", .selector = "s", .timestamp = 7 };
+	struct sg_msg_parser *p = parse("From: a@example.com\r\nSender: b@other.example\r\n"
+					"Subject: x\r\n\r\n");
+	const struct sg_header_field *f;
+	struct sg_headerlist hl;
+	struct sg_error err;
+	struct sg_buf dirty;
+	size_t n, len1, len2;
+	char *own, *theirs;
+
+	(void)state;
+	/* the text is the same with a caller's scratch that holds old text */
+	{
+		struct sg_sign_request z = base_request();
+		struct sg_dkim_tags t = { .req = &z, .bh = bh32, .bh_len = 32, .names = names2,
+					  .nnames = 2, .picked = picked2 };
+
+		z.identity = "i@example.com";
+		own = dkim_text(&t, &len1);
+		sg_buf_init(&dirty, SIZE_MAX);
+		assert_int_equal(sg_buf_puts(&dirty, "From:Old:Names:Of:Another:Message"), SG_OK);
+		t.scratch = &dirty;
+		theirs = dkim_text(&t, &len2);
+		assert_int_equal(len1, len2);
+		assert_memory_equal(own, theirs, len1);
+		sg_buf_free(&dirty);
+		free(own);
+		free(theirs);
+	}
+	assert_int_equal(sg_sign_request_check(&r, &err), SG_OK);
+	r.identity = "joe@sub.example.com";
+	assert_int_equal(sg_sign_request_check(&r, &err), SG_OK);
+	r.identity = "joe@example.net";
+	assert_int_equal(sg_sign_request_check(&r, &err), SG_E_ARG);
+	assert_non_null(strstr(err.msg, "not within the signing domain"));
+	r.identity = NULL;
+	r.lifetime = 60;
+	r.timestamp = -1;
+	assert_int_equal(sg_sign_request_check(&r, &err), SG_E_ARG);
+	r.domain = "bad..domain";
+	assert_int_equal(sg_sign_request_check(&r, &err), SG_E_ARG);
+	assert_non_null(strstr(err.msg, "bad..domain"));
+	r = (struct sg_sign_request){ .kind = SG_KIND_DOMAINKEYS, .alg = SG_ALG_RSA_SHA256,
+				      .hcanon = SG_CANON_DK_NOFWS, .domain = "example.com",
+				      .selector = "s" };
+	assert_int_equal(sg_sign_request_check(&r, &err), SG_E_ARG);
+	/* DomainKeys sender: a covered Sender wins over From */
+	f = sg_msg_headers(p, &n);
+	assert_int_equal(sg_dk_sender_check(NULL, f, n, "example.com", &err), SG_E_ARG);
+	assert_non_null(strstr(err.msg, "Sender address b@other.example"));
+	assert_int_equal(sg_dk_sender_check(NULL, f, n, "other.example", &err), SG_OK);
+	assert_int_equal(sg_headerlist_parse("From:Subject", &hl, NULL), SG_OK);
+	assert_int_equal(sg_dk_sender_check(&hl, f, n, "example.com", &err), SG_OK);
+	assert_int_equal(sg_dk_sender_check(&hl, f, 0, "example.com", &err), SG_E_ARG);
+	assert_non_null(strstr(err.msg, "no signed Sender or From"));
+	sg_msg_parser_free(p);
+}
+
 static void test_limits(void **state)
 {
 	struct sg_msg_parser *p;
@@ -387,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_z_copies),
 		cmocka_unit_test(test_round_trip_through_sigparse),
 		cmocka_unit_test(test_domainkeys),
+		cmocka_unit_test(test_scratch_and_checks),
 		cmocka_unit_test(test_limits),
 	};
 
