@@ -24,7 +24,9 @@
  *   write (RFC 2920), otherwise one at a time. RSET comes first when an
  *   earlier transaction on this connection did not end with the reply to
  *   ".", so a pooled connection starts clean. After 354 the message is sent
- *   dot-stuffed without being copied: the output iovecs point into the
+ *   dot-stuffed without being copied or scanned again (the check that
+ *   accepted it found the first line-start dot; the next is looked for
+ *   when the cursor passes one): the output iovecs point into the
  *   caller's message (a line-start dot is sent twice by ending one iovec
  *   after it and starting the next one on it), followed by ".\r\n" (or
  *   "\r\n.\r\n" when the message does not end in CRLF).
@@ -43,9 +45,11 @@
  * UNTRUSTED INPUT
  *   Replies from the next hop (parsed by smtp_reply.h with its limits on
  *   line length and lines per reply). The message and envelope come from
- *   the relay's own server side and are checked again (no bare CR/LF or
- *   NUL). Memory: the struct (about 6.5 KiB), the command text of one
- *   transaction, one reply.
+ *   the relay's own server side; the envelope and a prefix are checked
+ *   again, the message too (no bare CR/LF or NUL) unless it comes as a
+ *   struct sg_smtp_text, checked once already (by sg_smtp_text_check or
+ *   by the server machine as it read the text). Memory: the struct (about
+ *   6.5 KiB), the command text of one transaction, one reply.
  */
 #ifndef SIGNET_SMTP_CLIENT_H
 #define SIGNET_SMTP_CLIENT_H
