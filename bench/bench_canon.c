@@ -15,7 +15,12 @@
  *   kernel
  *     builtin  the engine's own scanners (no kernel table: what dkim does
  *              without dataplane/simd),
- *     scalar   the scalar twin, avx2, avx512 (the levels the CPU has),
+ *     scalar   the scalar twin, avx2, avx512 (the levels the CPU has;
+ *              scalar and avx512 with VBMI2 canonicalize relaxed bodies
+ *              with the block transform of canon.h),
+ *     avx512-scan  the avx512 table without its block transform (relaxed
+ *              by the stop scanner alone; only where avx512 has one), so
+ *              one run compares the two designs,
  *   and each mode
  *     canon         canonicalization alone (the sink only counts bytes),
  *     canon+hash    the engine's fused path: sg_bodyhash with one lane,
@@ -56,7 +61,8 @@
 #include "simd.h"
 
 #define NCANONS 4
-#define NKERNELS (1 + SG_SIMD_LEVELS)	/* builtin + every level */
+#define NKERNELS (2 + SG_SIMD_LEVELS)	/* builtin + every level + avx512-scan */
+#define SCAN_ONLY (NKERNELS - 1)
 #define NMODES 2
 #define PIECE SG_BODYHASH_PIECE
 
@@ -285,7 +291,7 @@ static void print_results(const struct canon_opts *o, const struct kernel_case *
 			  const uint64_t out_bytes[NCANONS], int cpu)
 {
 	if (!o->json)
-		printf("%-10s %-10s %-8s %9s %9s %10s %9s %9s\n", "canon", "mode", "kernel",
+		printf("%-10s %-10s %-11s %9s %9s %10s %9s %9s\n", "canon", "mode", "kernel",
 		       "GB/s", "x scalar", "x builtin", "GB/cpu-s", "cpu share");
 	for (int c = 0; c < NCANONS; c++) {
 		for (int mode = 0; mode < NMODES; mode++) {
@@ -301,7 +307,7 @@ static void print_results(const struct canon_opts *o, const struct kernel_case *
 				if (!kc[i].available)
 					continue;
 				if (!o->json) {
-					printf("%-10s %-10s %-8s %9.3f %9.2f %10.2f %9.3f %9.3f\n",
+					printf("%-10s %-10s %-11s %9.3f %9.2f %10.2f %9.3f %9.3f\n",
 					       canon_labels[c], mode_labels[mode], kc[i].name, gb,
 					       rs, rb, gb_cpu, share);
 					continue;
@@ -356,8 +362,11 @@ static int parse_canon(int argc, char **argv, struct canon_opts *o)
 	return 0;
 }
 
-static void choose_kernels(struct kernel_case kc[NKERNELS])
+/* scan_only: storage for the avx512 table without its block transform. */
+static void choose_kernels(struct kernel_case kc[NKERNELS], struct sg_canon_kernels *scan_only)
 {
+	const struct sg_canon_kernels *avx512 = sg_simd_select(SG_SIMD_AVX512);
+
 	kc[0] = (struct kernel_case){ "builtin", NULL, true };
 	for (int i = 0; i < SG_SIMD_LEVELS; i++) {
 		enum sg_simd_level level = (enum sg_simd_level)i;
@@ -367,6 +376,12 @@ static void choose_kernels(struct kernel_case kc[NKERNELS])
 		if (!kc[i + 1].available)
 			fprintf(stderr, "signet-bench: %s: not supported by this CPU\n",
 				kc[i + 1].name);
+	}
+	kc[SCAN_ONLY] = (struct kernel_case){ "avx512-scan", scan_only, false };
+	if (avx512 != NULL && avx512->relaxed_block != NULL) {
+		*scan_only = *avx512;
+		scan_only->relaxed_block = NULL;
+		kc[SCAN_ONLY].available = true;
 	}
 }
 
@@ -394,6 +409,7 @@ static int run_canon(int argc, char **argv)
 {
 	struct measurement res[NCANONS][NMODES][NKERNELS];
 	struct kernel_case kc[NKERNELS];
+	struct sg_canon_kernels scan_only;
 	uint64_t out_bytes[NCANONS];
 	struct canon_opts o;
 	char *body;
@@ -404,7 +420,7 @@ static int run_canon(int argc, char **argv)
 	cpu = bench_pin_one_core();
 	if (cpu < 0)
 		fprintf(stderr, "signet-bench: cannot pin to one CPU; figures may mix cores\n");
-	choose_kernels(kc);
+	choose_kernels(kc, &scan_only);
 	body = make_body(o.body_bytes);
 	if (body == NULL || !outputs_agree(kc, body, o.body_bytes, out_bytes)) {
 		fprintf(stderr, "signet-bench: canon: %s\n", body ? "outputs differ" : "out of memory");

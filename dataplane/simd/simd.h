@@ -1,19 +1,32 @@
 /*
  * NAME
- *   simd.h - runtime-dispatched SIMD scan kernels for body canonicalization
+ *   simd.h - runtime-dispatched SIMD kernels for body canonicalization
  *
  * SUMMARY
  *   The engine (dataplane/dkim) canonicalizes bodies with a portable state
  *   machine that copies runs of unchanged bytes and asks a scanner where
  *   the next run ends (struct sg_canon_kernels in canon.h: one scanner per
- *   canonicalization, with exact rules). This library provides those
- *   scanners at three levels:
+ *   canonicalization, with exact rules). For relaxed, a table may also
+ *   carry a block transform (canon.h: relaxed_block) that rewrites whole
+ *   64-byte blocks - classify bytes into lane masks, compute with mask
+ *   arithmetic which bytes survive (WSP run -> one SP before content,
+ *   HTAB -> SP, WSP before CRLF and trailing empty lines dropped), pack
+ *   them - so real mail, whose indents, tabs, blank lines and trailing
+ *   blanks stop a scanner every few bytes, costs no per-stop work; chunk
+ *   ends and rare cases stay with the state machine. This library
+ *   provides the tables at three levels:
  *     SG_SIMD_SCALAR   portable C, always built and always usable (the
- *                      "scalar twin": the reference every kernel must match);
- *     SG_SIMD_AVX2     32 bytes per step (x86-64 with AVX2);
- *     SG_SIMD_AVX512   64 bytes per step (AVX-512 F + BW + VL).
+ *                      "scalar twin": the reference every kernel must
+ *                      match; its block transform is SWAR);
+ *     SG_SIMD_AVX2     32 bytes per step (x86-64 with AVX2); scanners
+ *                      only;
+ *     SG_SIMD_AVX512   64 bytes per step (AVX-512 F + BW + VL); with
+ *                      VBMI2 and POPCNT as well, the block transform packs
+ *                      the surviving bytes with vpcompressb into a
+ *                      register and one store (relaxed_avx512.c).
  *   Every level returns exactly the same stop as the scalar twin for every
- *   input, so canonical output (and body hashes) never depend on the CPU.
+ *   input, and every block transform the twin's bytes and state, so
+ *   canonical output (and body hashes) never depend on the CPU.
  *   The vector kernels are compiled with function target attributes, so
  *   the library needs no global -mavx2 flags and runs on any x86-64.
  *
@@ -36,15 +49,17 @@
  *   state); call it once per worker, not per message.
  *
  *   Hashing is fused with canonicalization by the engine: the canonicalizer
- *   writes runs into a 4 KiB buffer (SG_CANON_OUTBUF) that goes to the hash
- *   update when full (long runs straight from the input), and
+ *   writes runs (and the block transform its blocks) into a 4 KiB buffer
+ *   (SG_CANON_OUTBUF) that goes to the hash update when full (long runs
+ *   straight from the input), and
  *   sg_bodyhash_update feeds every lane SG_BODYHASH_PIECE (16 KiB) of input
  *   at a time, so the body is read from memory once and each piece is
  *   scanned, copied and hashed while cached.
  *
  * UNTRUSTED INPUT
- *   The scanners read message bodies of any content; they read only inside
- *   [p, end), allocate nothing and keep no state.
+ *   The kernels read message bodies of any content; they read only inside
+ *   [p, end), write only inside [out, out + room), allocate nothing and
+ *   keep no state but the caller's struct sg_relaxed_state.
  */
 #ifndef SIGNET_SIMD_H
 #define SIGNET_SIMD_H

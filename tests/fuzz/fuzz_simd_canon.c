@@ -10,9 +10,14 @@
  *   (scalar twin, AVX2, AVX-512) canonicalizes it in a random chunking
  *   (chunk lengths 1..300 from a PRNG seeded by the input, so each input
  *   reproduces its chunking) and must give the same bytes and the same
- *   total, also with a limit (l=) of 4 x the last byte. Every kernel's stop must also equal the twin's for scans of the
- *   whole input and of [s, end) and [0, e) for s, e from the input. A
- *   level the CPU lacks is not run (the target says which at start-up).
+ *   total, also with a limit (l=) of 4 x the last byte, and fed whole.
+ *   Every kernel's stop must also equal the twin's for scans of the whole
+ *   input and of [s, end) and [0, e) for s, e from the input. A level with
+ *   a relaxed block transform must give the twin's bytes, end and state
+ *   for calls on [s, end) and [0, e) from a state and room drawn from the
+ *   input (held empty lines around SG_CANON_BLOCK_MAX_HELD, line empty or
+ *   not, a pending SP or not). A level the CPU lacks is not run (the
+ *   target says which at start-up).
  *
  * UNTRUSTED INPUT
  *   The fuzzer's bytes as a message body.
@@ -25,6 +30,7 @@
 
 #include "canon.h"
 #include "simd.h"
+#include "simd_internal.h"
 #include "types.h"
 
 #include "fuzzutil.h"
@@ -94,6 +100,44 @@ static void check_scans(const struct sg_canon_kernels *k, const char *level, con
 	}
 }
 
+/* One block-transform call of kernel and twin on [s, e): same output,
+ * same end, same state. */
+static void check_block_call(sg_canon_block_fn fn, const char *level, const uint8_t *b, size_t s,
+			     size_t e, uint64_t r)
+{
+	static const uint64_t helds[4] = { 0, 1, SG_CANON_BLOCK_MAX_HELD, SG_CANON_BLOCK_MAX_HELD + 1 };
+	struct sg_relaxed_state st = { helds[r & 3], (r >> 2) & 1, (r >> 3) & 1 }, tw = st;
+	size_t room = SG_CANON_BLOCK_ROOM + (size_t)((r >> 8) % 1000);
+	const uint8_t *p = b + s, *tp = b + s;
+	uint8_t *out = malloc(2 * room), *tout = out + room;
+	size_t n, tn;
+
+	if (out == NULL)
+		abort();
+	n = fn(&st, &p, b + e, out, room);
+	tn = sg_simd_scalar_relaxed_block(&tw, &tp, b + e, tout, room);
+	FUZZ_CHECK(n == tn && memcmp(out, tout, n) == 0 && p == tp,
+		   "%s block transform of [%zu, %zu), room %zu: %zu bytes to %zu, twin %zu to %zu",
+		   level, s, e, room, n, (size_t)(p - b), tn, (size_t)(tp - b));
+	FUZZ_CHECK(st.pending_crlf == tw.pending_crlf && st.line_empty == tw.line_empty &&
+		   st.pending_wsp == tw.pending_wsp,
+		   "%s block transform of [%zu, %zu): state differs from the twin's", level, s, e);
+	free(out);
+}
+
+static void check_blocks(const struct sg_canon_kernels *k, const char *level, const uint8_t *b,
+			 size_t size)
+{
+	size_t s = fuzz_split_point(b, size), e = size - s;
+	uint64_t r = seed_of(b, size);
+
+	if (k->relaxed_block == NULL)
+		return;
+	check_block_call(k->relaxed_block, level, b, s, size, r);
+	check_block_call(k->relaxed_block, level, b, 0, e, next_random(&r));
+	check_block_call(k->relaxed_block, level, b, 0, size, next_random(&r));
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -134,9 +178,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   sg_canon_name(all_canons[ci]), sg_simd_level_name(level),
 				   (unsigned long long)limit, got_cut.len, want_cut.len);
 			fuzz_bytes_free(&got_cut);
+			fuzz_bytes_free(&got);
+			total = run(all_canons[ci], k, b, size, false, UINT64_MAX, &got);
+			FUZZ_CHECK(fuzz_bytes_equal(&want, &got) && total == want_total,
+				   "%s with %s kernels, fed whole: %zu bytes out, reference %zu",
+				   sg_canon_name(all_canons[ci]), sg_simd_level_name(level),
+				   got.len, want.len);
+			fuzz_bytes_free(&got);
 			if (ci == 0)
 				check_scans(k, sg_simd_level_name(level), b, size);
-			fuzz_bytes_free(&got);
+			if (ci == 1)
+				check_blocks(k, sg_simd_level_name(level), b, size);
 		}
 		fuzz_bytes_free(&want);
 		fuzz_bytes_free(&want_cut);

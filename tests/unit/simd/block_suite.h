@@ -17,6 +17,11 @@
  *   lines before content, trailing WSP at the end of the body with and
  *   without CRLF, a bare CR last, WSP runs across every block boundary)
  *   equal the built-in scanners' bytes under many chunkings.
+ *   bs_split_bodies: each edge piece (CRLF, WSP runs, HTAB, trailing
+ *   WSP, bare CR, bare LF, NUL, 8-bit, empty lines) placed around bytes
+ *   63/64 and 127/128 and at the body's end, the body cut in two at every
+ *   position (a CRLF split between chunks, a chunk ending in a WSP run),
+ *   equals the built-in scanners' bytes.
  */
 #ifndef SIGNET_BLOCK_SUITE_H
 #define SIGNET_BLOCK_SUITE_H
@@ -242,6 +247,59 @@ static void bs_against_twin(void **state)
 		st_unguard(&g);
 	}
 	free(buf);
+}
+
+/* Relaxed with k fed as two chunks cut at every position equals the
+ * built-in scanners fed whole. */
+static void bs_split_everywhere(const struct sg_canon_kernels *k, const uint8_t *body,
+				size_t len, const char *label)
+{
+	struct st_out want, got;
+	struct sg_body_canon *c = malloc(sizeof(*c));
+
+	assert_non_null(c);
+	st_canon(SG_CANON_RELAXED, NULL, body, len, 0, &want);
+	for (size_t cut = 0; cut <= len; cut++) {
+		memset(&got, 0, sizeof(got));
+		sg_body_canon_init(c, SG_CANON_RELAXED, UINT64_MAX, st_sink, &got);
+		sg_body_canon_set_kernels(c, k);
+		sg_body_canon_update(c, body, cut);
+		sg_body_canon_update(c, body + cut, len - cut);
+		sg_body_canon_final(c);
+		if (got.len != want.len || memcmp(got.data, want.data, want.len) != 0)
+			fail_msg("%s cut at %zu: %zu bytes out, reference %zu", label, cut, got.len,
+				 want.len);
+		free(got.data);
+	}
+	free(want.data);
+	free(c);
+}
+
+/* Every edge of the block rules near block boundaries, cut everywhere:
+ * CRLF, WSP runs and HTAB across bytes 63/64 and 127/128, trailing WSP,
+ * bare CR and LF, NUL, 8-bit bytes, empty and WSP-only lines. */
+static void bs_split_bodies(void **state)
+{
+	static const char *const pieces[] = {
+		"\r\n", " \t \r\n", "\r\n\r\n", "\t", "  ", "\r", "\n", "\0", "\x80\xff",
+		" \r\n\r\n  \r\n", "\r\r\n", "\n\r", " \r",
+	};
+	const struct sg_canon_kernels *k = *state;
+	uint8_t body[260];
+
+	for (size_t pi = 0; pi < sizeof(pieces) / sizeof(pieces[0]); pi++) {
+		size_t n = strlen(pieces[pi]) + (pieces[pi][0] == '\0');
+
+		for (size_t at = 58; at <= 66; at += 2) {
+			memset(body, 'a', sizeof(body));
+			memcpy(body + at, pieces[pi], n);
+			memcpy(body + at + 64, pieces[pi], n);
+			memcpy(body + 200, pieces[pi], n);
+			bs_split_everywhere(k, body, 200 + n, "edge piece at the body's end");
+			memcpy(body + 240, "x\r\n", 3);
+			bs_split_everywhere(k, body, 243, "edge piece near block ends");
+		}
+	}
 }
 
 /* Bodies whose relaxed form depends on the block state at block and

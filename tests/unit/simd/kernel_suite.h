@@ -169,6 +169,7 @@ static int ks_run(enum sg_simd_level level, const char *file)
 		cmocka_unit_test_prestate(bs_rules, (void *)k),
 		cmocka_unit_test_prestate(bs_against_twin, (void *)k),
 		cmocka_unit_test_prestate(bs_bodies, (void *)k),
+		cmocka_unit_test_prestate(bs_split_bodies, (void *)k),
 	};
 
 	if (k == NULL) {
