@@ -17,6 +17,11 @@ const struct sg_hash_ops *sg_hash_evp(void);
  * context made from them. NULL when out of memory or a digest is not
  * available. */
 const struct sg_hash_ops *sg_hash_evp_fetched_new(void);
+/* The same for one thread only: a destroyed context is started again (its
+ * state wiped back to the digest's initial value) and kept for the next
+ * create() of that digest, up to 16 a digest, instead of freed. Free it
+ * with sg_hash_evp_fetched_free once no context made from it is in use. */
+const struct sg_hash_ops *sg_hash_evp_pooled_new(void);
 void sg_hash_evp_fetched_free(const struct sg_hash_ops *ops);
 
 #endif

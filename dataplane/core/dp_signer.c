@@ -123,7 +123,7 @@ enum sg_err dp_signer_new(const struct sg_config *conf, struct dp_keys *keys,
 	s->batch_timeout_ns = (uint64_t)conf->dataplane.batch_timeout_us * 1000;
 	s->park_ns = (uint64_t)DP_SIGNER_PARK_MS * 1000000;
 	s->keys_version = dp_keys_version(keys);
-	s->hash = sg_hash_evp_fetched_new();
+	s->hash = sg_hash_evp_pooled_new();	/* the worker's thread only */
 	rc = s->hash != NULL ? sg_backend_open(backend_spec, &s->backend, err) :
 	     sg_error_set(err, SG_E_NOMEM, 0, 0, "cannot fetch the SHA-1 and SHA-256 digests");
 	if (rc == SG_OK)

@@ -298,6 +298,16 @@ static enum sg_err feed_headers(struct sg_msg_parser *p, const char *data, size_
 		size_t seg = nl ? (size_t)(nl - (data + i)) : len - i;
 		bool had_cr;
 
+		if (nl != NULL && seg > 0 && data[i + seg - 1] == '\r') {
+			/* a whole CRLF line in this chunk: one append */
+			rc = hdr_append(p, data + i, seg + 1, err);
+			i += seg + 1;
+			if (rc == SG_OK)
+				rc = header_line(p, 2, err);
+			if (rc != SG_OK)
+				return rc;
+			continue;
+		}
 		rc = hdr_append(p, data + i, seg, err);
 		if (rc != SG_OK)
 			return rc;

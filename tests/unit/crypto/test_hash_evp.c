@@ -10,7 +10,11 @@
  *   second time; destroy() without final() and on NULL; independent
  *   contexts interleaved; the same with sg_hash_evp_fetched_new()'s
  *   tables (two at once, freed in either order, free of NULL and of the
- *   static table ignored).
+ *   static table ignored). A pooled table: a destroyed context comes
+ *   back from the next create() of its digest started afresh (after
+ *   final, after an unfinished update, after a failed final), SHA-1 and
+ *   SHA-256 kept apart, at most 16 kept (the rest freed; the ASan build
+ *   checks the table frees what it keeps).
  */
 #include "testutil.h"
 
@@ -100,6 +104,46 @@ static void test_fetched(void **state)
 	check_vectors(sg_hash_evp());		/* still there */
 }
 
+/* Destroyed contexts are reused, started again: nothing of what they
+ * hashed shows in the next digest. */
+static void test_pooled(void **state)
+{
+	const struct sg_hash_ops *p = sg_hash_evp_pooled_new();
+	void *ctx[20], *again;
+	uint8_t out[SG_HASH_MAX];
+	char hex[2 * SG_HASH_MAX + 1];
+
+	(void)state;
+	assert_non_null(p);
+	check_vectors(p);
+	ctx[0] = p->create(p->env, SG_HASH_SHA256);
+	p->update(ctx[0], "left over", 9);		/* never finished */
+	p->destroy(ctx[0]);
+	again = p->create(p->env, SG_HASH_SHA256);
+	assert_ptr_equal(again, ctx[0]);
+	p->update(again, "abc", 3);
+	assert_int_equal(p->final(again, out), 32);
+	to_hex(out, 32, hex);
+	assert_string_equal(hex, vectors[4].hex);
+	assert_int_equal(p->final(again, out), 0);	/* once only, reused or not */
+	p->destroy(again);
+	/* a SHA-1 create does not take the SHA-256 context */
+	ctx[1] = p->create(p->env, SG_HASH_SHA1);
+	assert_ptr_not_equal(ctx[1], again);
+	p->update(ctx[1], "abc", 3);
+	assert_int_equal(p->final(ctx[1], out), 20);
+	to_hex(out, 20, hex);
+	assert_string_equal(hex, vectors[0].hex);
+	p->destroy(ctx[1]);
+	/* twenty at once: sixteen kept, four freed */
+	for (size_t i = 0; i < 20; i++)
+		ctx[i] = p->create(p->env, SG_HASH_SHA256);
+	for (size_t i = 0; i < 20; i++)
+		p->destroy(ctx[i]);
+	check_vectors(p);
+	sg_hash_evp_fetched_free(p);		/* with contexts kept */
+}
+
 static size_t digest_split(enum sg_hash_alg alg, const uint8_t *data, size_t len, size_t cut1,
 			   size_t cut2, uint8_t out[SG_HASH_MAX])
 {
@@ -176,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fips_vectors),
 		cmocka_unit_test(test_fetched),
+		cmocka_unit_test(test_pooled),
 		cmocka_unit_test(test_any_split),
 		cmocka_unit_test(test_misuse),
 	};
