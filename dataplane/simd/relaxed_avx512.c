@@ -29,9 +29,11 @@
 #include <immintrin.h>
 
 /* Bytes ahead to prefetch: the block loop holds few loads in flight
- * (each block is ~60 instructions), so a body that is not in the cache
- * would otherwise be read at memory latency. A prefetch never faults. */
-#define PREFETCH_AHEAD 1024
+ * (each block is ~70 instructions), so a body that is not in the cache
+ * would otherwise be read at memory latency (an 8 MiB body: 2.5 GB/s
+ * without, ~7 with 2 KiB ahead; 1 KiB ahead ~6). A prefetch never
+ * faults, so reading past end is harmless. */
+#define PREFETCH_AHEAD 2048
 
 #define VBMI2_FN __attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt")))
 
