@@ -154,7 +154,10 @@ static bool asked_already(const struct dp_signer *s, const struct kind_plan *p)
 
 static void take_entry(struct kind_plan *p, const struct dp_key_entry *e)
 {
-	snprintf(p->selector, sizeof(p->selector), "%s", e->selector);
+	size_t n = strnlen(e->selector, sizeof(p->selector) - 1);
+
+	memcpy(p->selector, e->selector, n);	/* no printf on the hot path */
+	p->selector[n] = '\0';
 	if (e->key != NULL) {
 		p->entry = e;
 		p->state = PLAN_READY;
