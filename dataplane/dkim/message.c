@@ -10,7 +10,8 @@
  *   chunk; with fix_bare_lf a bare LF is passed on as CRLF (the body is
  *   scanned 16 bytes at a time for an LF without CR before it, so a body
  *   that has none goes on in one piece). sg_msg_parser_reset wipes the
- *   header bytes and keeps the buffers for the next message.
+ *   header bytes and keeps the buffers for the next message (up to 64 KiB
+ *   of header bytes and 256 fields; larger ones are freed).
  *
  * UNTRUSTED INPUT
  *   The whole message. Every size is checked against struct sg_limits
@@ -25,6 +26,11 @@
 #include "message.h"
 
 enum parser_state { ST_HEADERS, ST_BODY, ST_DONE, ST_FAILED };
+
+/* A reset keeps buffers up to these sizes; larger ones (a rare huge header
+ * section) are freed, so a pooled parser does not hold them. */
+#define KEEP_HDR_BYTES (64 * 1024)
+#define KEEP_FIELDS 256
 
 struct field_span {
 	size_t start;		/* offset in hdr */
@@ -90,9 +96,22 @@ struct sg_msg_parser *sg_msg_parser_new(const struct sg_limits *lim, bool fix_ba
 
 void sg_msg_parser_reset(struct sg_msg_parser *p)
 {
-	if (p->hdr.data != NULL)
+	if (p->hdr.cap > KEEP_HDR_BYTES) {
+		sg_buf_free(&p->hdr);		/* zeroes it */
+	} else if (p->hdr.data != NULL) {
 		memset(p->hdr.data, 0, p->hdr.len);
-	sg_buf_reset(&p->hdr);
+		sg_buf_reset(&p->hdr);
+	}
+	if (p->spans_cap > KEEP_FIELDS) {
+		free(p->spans);
+		p->spans = NULL;
+		p->spans_cap = 0;
+	}
+	if (p->fields_cap > KEEP_FIELDS) {
+		free(p->fields);
+		p->fields = NULL;
+		p->fields_cap = 0;
+	}
 	if (p->fields != NULL)
 		memset(p->fields, 0, p->fields_cap * sizeof(*p->fields));
 	p->nspans = 0;

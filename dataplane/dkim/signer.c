@@ -35,6 +35,7 @@
 #include "signer.h"
 
 #define HEADER_TEXT_MAX (256 * 1024)
+#define KEEP_BYTES (64 * 1024)	/* a reset keeps buffers up to this size */
 
 struct sign_slot {
 	struct sg_sign_request req;	/* strings point into the arrays below */
@@ -119,9 +120,14 @@ void sg_signer_free(struct sg_signer *s)
 	free(s);
 }
 
-/* Zeroes what a buffer holds and empties it (its memory stays). */
+/* Zeroes what a buffer holds and empties it; its memory stays unless it
+ * grew past KEEP_BYTES (then it is freed, zeroed). */
 static void wipe(struct sg_buf *b)
 {
+	if (b->cap > KEEP_BYTES) {
+		sg_buf_free(b);
+		return;
+	}
 	if (b->data != NULL)
 		memset(b->data, 0, b->len);
 	sg_buf_reset(b);
@@ -139,6 +145,11 @@ void sg_signer_reset(struct sg_signer *s)
 		slot->ready = slot->is_signed = false;
 	}
 	wipe(&s->scratch);
+	if (s->work_cap > KEEP_BYTES) {
+		free(s->work);
+		s->work = NULL;
+		s->work_cap = 0;
+	}
 	if (s->work != NULL)
 		memset(s->work, 0, s->work_cap);
 	sg_bodyhash_cleanup(&s->bodyhash);

@@ -11,7 +11,8 @@
  *   bare LFs, with the empty line cut between chunks), takes nothing once
  *   the body started, and applies the message limit; a reset parser reads
  *   the next message exactly as a new one does (fingerprints compared),
- *   the fields of the last message are gone and its header bytes zeroed.
+ *   the fields of the last message are gone and its header bytes zeroed,
+ *   also after a header section larger than what a reset keeps.
  *   The bare-LF scan: every position of one or two bare LFs in bodies of
  *   1..150 bytes (the 16- and 64-byte steps and the tail), CR before the
  *   LF in the same or the previous chunk, against a byte-by-byte model.
@@ -147,6 +148,40 @@ static void test_reset_reuses(void **state)
 	run_free(&fresh);
 }
 
+/* After a message whose header section is larger than what a reset keeps
+ * (120 KiB in three fields; 300 fields), the next one reads as with a new
+ * parser. */
+static void test_reset_after_huge_header(void **state)
+{
+	static const char b[] = "From: b\r\nTo: c\r\n\r\nB\r\n";
+	struct sg_buf big;
+	struct run r, fresh;
+
+	(void)state;
+	assert_int_equal(run_whole(&fresh, NULL, false, S(b)), SG_OK);
+	for (int kind = 0; kind < 2; kind++) {
+		sg_buf_init(&big, SIZE_MAX);
+		for (int i = 0; i < (kind ? 300 : 3); i++) {
+			assert_int_equal(sg_buf_printf(&big, "X-%d: ", i), SG_OK);
+			for (int j = 0; kind == 0 && j < 40 * 1024; j++)
+				assert_int_equal(sg_buf_putc(&big, 'v'), SG_OK);
+			assert_int_equal(sg_buf_puts(&big, "v\r\n"), SG_OK);
+		}
+		assert_int_equal(sg_buf_puts(&big, "\r\nbody\r\n"), SG_OK);
+		assert_int_equal(run_whole(&r, NULL, false, big.data, big.len), SG_OK);
+		sg_msg_parser_reset(r.p);
+		sg_buf_reset(&r.body);
+		r.eoh_calls = 0;
+		r.body_calls = r.body_calls_before_eoh = 0;
+		assert_int_equal(sg_msg_parser_feed(r.p, S(b), &r.err), SG_OK);
+		r.rc = sg_msg_parser_finish(r.p, &r.err);
+		assert_same_runs(&r, &fresh);
+		run_free(&r);
+		sg_buf_free(&big);
+	}
+	run_free(&fresh);
+}
+
 /* The body with every bare LF made CRLF, byte by byte. */
 static size_t model_fix(const char *in, size_t len, char *out)
 {
@@ -198,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_feed_headers_stops_at_body),
 		cmocka_unit_test(test_feed_headers_limits),
 		cmocka_unit_test(test_reset_reuses),
+		cmocka_unit_test(test_reset_after_huge_header),
 		cmocka_unit_test(test_bare_lf_scan_positions),
 	};
 

@@ -293,6 +293,20 @@ static void test_reuse_matches_fresh(void **state)
 		assert_null(sg_signer_digest(kept, 0, &dlen, NULL));
 		assert_null(sg_signer_header(kept, 0, &dlen));
 	}
+	/* after a message whose field and z= text pass what a reset keeps */
+	{
+		struct sg_buf big;
+
+		sg_buf_init(&big, SIZE_MAX);
+		assert_int_equal(sg_buf_puts(&big, "From: x@" DOMAIN "\r\nSubject: "), SG_OK);
+		for (int i = 0; i < 3000; i++)
+			assert_int_equal(sg_buf_puts(&big, "twenty bytes of it. "), SG_OK);
+		assert_int_equal(sg_buf_puts(&big, "\r\n\r\nbody\r\n"), SG_OK);
+		request_pair(r, 0);
+		free(sign_fake(&kept, r, 1, big.data, big.len, true));
+		sg_signer_reset(kept);
+		sg_buf_free(&big);
+	}
 	/* a message that fails (no From) leaves nothing behind either */
 	request_pair(r, 0);
 	assert_int_equal(sg_signer_add(kept, &r[0], &err), SG_OK);
