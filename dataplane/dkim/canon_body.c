@@ -25,6 +25,12 @@
  *   to the sink).
  *   With c->kernels set, the three run finders are the kernel's scanners
  *   instead (rules in canon.h); the state machine around them is the same.
+ *   A kernel's relaxed block transform, when it has one, takes over whole
+ *   64-byte blocks between line ends (relaxed_blocks: it writes straight
+ *   into c->out and carries held lines, "line empty" and the pending SP
+ *   in struct sg_relaxed_state); the machine does the rest of each piece
+ *   (its last 64 bytes, a CR held across pieces, more than 32 held empty
+ *   lines before content, output near the l= limit) one stop at a time.
  *
  * DOMAINKEYS
  *   Semantics follow Mail::DKIM's dk_simple / dk_nofws as fed by its

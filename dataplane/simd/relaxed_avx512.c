@@ -57,8 +57,8 @@ VBMI2_FN size_t sg_simd_avx512_relaxed_block(struct sg_relaxed_state *st, const 
 		struct sg_relaxed_plan pl;
 
 		_mm_prefetch((const char *)q + PREFETCH_AHEAD, _MM_HINT_T0);
-
-		if (!sg_relaxed_plan(&now, eq(v, ' '), eq(v, '\t'), eq(v, '\r'), eq(v, '\n'), q[64], &pl))
+		if (!sg_relaxed_plan(&now, eq(v, ' '), eq(v, '\t'), eq(v, '\r'), eq(v, '\n'), q[64],
+				     &pl))
 			break;
 		if (pl.held_before != 0) {
 			_mm512_storeu_si512((void *)o, crlf);
@@ -68,7 +68,7 @@ VBMI2_FN size_t sg_simd_avx512_relaxed_block(struct sg_relaxed_state *st, const 
 			*o++ = ' ';
 		v = _mm512_mask_mov_epi8(v, pl.wsp, sp);
 		_mm512_storeu_si512((void *)o, _mm512_maskz_compress_epi8(pl.keep, v));
-		o += _mm_popcnt_u64(pl.keep);
+		o += __builtin_popcountll(pl.keep);	/* one POPCNT instruction here */
 		q += pl.len;
 	}
 	*st = now;

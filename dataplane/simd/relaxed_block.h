@@ -64,7 +64,8 @@ static inline uint64_t sg_relaxed_tail(struct sg_relaxed_state *st, uint64_t tai
 }
 
 static inline bool sg_relaxed_plan(struct sg_relaxed_state *st, uint64_t sp, uint64_t tab,
-				   uint64_t cr, uint64_t lf, uint8_t b64, struct sg_relaxed_plan *pl)
+				   uint64_t cr, uint64_t lf, uint8_t b64,
+				   struct sg_relaxed_plan *pl)
 {
 	uint64_t wsp = sp | tab, valid = ~0ULL, r, f, content, after;
 

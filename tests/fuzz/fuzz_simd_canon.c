@@ -105,7 +105,9 @@ static void check_scans(const struct sg_canon_kernels *k, const char *level, con
 static void check_block_call(sg_canon_block_fn fn, const char *level, const uint8_t *b, size_t s,
 			     size_t e, uint64_t r)
 {
-	static const uint64_t helds[4] = { 0, 1, SG_CANON_BLOCK_MAX_HELD, SG_CANON_BLOCK_MAX_HELD + 1 };
+	static const uint64_t helds[4] = {
+		0, 1, SG_CANON_BLOCK_MAX_HELD, SG_CANON_BLOCK_MAX_HELD + 1,
+	};
 	struct sg_relaxed_state st = { helds[r & 3], (r >> 2) & 1, (r >> 3) & 1 }, tw = st;
 	size_t room = SG_CANON_BLOCK_ROOM + (size_t)((r >> 8) % 1000);
 	const uint8_t *p = b + s, *tp = b + s;
