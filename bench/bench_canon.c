@@ -16,8 +16,8 @@
  *     builtin  the engine's own scanners (no kernel table: what dkim does
  *              without dataplane/simd),
  *     scalar   the scalar twin, avx2, avx512 (the levels the CPU has;
- *              scalar and avx512 with VBMI2 canonicalize relaxed bodies
- *              with the block transform of canon.h),
+ *              each canonicalizes relaxed bodies with its block transform
+ *              of canon.h - avx512 only with VBMI2),
  *     avx512-scan  the avx512 table without its block transform (relaxed
  *              by the stop scanner alone; only where avx512 has one), so
  *              one run compares the two designs,

@@ -15,7 +15,7 @@
  *   the run-start rules, go to the scalar twin.
  *   Relaxed bodies mostly take the block transform of relaxed_avx512.c
  *   instead (sg_simd_kernels_avx512_vbmi2, the same scanners plus that
- *   kernel: handed out when the CPU also has VBMI2 and POPCNT); these
+ *   kernel: handed out when the CPU also has VBMI2); these
  *   scanners then do only the last bytes of each chunk.
  *   Compiled with target("avx512f,avx512bw,avx512vl") on these functions
  *   only; simd_dispatch.c hands the table out only when CPUID and XGETBV

@@ -158,8 +158,7 @@ size_t sg_simd_scalar_relaxed_block(struct sg_relaxed_state *st, const uint8_t *
 	const uint8_t *q = *in;
 	uint8_t *o = out;
 
-	while (end - q >= SG_CANON_BLOCK + SG_CANON_BLOCK_LOOKAHEAD &&
-	       room - (size_t)(o - out) >= SG_CANON_BLOCK_ROOM) {
+	while (sg_relaxed_block_fits(q, end, (size_t)(o - out), room)) {
 		struct sg_relaxed_plan pl;
 		uint64_t m[4];
 

@@ -51,8 +51,7 @@ VBMI2_FN size_t sg_simd_avx512_relaxed_block(struct sg_relaxed_state *st, const 
 	const uint8_t *q = *in;
 	uint8_t *o = out;
 
-	while (end - q >= SG_CANON_BLOCK + SG_CANON_BLOCK_LOOKAHEAD &&
-	       room - (size_t)(o - out) >= SG_CANON_BLOCK_ROOM) {
+	while (sg_relaxed_block_fits(q, end, (size_t)(o - out), room)) {
 		__m512i v = _mm512_loadu_si512((const void *)q);
 		struct sg_relaxed_plan pl;
 

@@ -42,6 +42,15 @@ struct sg_relaxed_plan {
 	bool sp_before;		/* one SP after those, before the lanes */
 };
 
+/* Another block fits: its bytes and look-ahead before end, and room for
+ * what it may store after the used bytes of out. */
+static inline bool sg_relaxed_block_fits(const uint8_t *q, const uint8_t *end, size_t used,
+					 size_t room)
+{
+	return end - q >= SG_CANON_BLOCK + SG_CANON_BLOCK_LOOKAHEAD &&
+	       room - used >= SG_CANON_BLOCK_ROOM;
+}
+
 /* The lanes above the highest set bit of m (m != 0). */
 static inline uint64_t sg_relaxed_above(uint64_t m)
 {

@@ -18,12 +18,14 @@
  *     SG_SIMD_SCALAR   portable C, always built and always usable (the
  *                      "scalar twin": the reference every kernel must
  *                      match; its block transform is SWAR);
- *     SG_SIMD_AVX2     32 bytes per step (x86-64 with AVX2); scanners
- *                      only;
- *     SG_SIMD_AVX512   64 bytes per step (AVX-512 F + BW + VL); with
- *                      VBMI2 and POPCNT as well, the block transform packs
- *                      the surviving bytes with vpcompressb into a
- *                      register and one store (relaxed_avx512.c).
+ *     SG_SIMD_AVX2     32 bytes per step (x86-64 with AVX2 and POPCNT);
+ *                      its block transform packs 8 bytes at a time with
+ *                      pshufb;
+ *     SG_SIMD_AVX512   64 bytes per step (AVX-512 F + BW + VL, and what
+ *                      AVX2 needs); with VBMI2 as well, the block
+ *                      transform packs the surviving bytes with
+ *                      vpcompressb into a register and one store
+ *                      (relaxed_avx512.c).
  *   Every level returns exactly the same stop as the scalar twin for every
  *   input, and every block transform the twin's bytes and state, so
  *   canonical output (and body hashes) never depend on the CPU.

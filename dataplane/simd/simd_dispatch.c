@@ -3,13 +3,14 @@
  *   simd_dispatch.c - which scan kernels this CPU can run (see simd.h)
  *
  * SUMMARY
- *   CPUID leaf 1 (OSXSAVE, AVX, POPCNT) and leaf 7 (AVX2, AVX-512 F/BW/VL,
- *   VBMI2) say what the processor has; XGETBV says whether the OS saves
- *   the YMM (AVX2) and the opmask/ZMM state (AVX-512) on context switches.
- *   A level is supported only when both agree. Level AVX512 has two
- *   tables: with the relaxed block transform (which needs VBMI2 and POPCNT
- *   as well) or without it. Nothing is cached: every call asks the CPU
- *   again (a few hundred cycles), so there is no global state.
+ *   CPUID leaf 1 (OSXSAVE, AVX, POPCNT: both vector levels use it) and
+ *   leaf 7 (AVX2, AVX-512 F/BW/VL, VBMI2) say what the processor has;
+ *   XGETBV says whether the OS saves the YMM (AVX2) and the opmask/ZMM
+ *   state (AVX-512) on context switches. A level is supported only when
+ *   both agree. Level AVX512 has two tables: with the relaxed block
+ *   transform (which needs VBMI2 as well) or without it. Nothing is
+ *   cached: every call asks the CPU again (a few hundred cycles), so there
+ *   is no global state.
  *
  * UNTRUSTED INPUT
  *   Level names given to sg_simd_level_parse (compared, never stored).
@@ -42,14 +43,12 @@ static unsigned xcr0(void)
 	return lo;
 }
 
-/* AVX-512 VBMI2 and POPCNT, for the relaxed block transform (on top of
- * level AVX512, checked separately). */
+/* AVX-512 VBMI2, for the relaxed block transform (on top of level
+ * AVX512, which cpu_has checks: F/BW/VL, POPCNT, ZMM state). */
 static bool cpu_has_vbmi2(void)
 {
 	unsigned a, b, c, d;
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & LEAF1_ECX_POPCNT))
-		return false;
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
 		return false;
 	return (c & LEAF7_ECX_AVX512VBMI2) != 0;
@@ -57,13 +56,14 @@ static bool cpu_has_vbmi2(void)
 
 static bool cpu_has(enum sg_simd_level level)
 {
-	unsigned a, b, c, d, os;
-	unsigned need = LEAF7_EBX_AVX2;
+	unsigned a, b, c, d, os, need;
 
 	if (!__get_cpuid(1, &a, &b, &c, &d))
 		return false;
-	if ((c & (LEAF1_ECX_OSXSAVE | LEAF1_ECX_AVX)) != (LEAF1_ECX_OSXSAVE | LEAF1_ECX_AVX))
+	need = LEAF1_ECX_OSXSAVE | LEAF1_ECX_AVX | LEAF1_ECX_POPCNT;
+	if ((c & need) != need)
 		return false;
+	need = LEAF7_EBX_AVX2;
 	os = xcr0();
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
 		return false;

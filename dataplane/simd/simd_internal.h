@@ -6,8 +6,8 @@
  *   One kernel table per level (canon_scalar.c, canon_avx2.c,
  *   canon_avx512.c; AVX-512 has two: with and without the VBMI2 relaxed
  *   block transform of relaxed_avx512.c) for simd_dispatch.c; the relaxed
- *   block transforms of canon.h (scalar twin and AVX-512: same output and
- *   same state for every input and room); and the scalar twin's scanners
+ *   block transforms of canon.h (scalar twin, AVX2 and AVX-512: same
+ *   output and same state for every input and room); and the scalar twin's scanners
  *   resumed at q (run start p <= q <= end): the first stop at or after q,
  *   by the rules of canon.h, given that nothing in [p, q) stopped the run.
  *   The vector kernels finish each scan with these (the last bytes, too

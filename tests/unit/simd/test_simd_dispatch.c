@@ -67,16 +67,17 @@ static bool compiler_says(enum sg_simd_level level)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_cpu_init();
 	if (level == SG_SIMD_AVX2)
-		return __builtin_cpu_supports("avx2");
+		return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
 	if (level == SG_SIMD_AVX512)
-		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+		       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		       __builtin_cpu_supports("avx512vl");
 #endif
 	return level == SG_SIMD_SCALAR;
 }
 
 /* Level AVX512 carries the VBMI2 relaxed block transform iff the CPU has
- * VBMI2 and POPCNT; AVX2 has none. */
+ * VBMI2 and POPCNT; scalar and AVX2 always have theirs. */
 static bool compiler_says_blocks(enum sg_simd_level level)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -84,7 +85,7 @@ static bool compiler_says_blocks(enum sg_simd_level level)
 	if (level == SG_SIMD_AVX512)
 		return __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("popcnt");
 #endif
-	return level == SG_SIMD_SCALAR;
+	return level == SG_SIMD_SCALAR || level == SG_SIMD_AVX2;
 }
 
 static void cpu_verdicts(void **state)
