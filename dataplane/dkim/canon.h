@@ -68,7 +68,7 @@
  *       before content and vanishes before a line end;
  *     - st->pending_wsp: a WSP run ended the previous block (or, from the
  *       caller, just before *in); written as one SP before byte 0 when
- *       that is content; set again when byte 63 is SP or HTAB;
+ *       that is content; after a block, true iff its byte 63 is WSP;
  *     - when the block has content: st->pending_crlf held empty lines are
  *       written first (CRLF each, before that SP), and every line end
  *       before its last content byte is written in place;
@@ -77,14 +77,14 @@
  *       one only; st->line_empty says so for a block without content);
  *       the others are held: st->pending_crlf grows;
  *     - st->line_empty ends true iff a line end follows the last content
- *       byte (unchanged by a block of only WSP).
- *   The caller calls it only between line ends: never with a CR pending,
- *   never with *in on the LF of a CRLF. It stops before a block when
- *   room minus the bytes written is below SG_CANON_BLOCK_ROOM (it may
- *   store that far past its last byte), and before a block with content
+ *       byte (unchanged by a block with neither content nor line end).
+ *   The caller never calls it with a CR pending or with *in on the LF of
+ *   a CRLF. It stops before a block when room minus the bytes written is
+ *   below SG_CANON_BLOCK_ROOM (a block may store up to that many bytes
+ *   past the end of the output so far), and before a block with content
  *   while more than SG_CANON_BLOCK_MAX_HELD empty lines are held (the
- *   caller's state machine writes those). The rest of the body (chunk
- *   ends, the last 64 bytes, bare CR at a chunk end, the l= limit) goes
+ *   caller's state machine writes those). The rest of the body (the last
+ *   64 bytes of every update, a CR at a chunk end, the l= limit) goes
  *   through the state machine with the relaxed scanner, which must be set
  *   too. Same output as the state machine for every input and chunking.
  *
