@@ -152,7 +152,9 @@ struct sg_signer *signer_take(struct dp_signer *s)
 
 	if (s->npool > 0)
 		return s->pool[--s->npool];
-	g = sg_signer_new(s->hash, &s->limits, true);
+	/* no bare-LF repair: both front-ends hand CRLF-only messages (dp_signer.h),
+	 * so it would only scan every body a second time */
+	g = sg_signer_new(s->hash, &s->limits, false);
 	if (g != NULL)
 		sg_signer_set_canon_kernels(g, s->canon_kernels);
 	return g;

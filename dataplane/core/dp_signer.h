@@ -9,7 +9,9 @@
  *   front-ends (spool, SMTP relay) use only these calls:
  *     dp_signer_new(conf, keys, backend_spec, batch_size, stats, &s, &err)
  *     dp_signer_submit(s, msg, len, &facts, cookie, &err)
- *         msg is the whole message, CRLF line ends, headers + body; it must
+ *         msg is the whole message, CRLF line ends, headers + body (not
+ *         repaired here: the spool converts LF files to CRLF and the relay
+ *         refuses bare CR and LF, so no bare LF reaches the signer); it must
  *         stay valid and unchanged until the completion with this cookie
  *         has been polled. The signer reads the From header, picks the
  *         signing domain and the scopes (dkim_sign / dk_sign: dk_domain
