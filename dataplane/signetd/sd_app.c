@@ -180,6 +180,10 @@ void sd_app_report(struct sd_app *a)
 	if (a->left_in_place > 0)
 		sd_app_log(a, "%llu input(s) left in %s to try again (see the reasons above)",
 			   (unsigned long long)a->left_in_place, a->opt.spool_in);
+	if (a->refused > 0)
+		sd_app_log(a, "%llu input(s) refused as bad input: moved to %s/" SD_FAILED_DIR
+			   "/ or not taken (see the reasons above)",
+			   (unsigned long long)a->refused, a->opt.spool_in);
 	if (a->opt.json) {
 		sd_summary_json(line, sizeof(line), c, seconds,
 				sd_process_cpu_s() - a->started_cpu_s, a->nworkers);

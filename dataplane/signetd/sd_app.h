@@ -45,6 +45,8 @@ struct sd_app {
 	uint64_t started_ms, last_progress_ms, last_scan_ms;
 	double started_cpu_s;			/* sd_process_cpu_s() at started_ms */
 	uint64_t left_in_place;			/* FAILED jobs (input still there) */
+	uint64_t refused;			/* BAD jobs (moved to .failed/) and
+						 * *.eml names not taken */
 	struct sd_relay_setup *relay;		/* relay mode (no --spool), or NULL */
 };
 

@@ -58,6 +58,7 @@
 
 #define EXIT_LEFT 1
 #define EXIT_START 2
+#define EXIT_REFUSED 3
 #define SPOOL_DEPTH_MIN 32
 #define SPOOL_DEPTH_MAX 512
 #define FINAL_PUSH_MS 2000
@@ -125,6 +126,7 @@ static void job_done(void *env, const struct sd_job *job)
 
 	switch (job->result) {
 	case SD_JOB_BAD:
+		a->refused++;
 		sd_app_log(a, "%s: moved to " SD_FAILED_DIR "/: %s", job->name, job->reason);
 		break;
 	case SD_JOB_FAILED:
@@ -145,6 +147,7 @@ static void name_refused(void *env, const char *name, const char *why)
 	char shown[SD_NAME_BUF];
 
 	sd_name_printable(name, shown, sizeof(shown));
+	((struct sd_app *)env)->refused++;
 	sd_app_log(env, "%s: not taken: %s (rename it to take part)", shown, why);
 }
 
@@ -353,7 +356,7 @@ int main(int argc, char **argv)
 		rte_eal_mp_wait_lcore();
 		sd_control_final_push(a->control, FINAL_PUSH_MS);
 		sd_app_report(a);
-		rc = a->left_in_place > 0 ? EXIT_LEFT : 0;
+		rc = a->left_in_place > 0 ? EXIT_LEFT : a->refused > 0 ? EXIT_REFUSED : 0;
 	}
 	cleanup(a);
 	if (a->nworkers > 0)

@@ -18,7 +18,8 @@ SUMMARY
     - IN holds no .eml afterwards, .done/ holds every input;
     - bad input (empty, not a message, over max_message_size) goes to
       .failed/ with a reason file and is counted as failed; a *.eml name
-      with a control byte is reported, counted and left alone;
+      with a control byte is reported, counted and left alone; the exit
+      status is 3 (batch done, some inputs refused);
     - kill -9 at several random points (by the number of outputs already
       written) and a restart each time: in the end every input is in OUT
       exactly once, complete and verifying, none is left in IN, no temp
@@ -176,7 +177,9 @@ def test_bad_input_goes_to_failed_with_a_reason(site):
     (inbox / "huge.eml").write_bytes(b"From: a@example.com\n\n" + b"x" * MAX_MESSAGE)
     (inbox / "notes.txt").write_bytes(b"not *.eml: left alone\n")
     (inbox / "tab\there.eml").write_bytes(b"From: a@example.com\n\nx\n")
-    done = run_signetd(site)
+    done = run_signetd(site, check=False)
+    assert done.returncode == 3, done.stderr.decode()
+    assert b"4 input(s) refused as bad input" in done.stderr
     summary = json.loads(done.stdout)
     assert (summary["messages"], summary["failed"]) == (8, 4)
     assert b"tab?here.eml: not taken: a control byte in the name" in done.stderr
