@@ -27,6 +27,7 @@ extern const struct bench_command bench_canon;
 extern const struct bench_command bench_engine;
 extern const struct bench_command bench_smtp_sink;
 extern const struct bench_command bench_smtp_load;
+extern const struct bench_command bench_fsops;
 
 double bench_now(void);
 double bench_cpu_now(void);

@@ -13,7 +13,8 @@ SUMMARY
   size class such as "8K"), tmpfs (a folder on a tmpfs, or None to skip),
   batch_timeout_us (None: the configuration's default; else written into
   the dataplane block).
-  tools: paths of signet, signet-controld, signetd and corpus_gen.
+  tools: paths of signet, signet-controld, signetd, corpus_gen and
+  signet-bench ("bench").
   crypto: the `signet-bench crypto --json` lines of the same run; the raw
   rate is the RSA-2048 line of the backend signetd uses (crypto_backend
   "auto", the configuration's default).
@@ -42,6 +43,8 @@ SUMMARY
   "ratio_to_raw_run_cpu": (M / U) / Y,
   "unsigned_msgs_per_s":R0,"unsigned_cpu_us_per_msg":F,
   "ceiling_ratio_cpu": (1e6 / Y) / (1e6 / Y + F),
+  "floor_cpu_us_per_msg":K0,"floor_wall_us_per_msg":W0,
+  "floor_ceiling_ratio_cpu": (1e6 / Y) / (1e6 / Y + K0),
   "mean_bytes":B,"rounds":K,"checked":CHECKED}
   ratio_to_raw is the issue's target figure (spool >= 90% of workers x raw).
   Its raw is the backend's rate per CPU-second (Y), what one whole core
@@ -62,6 +65,16 @@ SUMMARY
   it alone leaves of the target: the best ratio_to_raw_run_cpu any engine
   could reach on this machine and file system if hashing and signing the
   message cost nothing beyond the raw signature.
+  The floor (once per corpus and folder) is `signet-bench fsops` on the
+  same folder with M messages of the corpus's mean size: the same file
+  steps done by one thread with plain blocking system calls, nothing
+  parsed, hashed or signed (bench_fsops.c). Its CPU per message (K0) is
+  what the kernel and the file system alone take, and
+  floor_ceiling_ratio_cpu the best ratio any spool could reach on this
+  machine and folder with one file per message. On a memory file system
+  that is a true floor; on a disk the one-at-a-time durable writes wait
+  for the device in turn (W0), which signetd's pipeline overlaps, so
+  there the floor's CPU figure is only indicative.
 
 UNTRUSTED INPUT
   None: our own programs' output (signetd's JSON summary, keygen records).
@@ -261,8 +274,33 @@ def file_handling(line, unsigned):
                                  if raw_us and line["unsigned_cpu_us_per_msg"] else None)
 
 
+def fs_floor(ctx, label, fs_base):
+    """signet-bench fsops on fs_base with the corpus's count and mean size
+    (measured once per corpus and folder)."""
+    key = (fs_base, label)
+    if key not in ctx["floors"]:
+        _, names, mean = ctx["corpora"][key]
+        out = subprocess.run([ctx["tools"]["bench"], "fsops", "--dir", fs_base, "--json",
+                              "--count", str(len(names)), "--bytes", str(round(mean)),
+                              "--rounds", "2"], capture_output=True, text=True,
+                             timeout=HANG_GUARD * 4)
+        if out.returncode != 0:
+            raise RuntimeError("signet-bench fsops failed: %s" % out.stderr)
+        ctx["floors"][key] = json.loads(out.stdout)
+    return ctx["floors"][key]
+
+
+def floor_figures(line, floor):
+    raw_us = 1e6 / line["raw_signs_per_cpu_s"] if line["raw_signs_per_cpu_s"] else None
+    line["floor_cpu_us_per_msg"] = floor["cpu_us_per_msg"]
+    line["floor_wall_us_per_msg"] = floor["wall_us_per_msg"]
+    line["floor_ceiling_ratio_cpu"] = (raw_us / (raw_us + floor["cpu_us_per_msg"])
+                                       if raw_us else None)
+
+
 def measure(ctx, label, fs_base, workers):
-    """One LINE: the signed runs, then one unsigned run of the same corpus."""
+    """One LINE: the signed runs, then one unsigned run of the same corpus,
+    and the folder's floor."""
     opts = ctx["opts"]
     _, _, mean = ctx["corpora"][(fs_base, label)]
     best = best_run(ctx, label, fs_base, workers)
@@ -287,6 +325,7 @@ def measure(ctx, label, fs_base, workers):
     line["ratio_to_raw_run_cpu"] = (line["msgs_per_run_cpu_s"] / raw["signs_per_cpu_s"]
                                     if raw and line["msgs_per_run_cpu_s"] else None)
     file_handling(line, best_run(ctx, label, fs_base, workers, unsigned=True))
+    floor_figures(line, fs_floor(ctx, label, fs_base))
     say("signetd spool %s on %s (%s), %d worker(s): %.0f msgs/s, x%.2f of workers x raw" % (
         label, line["fs"], fs_base, workers, line["msgs_per_s"], line["ratio_to_raw"] or 0))
     return line
@@ -303,7 +342,8 @@ def run(opts, tools, crypto, results):
     lines = []
     try:
         ctx = {"tools": tools, "opts": opts, "site": site, "raw": raw_rate(crypto),
-               "records": make_site(tools, site), "corpora": {}, "shown": shown}
+               "records": make_site(tools, site), "corpora": {}, "shown": shown,
+               "floors": {}}
         for base in bases:
             for label in opts["corpora"]:
                 where = os.path.join(base, "corpus-" + label)

@@ -8,7 +8,9 @@
  *   [--rounds N] [--mib M] (see bench_canon.c); signet-bench engine ...
  *   (whole messages, signet against OpenDKIM; see bench_engine.c);
  *   signet-bench smtp-sink / smtp-load (an ESMTP sink and load generator
- *   for SMTP throughput; see smtp_sink.c, smtp_load.c). Sets up
+ *   for SMTP throughput; see smtp_sink.c, smtp_load.c); signet-bench fsops
+ *   --dir DIR ... (a spool's file handling with plain system calls, the
+ *   kernel's floor; see bench_fsops.c). Sets up
  *   the locked key heap like signet does, so keys live where they live in
  *   production.
  *
@@ -27,6 +29,7 @@
 
 static const struct bench_command *const commands[] = {
 	&bench_crypto, &bench_canon, &bench_engine, &bench_smtp_sink, &bench_smtp_load,
+	&bench_fsops,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -10,7 +10,9 @@ SUMMARY
                               (corpus, file system, workers, msgs/s, x
                               workers x raw, msgs per CPU-s, x raw per
                               CPU-s, the same run only, the unsigned run's
-                              CPU per message and the ceiling it sets),
+                              CPU per message and the ceiling it sets,
+                              the folder's floor from signet-bench fsops
+                              and the ceiling that sets),
                               the plot
     plot_scaling(lines, png)  msgs/s against workers, one panel per corpus,
                               a line per file system, with workers x raw
@@ -48,15 +50,17 @@ def fmt(value, digits=0):
 def table(lines):
     out = ["| corpus (mean bytes) | folder | workers | msgs/s | x (workers x raw) "
            "| msgs per CPU-s | x raw (CPU) | x raw (CPU, run only) | CPU-s used / s "
-           "| unsigned: CPU-us per msg | ceiling (CPU) |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| unsigned: CPU-us per msg | ceiling (CPU) | floor: CPU-us per msg "
+           "| ceiling (floor) |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for l in lines:
-        out.append("| %s (%s) | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s (%s) | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             l["corpus"], fmt(l["mean_bytes"]), l["fs"], l["workers"], fmt(l["msgs_per_s"]),
             fmt(l["ratio_to_raw"], 2), fmt(l["msgs_per_cpu_s"]), fmt(l["ratio_to_raw_cpu"], 2),
             fmt(l.get("ratio_to_raw_run_cpu"), 2),
             fmt(l["cpu_s"] / l["seconds"] if l["seconds"] else None, 2),
-            fmt(l.get("unsigned_cpu_us_per_msg"), 1), fmt(l.get("ceiling_ratio_cpu"), 2)))
+            fmt(l.get("unsigned_cpu_us_per_msg"), 1), fmt(l.get("ceiling_ratio_cpu"), 2),
+            fmt(l.get("floor_cpu_us_per_msg"), 1), fmt(l.get("floor_ceiling_ratio_cpu"), 2)))
     return "\n".join(out)
 
 
@@ -85,7 +89,14 @@ def markdown(lines, meta):
               "only) is the spool's file handling (read, parse, write, rename, retire), "
               "and \"ceiling\" = raw signature time / (raw signature time + that), the "
               "best run-only ratio reachable on this machine and file system even if "
-              "hashing and signing cost nothing beyond the raw signature." % (
+              "hashing and signing cost nothing beyond the raw signature. \"floor\" is "
+              "`signet-bench fsops` on the same folder (once per corpus, same count and "
+              "mean size): the same file steps done by one thread with plain blocking "
+              "system calls, nothing parsed, hashed or signed, so its CPU per message is "
+              "what the kernel and the file system alone take, and \"ceiling (floor)\" the "
+              "best ratio any spool with one file per message could reach here. On a "
+              "disk its one-at-a-time durable writes wait for the device in turn (signetd "
+              "overlaps them), so there the floor is only indicative." % (
                   "batch_timeout_us = %d" % raw["batch_timeout_us"]
                   if raw.get("batch_timeout_us") else "the default batch settings",
                   raw.get("messages", 0), raw.get("rounds", 0), raw.get("checked", 0)), "",
