@@ -242,40 +242,32 @@ static int check_site(const struct fsops_opts *o, struct fsops_site *s)
 	return -1;
 }
 
-static void remove_folder(int dir_fd)
+/* Removes the files of an open folder, then closes it. */
+static void empty_and_close(int dir_fd)
 {
-	int fd = openat(dir_fd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	int fd = dir_fd < 0 ? -1 : openat(dir_fd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *e;
 
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(d)) != NULL)
+	if (d == NULL && fd >= 0)
+		close(fd);
+	while (d != NULL && (e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
 		    strcmp(e->d_name, ".done") != 0)
 			(void)unlinkat(dir_fd, e->d_name, 0);
-	closedir(d);
+	if (d != NULL)
+		closedir(d);
+	if (dir_fd >= 0)
+		close(dir_fd);
 }
 
 static void close_site(struct fsops_site *s)
 {
 	char path[4200];
 
-	if (s->done_fd >= 0)
-		remove_folder(s->done_fd);
-	if (s->in_fd >= 0)
-		remove_folder(s->in_fd);
-	if (s->out_fd >= 0)
-		remove_folder(s->out_fd);
-	if (s->done_fd >= 0)
-		close(s->done_fd);
-	if (s->in_fd >= 0)
-		close(s->in_fd);
-	if (s->out_fd >= 0)
-		close(s->out_fd);
+	empty_and_close(s->done_fd);
+	empty_and_close(s->in_fd);
+	empty_and_close(s->out_fd);
 	snprintf(path, sizeof(path), "%s/in/.done", s->root);
 	(void)rmdir(path);
 	snprintf(path, sizeof(path), "%s/in", s->root);
