@@ -15,15 +15,21 @@
  *   armed again when the kernel ends it (after a failure: a tick later,
  *   logged once per row of failures). Out of descriptors (EMFILE, ENFILE)
  *   nobody waiting in the listen backlog could be served: the worker
- *   gives up a spare descriptor it keeps for this, accepts each waiting
- *   client, tells it 421 4.3.2 and closes it (counted as busy), then
- *   takes the spare back, so clients hear a refusal instead of hanging.
+ *   turns each waiting client away (counted as busy) so that it hears
+ *   421 4.3.2 instead of hanging. That needs no descriptor of the
+ *   process, whose table the workers share (a descriptor given up for it
+ *   could be taken by another worker's accept first, and the worker
+ *   stopped answering): the ring has a table of one io_uring fixed file
+ *   (direct descriptor) for it, and a linked chain accepts a client into
+ *   it, sends 421 and closes it, one client after another while the
+ *   backlog has any. The accept does not wait (IORING_ACCEPT_DONTWAIT;
+ *   before Linux 6.10, which refuses it, poll() says first that someone
+ *   waits). The ring's accept is not armed while a chain runs.
  *
  * UNTRUSTED INPUT
  *   None here: bytes go to sd_relay_conn.c and sd_relay_hop.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <netinet/tcp.h>
@@ -45,6 +51,11 @@
 #define POLL_BATCH 32
 #define SHED_REPLY "421 4.3.2 Too many open files here; try again later\r\n"
 #define SHED_MAX 1024			/* clients turned away per failed accept */
+#define SHED_SLOT 0			/* the ring's fixed file for it */
+#define SHED_CHAIN 3			/* accept, send, close */
+#ifndef IORING_ACCEPT_DONTWAIT		/* Linux 6.10; liburing 2.3 lacks it */
+#define IORING_ACCEPT_DONTWAIT (1U << 1)
+#endif
 
 uint64_t sd_relay_now_ms(void)
 {
@@ -118,6 +129,18 @@ static enum sg_err open_listener(struct sd_relay_worker *w, struct sg_error *err
 	return SG_OK;
 }
 
+/* The fixed file that clients are turned away through (see the top). */
+static enum sg_err register_shed_slot(struct sd_relay_worker *w, struct sg_error *err)
+{
+	int ret = io_uring_register_files_sparse(&w->ring, SHED_SLOT + 1);
+
+	if (ret >= 0)
+		return SG_OK;
+	return sg_error_set(err, SG_E_IO, 0, 0, "io_uring_register_files_sparse: %s (the relay "
+			    "needs io_uring direct descriptors, Linux 5.19 or later, to answer "
+			    "clients when out of file descriptors)", strerror(-ret));
+}
+
 enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay_worker **out,
 				struct sg_error *err)
 {
@@ -129,9 +152,10 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	w->p = *p;
 	w->listen_fd = -1;
-	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w->op_accept = (struct sd_op){ SD_OP_ACCEPT, w };
 	w->op_ignore = (struct sd_op){ SD_OP_IGNORE, w };
+	w->shed.op_accept = w->shed.op_rest = (struct sd_op){ SD_OP_SHED, w };
+	w->shed.dontwait = true;
 	w->now_ms = w->last_tick_ms = sd_relay_now_ms();
 	w->pool = sd_pool_new(p->pool_max ? p->pool_max : SD_RELAY_POOL_DEFAULT,
 			      p->max_conns + 64);
@@ -145,7 +169,9 @@ enum sg_err sd_relay_worker_new(const struct sd_relay_params *p, struct sd_relay
 		return rc;
 	}
 	w->ring_ok = true;
-	rc = sd_bufring_new(&w->ring, SD_RECV_BGID, p->recv_bufs ? p->recv_bufs : SD_RECV_BUFS,
+	rc = register_shed_slot(w, err);
+	if (rc == SG_OK)
+		rc = sd_bufring_new(&w->ring, SD_RECV_BGID, p->recv_bufs ? p->recv_bufs : SD_RECV_BUFS,
 			    SD_RELAY_RECV_CHUNK, &w->bufs, err);
 	if (rc == SG_OK)
 		rc = open_listener(w, err);
@@ -161,7 +187,8 @@ static void arm_accept(struct sd_relay_worker *w)
 {
 	struct io_uring_sqe *sqe;
 
-	if (w->accept_armed || w->stopping || w->listen_fd < 0 || w->now_ms < w->accept_retry_ms)
+	if (w->accept_armed || w->shed.due > 0 || w->stopping || w->listen_fd < 0 ||
+	    w->now_ms < w->accept_retry_ms)
 		return;
 	sqe = sd_relay_sqe(w);
 	if (sqe == NULL)
@@ -171,40 +198,76 @@ static void arm_accept(struct sd_relay_worker *w)
 	w->accept_armed = true;
 }
 
-/* Out of descriptors: turns away every client in the listen backlog (see
- * the top of the file). Runs only while no accept is armed. */
-static void shed_backlog(struct sd_relay_worker *w)
+/* Out of descriptors: turns the next client of the listen backlog away
+ * (see the top of the file). Runs only while no accept is armed. */
+static void shed_next(struct sd_relay_worker *w)
 {
 	struct pollfd ready = { .fd = w->listen_fd, .events = POLLIN };
-	uint64_t n = 0;
+	struct io_uring_sqe *sqe;
 
-	if (w->spare_fd < 0 || w->accept_armed)
+	if (w->shed.due > 0 || w->accept_armed || w->stopping || w->listen_fd < 0 ||
+	    w->shed.round >= SHED_MAX)
 		return;
-	close(w->spare_fd);
-	while (n < SHED_MAX && poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
-		int fd = accept4(w->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!w->shed.dontwait && (poll(&ready, 1, 0) != 1 || !(ready.revents & POLLIN)))
+		return;
+	if (io_uring_sq_space_left(&w->ring) < SHED_CHAIN)	/* the chain in one go */
+		(void)io_uring_submit(&w->ring);
+	if (io_uring_sq_space_left(&w->ring) < SHED_CHAIN)
+		return;
+	sqe = io_uring_get_sqe(&w->ring);
+	io_uring_prep_accept_direct(sqe, w->listen_fd, NULL, NULL, SOCK_NONBLOCK, SHED_SLOT);
+	if (w->shed.dontwait)
+		sqe->ioprio |= IORING_ACCEPT_DONTWAIT;
+	sqe->flags |= IOSQE_IO_LINK;		/* no client: nothing more */
+	io_uring_sqe_set_data(sqe, &w->shed.op_accept);
+	sqe = io_uring_get_sqe(&w->ring);
+	io_uring_prep_send(sqe, SHED_SLOT, SHED_REPLY, sizeof(SHED_REPLY) - 1,
+			   MSG_NOSIGNAL | MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;	/* close even if it fails */
+	io_uring_sqe_set_data(sqe, &w->shed.op_rest);
+	sqe = io_uring_get_sqe(&w->ring);
+	io_uring_prep_close_direct(sqe, SHED_SLOT);
+	io_uring_sqe_set_data(sqe, &w->shed.op_rest);
+	w->shed.due = SHED_CHAIN;
+}
 
-		if (fd < 0)
-			break;
-		(void)!send(fd, SHED_REPLY, sizeof(SHED_REPLY) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(fd);
-		n++;
+/* A completion of the chain; at its last one, the next client. */
+static void on_shed(struct sd_relay_worker *w, const struct sd_op *op, int res)
+{
+	struct sd_shed *s = &w->shed;
+
+	if (op == &s->op_accept)
+		s->accepted = res;
+	if (s->due == 0 || --s->due > 0)
+		return;
+	if (s->accepted == -EINVAL && s->dontwait) {	/* before Linux 6.10 */
+		s->dontwait = false;
+	} else if (s->accepted < 0) {			/* EAGAIN: nobody left */
+		if (s->accepted != -EAGAIN && s->accepted != -ECANCELED && !s->error_logged) {
+			s->error_logged = true;
+			sd_relay_log(w, "turning a client away: accept: %s",
+				     strerror(-s->accepted));
+		}
+		return;
+	} else {
+		if (s->total++ == 0)
+			sd_relay_log(w, "out of file descriptors: turning clients away with 421 "
+				     "(raise RLIMIT_NOFILE, LimitNOFILE= in the unit, or lower "
+				     "max_connections)");
+		s->round++;
+		w->counts.busy++;
 	}
-	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (n > 0 && w->shed == 0)
-		sd_relay_log(w, "out of file descriptors: turning clients away with 421 "
-			     "(raise RLIMIT_NOFILE, LimitNOFILE= in the unit, or lower "
-			     "max_connections)");
-	w->shed += n;
-	w->counts.busy += n;
+	shed_next(w);
 }
 
 static void on_accept(struct sd_relay_worker *w, const struct io_uring_cqe *cqe)
 {
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		w->accept_armed = false;
-	if (cqe->res == -EMFILE || cqe->res == -ENFILE)
-		shed_backlog(w);
+	if (cqe->res == -EMFILE || cqe->res == -ENFILE) {
+		w->shed.round = 0;
+		shed_next(w);
+	}
 	if (cqe->res < 0) {		/* e.g. EMFILE: try again after a tick */
 		if (cqe->res != -ECANCELED && w->accept_failures++ == 0)
 			sd_relay_log(w, "accept: %s (retrying every %u ms)", strerror(-cqe->res),
@@ -229,6 +292,9 @@ static void handle_cqe(struct sd_relay_worker *w, const struct io_uring_cqe *cqe
 	switch (op->kind) {
 	case SD_OP_ACCEPT:
 		on_accept(w, cqe);
+		break;
+	case SD_OP_SHED:
+		on_shed(w, op, cqe->res);
 		break;
 	case SD_OP_CONN_RECV:
 		sd_conn_on_recv(op->owner, cqe);
@@ -274,6 +340,10 @@ static void begin_stop(struct sd_relay_worker *w)
 	w->stopping = true;
 	if (w->accept_armed && (sqe = sd_relay_sqe(w)) != NULL) {
 		io_uring_prep_cancel(sqe, &w->op_accept, 0);
+		io_uring_sqe_set_data(sqe, &w->op_ignore);
+	}
+	if (w->shed.due > 0 && (sqe = sd_relay_sqe(w)) != NULL) {	/* one that waits */
+		io_uring_prep_cancel(sqe, &w->shed.op_accept, 0);
 		io_uring_sqe_set_data(sqe, &w->op_ignore);
 	}
 	if (w->listen_fd >= 0)
@@ -358,7 +428,8 @@ bool sd_relay_worker_step(struct sd_relay_worker *w, unsigned wait_us)
 	if (s->next_deadline_us(s->ctx) <= now_us())
 		s->flush(s->ctx);
 	tick(w);
-	return !(w->stopping && w->nconns == 0 && w->nhops == 0 && !w->accept_armed);
+	return !(w->stopping && w->nconns == 0 && w->nhops == 0 && !w->accept_armed &&
+		 w->shed.due == 0);
 }
 
 void sd_relay_worker_run(struct sd_relay_worker *w)
@@ -387,8 +458,6 @@ void sd_relay_worker_free(struct sd_relay_worker *w)
 {
 	if (w == NULL)
 		return;
-	if (w->spare_fd >= 0)
-		close(w->spare_fd);
 	if (w->ring_ok)		/* first: the kernel lets go of every buffer */
 		io_uring_queue_exit(&w->ring);
 	w->ring_ok = false;

@@ -53,6 +53,7 @@ enum sd_op_kind {
 	SD_OP_HOP_CONNECT,
 	SD_OP_HOP_RECV,
 	SD_OP_HOP_SEND,
+	SD_OP_SHED,			/* turning a client away (sd_relay.c) */
 	SD_OP_IGNORE,			/* cancellations: nothing to do */
 };
 
@@ -63,6 +64,19 @@ struct sd_op {
 
 struct sd_relay_worker;
 struct sd_hop;
+
+/* Out of descriptors, clients waiting in the backlog are turned away
+ * through the ring's fixed file (sd_relay.c): one linked chain at a
+ * time, accept into it, 421, close it. */
+struct sd_shed {
+	struct sd_op op_accept, op_rest;
+	unsigned due;			/* completions of the chain to come */
+	int accepted;			/* the chain's accept result */
+	unsigned round;			/* turned away since the failed accept */
+	bool dontwait;			/* IORING_ACCEPT_DONTWAIT is known */
+	bool error_logged;
+	uint64_t total;			/* clients turned away so (logged) */
+};
 
 struct sd_conn {
 	struct sd_relay_worker *w;
@@ -127,9 +141,7 @@ struct sd_relay_worker {
 	bool accept_armed;
 	uint64_t accept_retry_ms;	/* after a failed accept: not before */
 	uint64_t accept_failures;	/* in a row (logged: the first) */
-	int spare_fd;			/* given up to turn clients away when
-					 * out of descriptors (EMFILE) */
-	uint64_t shed;			/* clients turned away so (logged) */
+	struct sd_shed shed;
 	struct sd_pool *pool;
 	struct sd_bufring *bufs;	/* client receives (hops have their own) */
 	unsigned nobuf;			/* connections waiting for a buffer */

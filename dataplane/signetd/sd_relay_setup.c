@@ -127,8 +127,9 @@ nomem:
 	return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 }
 
-/* Per worker: 421 slack (sd_relay_conn.c), the next-hop pool, ring and
- * spare; for the process: the EAL, the control socket, logs, stdio. */
+/* Per worker: 421 slack (sd_relay_conn.c), the next-hop pool, the ring
+ * and its listener; for the process: the EAL, the control socket, logs,
+ * stdio. */
 #define FDS_PER_WORKER (64u + SD_RELAY_POOL_DEFAULT + 8u)
 #define FDS_PROCESS 64u
 

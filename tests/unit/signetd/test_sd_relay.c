@@ -19,12 +19,20 @@
  *   connection limit: 421 4.3.2 greeting; idle timeout: 421 4.4.2; message
  *   text below the minimum rate: 421 4.7.0; stop:
  *   an idle session gets 421 4.3.2, the worker finishes and the port
- *   accepts no one any more.
+ *   accepts no one any more; out of descriptors, with every descriptor
+ *   that frees taken at once by someone else (this file's close()),
+ *   waiting clients still get 421 4.3.2 and are closed, with and without
+ *   IORING_ACCEPT_DONTWAIT, and are served again once descriptors free.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "relay_fixture.h"
+#include "sd_relay_int.h"		/* the shed state, to force the polled path */
 
 #define MAX_STEPS 16
 
@@ -416,6 +424,161 @@ static void test_too_slow(void **state)
 	env_stop(&e, true);
 }
 
+/* ---- out of descriptors ---- */
+
+/* Out of descriptors, another thread of the process takes each one that
+ * frees (the other workers' accepts do). Made deterministic: this
+ * program's close(), which comes before libc's for the worker's calls
+ * too, takes the freed number at once while the thief is armed. */
+static struct {
+	int anchor;
+	atomic_bool armed;
+	atomic_uint stolen;
+	int fds[64];
+} thief = { .anchor = -1 };
+
+int close(int fd)
+{
+	long rc = syscall(SYS_close, fd);
+	int got;
+
+	if (rc == 0 && atomic_load(&thief.armed) && (got = dup(thief.anchor)) >= 0) {
+		unsigned i = atomic_fetch_add(&thief.stolen, 1);
+
+		if (i < 64)
+			thief.fds[i] = got;
+	}
+	return (int)rc;
+}
+
+struct log_lines {
+	char text[4096];
+	size_t len;
+};
+
+static void log_capture(void *ctx, const char *line)
+{
+	struct log_lines *l = ctx;
+
+	l->len += (size_t)snprintf(l->text + l->len, sizeof(l->text) - l->len, "%s\n", line);
+	if (l->len >= sizeof(l->text))
+		l->len = sizeof(l->text) - 1;
+}
+
+/* Fills the descriptor table: the soft limit comes down to a little above
+ * the lowest free number and dups take the rest. Returns how many. */
+static int fill_fd_table(int anchor, int *fds, int cap, struct rlimit *saved)
+{
+	struct rlimit low;
+	int probe = dup(anchor), n = 0;
+
+	assert_true(probe >= 0);
+	close(probe);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, saved), 0);
+	low = (struct rlimit){ .rlim_cur = (rlim_t)probe + 8, .rlim_max = saved->rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < cap && (fds[n] = dup(anchor)) >= 0)
+		n++;
+	assert_int_equal(errno, EMFILE);
+	return n;
+}
+
+/* Steps the worker until fd has a reply to read (or the hang guard): it
+ * must be 421 4.3.2 and the connection closed after it. */
+static void expect_refusal(struct relay_env *e, int fd)
+{
+	uint64_t end = fx_now_ms() + FX_HANG_S * 1000u;
+	char reply[256];
+	ssize_t n = -1, more = -1;
+
+	while (n <= 0 && fx_now_ms() < end) {
+		(void)sd_relay_worker_step(e->w, 10000);
+		n = recv(fd, reply, sizeof(reply) - 1, MSG_DONTWAIT);
+	}
+	assert_true(n > 0);
+	reply[n] = '\0';
+	if (strncmp(reply, "421 4.3.2 ", 10) != 0 || reply[n - 1] != '\n')
+		fail_msg("reply \"%s\", expected one line of 421 4.3.2", reply);
+	while (more != 0 && fx_now_ms() < end) {
+		(void)sd_relay_worker_step(e->w, 10000);
+		more = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	}
+	assert_int_equal(more, 0);
+}
+
+static void connect_to(int fd, unsigned port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+}
+
+/* The process is out of descriptors and another thread takes every one
+ * that frees (as the other workers' accepts do): clients waiting in the
+ * backlog still hear 421 4.3.2 at once, three in one round and one more
+ * later; turning them away takes no descriptor from the process (the
+ * thief gets none); the log says so once; with descriptors free again the
+ * worker serves a client. dontwait false: as on a kernel that refuses
+ * IORING_ACCEPT_DONTWAIT (before 6.10), the worker polls the backlog. */
+static void out_of_descriptors(bool dontwait)
+{
+	struct relay_env e;
+	struct log_lines log = { .len = 0 };
+	struct fx_client after = { .send = { NULL, "QUIT\r\n" }, .expect = { 1, 1 }, .nsteps = 2 };
+	struct rlimit saved;
+	int clients[4], fill[512], nfill;
+	const char *said;
+
+	env_start(&e, "127.0.0.1", true);
+	e.p.log = log_capture;
+	e.p.log_ctx = &log;
+	env_open(&e);
+	e.w->shed.dontwait = dontwait;
+	for (int i = 0; i < 4; i++)
+		assert_true((clients[i] = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	thief.anchor = open("/dev/null", O_RDONLY);
+	assert_true(thief.anchor >= 0);
+	nfill = fill_fd_table(thief.anchor, fill, 512, &saved);
+	atomic_store(&thief.armed, true);
+	for (int i = 0; i < 3; i++)
+		connect_to(clients[i], sd_relay_worker_port(e.w));
+	for (int i = 0; i < 3; i++)
+		expect_refusal(&e, clients[i]);
+	connect_to(clients[3], sd_relay_worker_port(e.w));
+	expect_refusal(&e, clients[3]);
+	atomic_store(&thief.armed, false);
+	assert_int_equal(atomic_load(&thief.stolen), 0);
+	assert_int_equal(sd_relay_worker_counts(e.w)->busy, 4);
+	said = strstr(log.text, "out of file descriptors: turning clients away with 421");
+	assert_non_null(said);
+	assert_null(strstr(said + 1, "out of file descriptors"));
+	for (int i = 0; i < nfill; i++)
+		close(fill[i]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	run_client(&e, &after);
+	assert_int_equal(after.nreplies, 2);
+	assert_non_null(strstr(after.replies[0], "220 relay.test"));
+	for (unsigned i = 0; i < atomic_load(&thief.stolen) && i < 64; i++)
+		close(thief.fds[i]);
+	for (int i = 0; i < 4; i++)
+		close(clients[i]);
+	close(thief.anchor);
+	env_stop(&e, true);
+}
+
+static void test_out_of_descriptors(void **state)
+{
+	(void)state;
+	out_of_descriptors(true);
+}
+
+static void test_out_of_descriptors_polled(void **state)
+{
+	(void)state;
+	out_of_descriptors(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_busy_and_idle),
 		cmocka_unit_test(test_too_slow),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_out_of_descriptors),
+		cmocka_unit_test(test_out_of_descriptors_polled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
