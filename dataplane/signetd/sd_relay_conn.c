@@ -17,6 +17,18 @@
  *   A client that goes away while its message is at the signer or the
  *   next hop is closed at once; its connection is freed when that work
  *   comes back (the outcome is dropped: the client never saw a 250).
+ *   The signer works inside the calls: a batched backend signs a full
+ *   batch (~1 ms of RSA-2048 on IFMA) in the submit that fills it. A
+ *   receive or send completion that started a message therefore hands
+ *   whatever the signer has finished to the next hop before it returns,
+ *   and submits those writes (take_signed): the worker's round polls the
+ *   signer only once no completion is left, and under load that took
+ *   1.4-13 ms a message (the more clients, the longer), with the signed
+ *   messages, the next hop and their clients all waiting and batches
+ *   flushed short meanwhile. Not while the signer's batch deadline has
+ *   passed: that poll would start the partial batch, which the round
+ *   flushes anyway once the completions are handled, by which time more
+ *   messages may have joined it.
  *
  * UNTRUSTED INPUT
  *   Client bytes, handed to the server machine as they arrive.
@@ -28,9 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sd_relay_int.h"
+
+#define TAKE_BATCH 32			/* signer completions per poll */
 
 static void conn_close(struct sd_conn *c);
 
@@ -256,6 +271,33 @@ void sd_conn_pump(struct sd_conn *c)
 	}
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* See SUMMARY: finished signings to their connections now. */
+static void take_signed(struct sd_relay_worker *w)
+{
+	const struct sd_signer_port *s = &w->p.signer;
+	struct dp_done done[TAKE_BATCH];
+	size_t n, total = 0;
+
+	if (s->next_deadline_us(s->ctx) <= mono_us())
+		return;		/* the round flushes the stale partial batch */
+	do {
+		n = s->poll(s->ctx, done, TAKE_BATCH);
+		for (size_t i = 0; i < n; i++)
+			sd_conn_on_signed((struct sd_conn *)(uintptr_t)done[i].cookie, &done[i]);
+		total += n;
+	} while (n == TAKE_BATCH);
+	if (total > 0 && io_uring_sq_ready(&w->ring) > 0)
+		(void)io_uring_submit(&w->ring);
+}
+
 /* After feeding from a ring buffer: what the machine left is copied. */
 static void keep_leftover(struct sd_conn *c)
 {
@@ -277,6 +319,7 @@ static void keep_leftover(struct sd_conn *c)
 void sd_conn_on_recv(struct sd_conn *c, const struct io_uring_cqe *cqe)
 {
 	struct sd_relay_worker *w = c->w;
+	uint64_t started = w->counts.messages;
 	unsigned bid = 0;
 	char *data = sd_bufring_take(w->bufs, cqe, &bid);
 
@@ -303,7 +346,9 @@ void sd_conn_on_recv(struct sd_conn *c, const struct io_uring_cqe *cqe)
 	keep_leftover(c);
 	sd_bufring_recycle(w->bufs, bid);
 	c->in_recv = false;
-	sd_conn_pump(c);
+	sd_conn_pump(c);	/* c may be gone from here on */
+	if (w->counts.messages != started)
+		take_signed(w);
 }
 
 void sd_conn_retry_nobuf(struct sd_relay_worker *w)
@@ -322,6 +367,9 @@ void sd_conn_retry_nobuf(struct sd_relay_worker *w)
 
 void sd_conn_on_send(struct sd_conn *c, int res)
 {
+	struct sd_relay_worker *w = c->w;
+	uint64_t started = w->counts.messages;
+
 	c->send_busy = false;
 	if (res < 0) {
 		free(c->sbuf);
@@ -337,7 +385,9 @@ void sd_conn_on_send(struct sd_conn *c, int res)
 	}
 	free(c->sbuf);
 	c->sbuf = NULL;
-	sd_conn_pump(c);
+	sd_conn_pump(c);	/* may start a pipelined message; c may be gone */
+	if (w->counts.messages != started)
+		take_signed(w);
 }
 
 void sd_conn_on_signed(struct sd_conn *c, const struct dp_done *done)
