@@ -38,6 +38,10 @@
  *   Deadlines (sd_limits.h) are checked on a tick; next-hop waits use
  *   sg_smtp_client_timeout. The signer's batch is flushed whenever the
  *   completion queue has nothing more ready, and by its deadline.
+ *   Out of descriptors (EMFILE), clients waiting in the listen backlog
+ *   get 421 4.3.2 and are closed through an io_uring fixed file of the
+ *   worker's ring, which needs no descriptor of the process (Linux 5.19:
+ *   sd_relay_worker_new fails without direct descriptors).
  *   Stop (mode not SD_MODE_RUN): the listener closes, sessions not in
  *   MESSAGE get 421 4.3.2, messages in flight are finished (their reply,
  *   then 421), idle next-hop connections QUIT; step returns false once no
@@ -107,6 +111,9 @@ struct sd_relay_params {
 	const _Atomic int *mode;		/* enum sd_mode */
 	sd_relay_log_fn log;			/* NULL: stderr */
 	void *log_ctx;
+	_Atomic unsigned *set_up;		/* workers set up so far, shared by
+						   sd_relay_worker_main; NULL: none */
+	unsigned workers;			/* how many share set_up */
 };
 
 struct sd_relay_worker;

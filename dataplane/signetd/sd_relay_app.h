@@ -22,7 +22,7 @@
  *   before the loop.
  *   sd_relay_fds_needed is how many descriptors relay mode may want at
  *   its fullest: every client up to max_connections plus each worker's
- *   slack for 421 greetings, next-hop pool, ring and spare, plus a margin
+ *   slack for 421 greetings, next-hop pool and ring, plus a margin
  *   for the rest of the process. sd_relay_app_loop first logs a warning
  *   when RLIMIT_NOFILE is lower (the EAL has already raised the soft
  *   limit to the hard one); past it, workers turn clients away with 421.
@@ -51,6 +51,7 @@ struct sd_relay_setup {
 	struct sg_smtp_client_config client;
 	char hostname[256];
 	_Atomic unsigned conns_total;
+	_Atomic unsigned set_up;		/* workers opened (the start gate) */
 	unsigned nworkers;
 	struct sd_relay_params *params;		/* one per worker */
 	struct sd_relay_counts *counts;		/* one per worker, at exit */
@@ -63,8 +64,11 @@ void sd_relay_setup_free(struct sd_relay_setup *s);
 uint64_t sd_relay_fds_needed(const struct sd_relay_setup *s);
 
 /* On the worker's thread: opens the relay worker with its signer and
- * publishes *ready (1) or fails (error filled, -1 returned); then runs it
- * until stopped and stores its counts. */
+ * publishes *ready (1) or fails (error filled, -1 returned); then, once
+ * every worker has opened its own (or the mode says stop), runs it until
+ * stopped and stores its counts. Until then clients wait in the listen
+ * backlog: a worker that accepted early could take every descriptor the
+ * process may have while another still needs some to start. */
 int sd_relay_worker_main(const struct sd_relay_params *params, struct sd_signer_port signer,
 			 struct sd_relay_counts *counts_out, void (*ready)(void *ctx),
 			 void *ready_ctx, char *error, size_t cap);

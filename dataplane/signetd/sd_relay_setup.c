@@ -98,6 +98,7 @@ enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 	s->server.auth_ctx = s->auth;
 	s->client.helo_name = s->hostname;
 	atomic_init(&s->conns_total, 0);
+	atomic_init(&s->set_up, 0);
 	s->nworkers = nworkers;
 	s->params = calloc(nworkers, sizeof(*s->params));
 	s->counts = calloc(nworkers, sizeof(*s->counts));
@@ -116,6 +117,8 @@ enum sg_err sd_relay_setup_new(const struct sg_config *conf, unsigned nworkers,
 	base.limits.min_rate = conf->esmtp.min_data_rate;
 	base.tempfail_no_key = conf->esmtp.no_key_action == SG_NO_KEY_TEMPFAIL;
 	base.mode = mode;
+	base.set_up = &s->set_up;
+	base.workers = nworkers;
 	for (unsigned i = 0; i < nworkers; i++) {
 		s->params[i] = base;
 		s->params[i].worker = i;
@@ -150,6 +153,21 @@ void sd_relay_setup_free(struct sd_relay_setup *s)
 	free(s);
 }
 
+/* The start gate (see sd_relay_app.h): a low RLIMIT_NOFILE and a flood of
+ * clients at start made a worker fail to open its ring (EMFILE) while
+ * another already accepted. Waits only while the mode says run, so a
+ * worker that failed (the control thread then stops the others) does not
+ * hold the rest. */
+static void wait_for_workers(const struct sd_relay_params *p)
+{
+	if (p->set_up == NULL)
+		return;
+	atomic_fetch_add_explicit(p->set_up, 1, memory_order_acq_rel);
+	while (atomic_load_explicit(p->set_up, memory_order_acquire) < p->workers &&
+	       atomic_load_explicit(p->mode, memory_order_acquire) == SD_MODE_RUN)
+		usleep(1000);
+}
+
 int sd_relay_worker_main(const struct sd_relay_params *params, struct sd_signer_port signer,
 			 struct sd_relay_counts *counts_out, void (*ready)(void *ctx),
 			 void *ready_ctx, char *error, size_t cap)
@@ -165,6 +183,7 @@ int sd_relay_worker_main(const struct sd_relay_params *params, struct sd_signer_
 		return -1;
 	}
 	ready(ready_ctx);
+	wait_for_workers(&p);
 	sd_relay_worker_run(w);
 	*counts_out = *sd_relay_worker_counts(w);
 	sd_relay_worker_free(w);

@@ -13,10 +13,15 @@
  *   esmtp_listener block (no AUTH, unsigned relaying of keyless mail); sd_relay_worker_main reporting a listener that
  *   cannot be opened (address in use without SO_REUSEPORT) as the
  *   worker's error without calling ready, and the same address in the
- *   configuration refused by the setup (somebody listens there).
+ *   configuration refused by the setup (somebody listens there); the
+ *   start gate: with two workers, the first greets nobody until the
+ *   second is open too, and a stop lets a worker out of the gate when the
+ *   other never comes.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -224,6 +229,135 @@ static void test_listener_in_use(void **state)
 	close(fd);
 }
 
+/* ---- the start gate ---- */
+
+/* A signer port with nothing to sign (no mail in these tests). */
+static enum sg_err idle_submit(void *ctx, const uint8_t *msg, size_t len,
+			       const struct dp_client_facts *facts, uint64_t cookie,
+			       struct sg_error *err)
+{
+	(void)ctx, (void)msg, (void)len, (void)facts, (void)cookie;
+	return sg_error_set(err, SG_E_STATE, 0, 0, "no signer in this test");
+}
+
+static void idle_flush(void *ctx)
+{
+	(void)ctx;
+}
+
+static size_t idle_poll(void *ctx, struct dp_done *d, size_t max)
+{
+	(void)ctx, (void)d, (void)max;
+	return 0;
+}
+
+static void idle_release(void *ctx, struct dp_done *d)
+{
+	(void)ctx, (void)d;
+}
+
+static size_t idle_pending(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static uint64_t idle_deadline(void *ctx)
+{
+	(void)ctx;
+	return UINT64_MAX;
+}
+
+struct gate_worker {
+	const struct sd_relay_params *p;
+	struct sd_relay_counts counts;
+	atomic_bool ready, done;
+	int rc;
+	char error[320];
+	pthread_t thread;
+};
+
+static void mark_ready(void *ctx)
+{
+	atomic_store(&((struct gate_worker *)ctx)->ready, true);
+}
+
+static void *gate_worker_main(void *arg)
+{
+	struct gate_worker *g = arg;
+	struct sd_signer_port port = { idle_submit, idle_flush, idle_poll, idle_release,
+				       idle_pending, idle_deadline, NULL };
+
+	g->rc = sd_relay_worker_main(g->p, port, &g->counts, mark_ready, g, g->error,
+				     sizeof(g->error));
+	atomic_store(&g->done, true);
+	return NULL;
+}
+
+/* Starts worker i of s; returns once it is open (ready). */
+static void gate_start(struct gate_worker *g, const struct sd_relay_setup *s, unsigned i)
+{
+	*g = (struct gate_worker){ .p = &s->params[i] };
+	assert_int_equal(pthread_create(&g->thread, NULL, gate_worker_main, g), 0);
+	for (int t = 0; t < 20000 && !atomic_load(&g->ready) && !atomic_load(&g->done); t++)
+		usleep(1000);
+	if (!atomic_load(&g->ready))
+		fail_msg("worker %u did not open: %s", i, g->error);
+}
+
+static void gate_join(struct gate_worker *g)
+{
+	for (int t = 0; t < 20000 && !atomic_load(&g->done); t++)
+		usleep(1000);
+	assert_true(atomic_load(&g->done));
+	pthread_join(g->thread, NULL);
+	assert_int_equal(g->rc, 0);
+}
+
+/* True if a 220 greeting arrives on fd within ms. */
+static bool greeted_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char line[64];
+
+	return poll(&p, 1, ms) == 1 && recv(fd, line, 3, 0) == 3 && memcmp(line, "220", 3) == 0;
+}
+
+static void test_start_gate(void **state)
+{
+	_Atomic int mode = SD_MODE_RUN;
+	struct gate_worker g[2];
+	struct sd_relay_setup *s;
+	struct sg_config *conf;
+	char text[128];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)state;
+	snprintf(text, sizeof(text), "esmtp_listener {\n listen = \"127.0.0.1:%u\"\n}\n",
+		 free_port());
+	conf = load(text);
+	s = setup_or_skip(conf, 2, &mode);
+	gate_start(&g[0], s, 0);
+	assert_int_equal(connect(fd, (const struct sockaddr *)&s->params[0].listen,
+				 s->params[0].listen_len), 0);
+	assert_false(greeted_within(fd, 300));		/* worker 1 is not open yet */
+	gate_start(&g[1], s, 1);
+	assert_true(greeted_within(fd, 20000));
+	atomic_store(&mode, SD_MODE_STOP);
+	gate_join(&g[0]);
+	gate_join(&g[1]);
+	close(fd);
+	sd_relay_setup_free(s);
+	/* the other worker never comes (it failed): a stop lets this one out */
+	atomic_store(&mode, SD_MODE_RUN);
+	s = setup_or_skip(conf, 2, &mode);
+	gate_start(&g[0], s, 0);
+	atomic_store(&mode, SD_MODE_STOP);
+	gate_join(&g[0]);
+	sd_relay_setup_free(s);
+	sg_config_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_options_and_auth),
 		cmocka_unit_test(test_listener_in_use),
+		cmocka_unit_test(test_start_gate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
