@@ -45,13 +45,23 @@ SUMMARY
   R/(N*raw),"spool_msgs_per_s","spool_fs","ratio_to_spool": R/spool,
   "spool_msgs_per_cpu_s","raw_signs_per_cpu_s","ratio_to_raw_cpu",
   "ratio_to_spool_cpu","msgs_per_all_cpu_s","ratio_to_spool_all_cpu",
-  "mean_bytes","rounds","checked","loadavg"}
+  "signetd_cores","all_cores","machine_busy_cores","machine_idle_cores",
+  "worker_run_wait_sleep","mean_bytes","rounds","checked","loadavg"}
   ratio_to_spool is the issue's target figure (SMTP >= 70% of spool);
   the _cpu ratios compare messages per CPU-second of signetd, the
   figures that stay put on a shared machine; the _all_cpu ones count the
   CPU of signetd, smtp-load and smtp-sink together (M / (cpu_s +
   load_cpu_s + sink_cpu_s)): on cores the three share, that is the cost
   the wall-clock ratio pays.
+  Where the cores went during the load: signetd_cores and all_cores are
+  CPU-seconds per second of the load's wall time (signetd; the three
+  together), machine_busy_cores / machine_idle_cores the whole machine's
+  (/proc/stat over the whole smtp-load process: neighbours and the
+  kernel included);
+  worker_run_wait_sleep the relay workers' mean shares of that wall time
+  running, runnable but waiting for a CPU, and asleep (schedstat of each
+  rte-worker thread), which tells a worker short of work (asleep) from
+  one short of a CPU (waiting).
 
   IDLE (when opts idle > 0, all workers): after a warm-up of 200
   messages, smtp-load --idle N holds N connections past EHLO; signetd's
@@ -120,6 +130,47 @@ def cpu_of(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_ticks():
+    """(idle + iowait, all) clock ticks of the whole machine (/proc/stat)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return ticks[3] + ticks[4], sum(ticks[:8])
+
+
+def workers_sched(pid):
+    """Per relay worker thread (rte-worker-N): seconds running and seconds
+    runnable but waiting for a CPU (/proc/PID/task/TID/schedstat)."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                name = f.read().strip()
+            if not name.startswith("rte-worker"):
+                continue
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                run_ns, wait_ns = [int(x) for x in f.read().split()[:2]]
+        except OSError:
+            continue
+        out[tid] = (run_ns / 1e9, wait_ns / 1e9)
+    return out
+
+
+def off_cpu(before, after, seconds):
+    """The workers' mean shares of the load's seconds (smtp-load's, first
+    connect to last reply): running, waiting for a CPU, and the rest
+    asleep (waiting for I/O or the signer's deadline). The samples span
+    the whole smtp-load process, whose start (reading the corpus) adds
+    only sleep, so "asleep" is what is left over."""
+    shares = []
+    for tid, (run1, wait1) in after.items():
+        run0, wait0 = before.get(tid, (0.0, 0.0))
+        run, wait = (run1 - run0) / seconds, (wait1 - wait0) / seconds
+        shares.append((run, wait, max(0.0, 1.0 - run - wait)))
+    if not shares or seconds <= 0:
+        return None
+    return [round(sum(x[i] for x in shares) / len(shares), 3) for i in range(3)]
 
 
 def memory_of(pid):
@@ -220,7 +271,10 @@ def one_round(ctx, workers, n):
     d = Daemons(ctx, workers, keep, opts["connections"] * 4 + 100)
     try:
         sink_cpu0, cpu0 = cpu_of(d.sink.pid), cpu_of(d.signetd.pid)
+        sched0, ticks0, t0 = workers_sched(d.signetd.pid), machine_ticks(), time.monotonic()
         load = push(ctx, d.port, opts["messages"], opts["connections"])
+        wall = time.monotonic() - t0
+        ticks1, sched1 = machine_ticks(), workers_sched(d.signetd.pid)
         cpu = cpu_of(d.signetd.pid) - cpu0
         sink_cpu = cpu_of(d.sink.pid) - sink_cpu0
         relay, sink = d.stop()
@@ -234,8 +288,17 @@ def one_round(ctx, workers, n):
                            % (load["accepted"], relay, d.log))
     bench_signetd.verify_some(keep, sorted(os.listdir(keep)), ctx["records"], opts["checked"])
     shutil.rmtree(keep)
-    load.update(load_cpu_s=load["cpu_s"], cpu_s=cpu, sink_cpu_s=sink_cpu, loadavg=loadavg())
+    tick = os.sysconf("SC_CLK_TCK")
+    idle, total = ticks1[0] - ticks0[0], ticks1[1] - ticks0[1]
+    load.update(load_cpu_s=load["cpu_s"], cpu_s=cpu, sink_cpu_s=sink_cpu, loadavg=loadavg(),
+                machine_busy_cores=round((total - idle) / tick / wall, 2) if wall else None,
+                machine_idle_cores=round(idle / tick / wall, 2) if wall else None,
+                worker_run_wait_sleep=off_cpu(sched0, sched1, load["seconds"]))
     return load
+
+
+def per_second(cpu_s, seconds):
+    return round(cpu_s / seconds, 2) if seconds else None
 
 
 def spool_figure(spool, corpus, workers):
@@ -268,6 +331,12 @@ def measure(ctx, workers):
             "spool_fs": spool["fs"] if spool else None,
             "ratio_to_spool": best["msgs_per_s"] / spool["msgs_per_s"] if spool else None,
             "spool_msgs_per_cpu_s": spool.get("msgs_per_cpu_s") if spool else None,
+            "signetd_cores": per_second(best["cpu_s"], best["seconds"]),
+            "all_cores": per_second(best["cpu_s"] + best["load_cpu_s"] + best["sink_cpu_s"],
+                                    best["seconds"]),
+            "machine_busy_cores": best["machine_busy_cores"],
+            "machine_idle_cores": best["machine_idle_cores"],
+            "worker_run_wait_sleep": best["worker_run_wait_sleep"],
             "mean_bytes": round(ctx["mean"]), "rounds": opts["rounds"],
             "checked": opts["checked"], "loadavg": best["loadavg"]}
     per_cpu = line["msgs_per_cpu_s"]

@@ -11,7 +11,9 @@ SUMMARY
                               same run and the ratio to it - the 70% target
                               -, x workers x raw, CPU of signetd, of the
                               load and of the sink, the ratio to the spool
-                              per CPU-second of all three, load average)
+                              per CPU-second of all three, cores busy, the
+                              workers' running / waiting / asleep shares,
+                              load average)
                               and the idle-connection RSS table
     plot_scaling(lines, png)  msgs/s against workers: SMTP, the spool of
                               the same run, 70% of it, workers x raw
@@ -38,20 +40,38 @@ def smtp_table(rows):
     out = ["| corpus (mean bytes) | workers | SMTP msgs/s | spool msgs/s (folder) "
            "| x spool | x (workers x raw) | msgs per signetd CPU-s | x spool (CPU) "
            "| x raw (CPU) | CPU-s: signetd / smtp-load / smtp-sink | x spool (CPU of all "
-           "three) | load average |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"]
+           "three) | cores busy: signetd / all three / machine | workers: running / "
+           "waiting for a CPU / asleep | load average |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|---|"]
     for l in rows:
         spool = ("%s (%s)" % (fmt(l["spool_msgs_per_s"]), l["spool_fs"])
                  if l["spool_msgs_per_s"] else "not run")
         out.append("| %s (%s) | %d | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s "
-                   "| %s |" % (
+                   "| %s | %s | %s |" % (
                        l["corpus"], fmt(l["mean_bytes"]), l["workers"], fmt(l["msgs_per_s"]),
                        spool, fmt(l["ratio_to_spool"], 2), fmt(l["ratio_to_raw"], 2),
                        fmt(l["msgs_per_cpu_s"]), fmt(l["ratio_to_spool_cpu"], 2),
                        fmt(l["ratio_to_raw_cpu"], 2), fmt(l["cpu_s"], 2),
                        fmt(l["load_cpu_s"], 2), fmt(l["sink_cpu_s"], 2),
-                       fmt(l.get("ratio_to_spool_all_cpu"), 2), l["loadavg"]))
+                       fmt(l.get("ratio_to_spool_all_cpu"), 2), cores(l), shares(l),
+                       l["loadavg"]))
     return "\n".join(out)
+
+
+def cores(l):
+    """CPU-seconds per second of the load: signetd, the three, the machine."""
+    if l.get("signetd_cores") is None:
+        return "-"
+    return "%s / %s / %s" % (fmt(l["signetd_cores"], 2), fmt(l["all_cores"], 2),
+                             fmt(l.get("machine_busy_cores"), 2))
+
+
+def shares(l):
+    """The relay workers' shares of the load's seconds, in percent."""
+    s = l.get("worker_run_wait_sleep")
+    if not s:
+        return "-"
+    return " / ".join("%.0f%%" % (100 * x) for x in s)
 
 
 def idle_table(rows):
@@ -88,7 +108,12 @@ def how(smtp):
             "spool's and to the raw rate per CPU-second, stay put. x spool (CPU of all "
             "three): messages per CPU-second of signetd, smtp-load and smtp-sink together "
             "against the spool's per CPU-second - what the relay costs on cores the three "
-            "share, which is what the wall-clock ratio pays." % (
+            "share, which is what the wall-clock ratio pays. Cores busy: CPU-seconds per "
+            "second of the load for signetd, for the three together and for the whole "
+            "machine (/proc/stat, neighbours and kernel included); workers: the relay "
+            "workers' mean shares of the load's seconds running, runnable but waiting for "
+            "a CPU, and asleep (schedstat of each worker thread) - a worker short of a CPU "
+            "waits, one short of work sleeps." % (
                 first.get("checked", 0), first.get("messages"),
                 first.get("connections"), first.get("corpus"), first.get("rounds"),
                 first.get("checked", 0), TARGET * 100))
