@@ -55,13 +55,13 @@ SUMMARY
   the wall-clock ratio pays.
   Where the cores went during the load: signetd_cores and all_cores are
   CPU-seconds per second of the load's wall time (signetd; the three
-  together), machine_busy_cores / machine_idle_cores the whole machine's
-  (/proc/stat over the whole smtp-load process: neighbours and the
-  kernel included);
-  worker_run_wait_sleep the relay workers' mean shares of that wall time
+  together); machine_busy_cores / machine_idle_cores the whole machine's
+  (/proc/stat: neighbours and the kernel included) and
+  worker_run_wait_sleep the relay workers' mean shares of wall time
   running, runnable but waiting for a CPU, and asleep (schedstat of each
-  rte-worker thread), which tells a worker short of work (asleep) from
-  one short of a CPU (waiting).
+  rte-worker thread), both over the window from the last /proc sample
+  (every 20 ms) before the workers began to run to smtp-load's exit -
+  a worker short of work sleeps, one short of a CPU waits.
 
   IDLE (when opts idle > 0, all workers): after a warm-up of 200
   messages, smtp-load --idle N holds N connections past EHLO; signetd's
@@ -91,6 +91,8 @@ import bench_signetd
 from bench_signetd import say
 
 HANG_GUARD = 600
+SAMPLE_S = 0.02                 # /proc sampling while smtp-load runs
+WORKERS_BUSY_S = 0.002          # worker CPU that marks the load's start
 WARMUP = 200
 SUMMARY = re.compile(r"relay: (\d+) connection\(s\) \((\d+) refused as busy\), (\d+) "
                      r"message\(s\): (\d+) signed, (\d+) unsigned")
@@ -158,11 +160,9 @@ def workers_sched(pid):
 
 
 def off_cpu(before, after, seconds):
-    """The workers' mean shares of the load's seconds (smtp-load's, first
-    connect to last reply): running, waiting for a CPU, and the rest
-    asleep (waiting for I/O or the signer's deadline). The samples span
-    the whole smtp-load process, whose start (reading the corpus) adds
-    only sleep, so "asleep" is what is left over."""
+    """The workers' mean shares of seconds of wall time: running, waiting
+    for a CPU, and the rest asleep (waiting for I/O or the signer's
+    deadline)."""
     shares = []
     for tid, (run1, wait1) in after.items():
         run0, wait0 = before.get(tid, (0.0, 0.0))
@@ -248,20 +248,72 @@ class Daemons:
                 proc.wait()
 
 
+def load_cmd(ctx, port, messages, connections):
+    return [ctx["tools"]["bench"], "smtp-load", "--to", "127.0.0.1:%d" % port, "--corpus",
+            ctx["corpus"], "--messages", str(messages), "--connections", str(connections),
+            "--json"]
+
+
+def load_result(returncode, out, err):
+    if not out.strip():
+        raise RuntimeError("smtp-load failed (%d): %s" % (returncode, err))
+    result = json.loads(out)
+    if returncode != 0:
+        raise RuntimeError("smtp-load: %d of %d accepted: %s" % (
+            result["accepted"], result["messages"], err.strip()))
+    return result
+
+
 def push(ctx, port, messages, connections):
     """smtp-load through signetd; its JSON (with its own CPU seconds)."""
-    proc = subprocess.run([ctx["tools"]["bench"], "smtp-load", "--to", "127.0.0.1:%d" % port,
-                           "--corpus", ctx["corpus"], "--messages", str(messages),
-                           "--connections", str(connections), "--json"],
-                          capture_output=True, text=True, timeout=HANG_GUARD,
-                          preexec_fn=raise_nofile)
-    if not proc.stdout.strip():
-        raise RuntimeError("smtp-load failed (%d): %s" % (proc.returncode, proc.stderr))
-    result = json.loads(proc.stdout)
-    if proc.returncode != 0:
-        raise RuntimeError("smtp-load: %d of %d accepted: %s" % (
-            result["accepted"], result["messages"], proc.stderr.strip()))
-    return result
+    proc = subprocess.run(load_cmd(ctx, port, messages, connections), capture_output=True,
+                          text=True, timeout=HANG_GUARD, preexec_fn=raise_nofile)
+    return load_result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def sample(pid):
+    """(time, machine ticks, the workers' schedstat) now."""
+    return time.monotonic(), machine_ticks(), workers_sched(pid)
+
+
+def push_watched(ctx, port, messages, connections, pid):
+    """push, sampling the machine and signetd's workers (pid) every
+    SAMPLE_S while smtp-load runs; the window starts at the last sample
+    before the workers began to run (smtp-load reads its corpus first).
+    Returns its JSON and the window's (first, last) samples."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(load_cmd(ctx, port, messages, connections), stdout=out,
+                                stderr=err, text=True, preexec_fn=raise_nofile)
+        first = last = sample(pid)
+        deadline = first[0] + HANG_GUARD
+        while proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(SAMPLE_S)
+            now = sample(pid)
+            if sum(r for r, _ in now[2].values()) - sum(r for r, _ in first[2].values()) \
+                    < WORKERS_BUSY_S:
+                first = now
+            last = now
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        last = sample(pid)
+        out.seek(0)
+        err.seek(0)
+        return load_result(proc.returncode, out.read(), err.read()), (first, last)
+
+
+def window_figures(window):
+    """Machine cores busy and idle, and the workers' running / waiting /
+    asleep shares, over a push_watched window."""
+    (t0, ticks0, sched0), (t1, ticks1, sched1) = window
+    wall, tick = t1 - t0, os.sysconf("SC_CLK_TCK")
+    idle, total = ticks1[0] - ticks0[0], ticks1[1] - ticks0[1]
+    if wall <= 0:
+        return {"machine_busy_cores": None, "machine_idle_cores": None,
+                "worker_run_wait_sleep": None}
+    return {"machine_busy_cores": round((total - idle) / tick / wall, 2),
+            "machine_idle_cores": round(idle / tick / wall, 2),
+            "worker_run_wait_sleep": off_cpu(sched0, sched1, wall)}
 
 
 def one_round(ctx, workers, n):
@@ -271,10 +323,8 @@ def one_round(ctx, workers, n):
     d = Daemons(ctx, workers, keep, opts["connections"] * 4 + 100)
     try:
         sink_cpu0, cpu0 = cpu_of(d.sink.pid), cpu_of(d.signetd.pid)
-        sched0, ticks0, t0 = workers_sched(d.signetd.pid), machine_ticks(), time.monotonic()
-        load = push(ctx, d.port, opts["messages"], opts["connections"])
-        wall = time.monotonic() - t0
-        ticks1, sched1 = machine_ticks(), workers_sched(d.signetd.pid)
+        load, window = push_watched(ctx, d.port, opts["messages"], opts["connections"],
+                                    d.signetd.pid)
         cpu = cpu_of(d.signetd.pid) - cpu0
         sink_cpu = cpu_of(d.sink.pid) - sink_cpu0
         relay, sink = d.stop()
@@ -288,12 +338,8 @@ def one_round(ctx, workers, n):
                            % (load["accepted"], relay, d.log))
     bench_signetd.verify_some(keep, sorted(os.listdir(keep)), ctx["records"], opts["checked"])
     shutil.rmtree(keep)
-    tick = os.sysconf("SC_CLK_TCK")
-    idle, total = ticks1[0] - ticks0[0], ticks1[1] - ticks0[1]
-    load.update(load_cpu_s=load["cpu_s"], cpu_s=cpu, sink_cpu_s=sink_cpu, loadavg=loadavg(),
-                machine_busy_cores=round((total - idle) / tick / wall, 2) if wall else None,
-                machine_idle_cores=round(idle / tick / wall, 2) if wall else None,
-                worker_run_wait_sleep=off_cpu(sched0, sched1, load["seconds"]))
+    load.update(load_cpu_s=load["cpu_s"], cpu_s=cpu, sink_cpu_s=sink_cpu, loadavg=loadavg())
+    load.update(window_figures(window))
     return load
 
 
