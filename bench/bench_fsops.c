@@ -173,8 +173,10 @@ static int one_message(const struct fsops_opts *o, struct fsops_site *s, unsigne
 		return fail("cannot read input", name);
 	close(fd);
 	step_end(r, S_READ, &t);
-	if (statx(s->out_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 || errno != ENOENT)
-		return fail("output already there (or cannot look):", name);
+	if (statx(s->out_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0)
+		errno = EEXIST;
+	if (errno != ENOENT)
+		return fail("cannot probe the output name", name);
 	step_end(r, S_PROBE, &t);
 	snprintf(tmp, sizeof(tmp), ".tmp.%s", name);
 	fd = openat(s->out_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
