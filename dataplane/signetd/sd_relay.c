@@ -65,7 +65,7 @@ uint64_t sd_relay_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static uint64_t now_us(void)
+uint64_t sd_relay_now_us(void)
 {
 	struct timespec ts;
 
@@ -380,7 +380,7 @@ static uint64_t wait_budget(struct sd_relay_worker *w, unsigned wait_us)
 {
 	const struct sd_signer_port *s = &w->p.signer;
 	uint64_t budget = wait_us, until_tick, deadline = s->next_deadline_us(s->ctx);
-	uint64_t now = now_us();
+	uint64_t now = sd_relay_now_us();
 
 	until_tick = (w->last_tick_ms + TICK_MS > w->now_ms ?
 		      w->last_tick_ms + TICK_MS - w->now_ms : 0) * 1000;
@@ -429,7 +429,7 @@ bool sd_relay_worker_step(struct sd_relay_worker *w, unsigned wait_us)
 	if (w->nobuf > 0)
 		sd_conn_retry_nobuf(w);
 	poll_signer(w);
-	if (s->next_deadline_us(s->ctx) <= now_us())
+	if (s->next_deadline_us(s->ctx) <= sd_relay_now_us())
 		s->flush(s->ctx);
 	tick(w);
 	return !(w->stopping && w->nconns == 0 && w->nhops == 0 && !w->accept_armed &&

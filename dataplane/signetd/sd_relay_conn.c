@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sd_relay_int.h"
@@ -271,14 +270,6 @@ void sd_conn_pump(struct sd_conn *c)
 	}
 }
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* See SUMMARY: finished signings to their connections now. */
 static void take_signed(struct sd_relay_worker *w)
 {
@@ -286,7 +277,7 @@ static void take_signed(struct sd_relay_worker *w)
 	struct dp_done done[TAKE_BATCH];
 	size_t n, total = 0;
 
-	if (s->next_deadline_us(s->ctx) <= mono_us())
+	if (s->next_deadline_us(s->ctx) <= sd_relay_now_us())
 		return;		/* the round flushes the stale partial batch */
 	do {
 		n = s->poll(s->ctx, done, TAKE_BATCH);

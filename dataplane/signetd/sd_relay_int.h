@@ -160,7 +160,9 @@ struct io_uring_sqe *sd_relay_sqe(struct sd_relay_worker *w);
  * itself; Nagle would hold a last small segment for the peer's delayed
  * ACK (tens of milliseconds per message). */
 void sd_relay_nodelay(int fd);
+/* CLOCK_MONOTONIC in milliseconds and in microseconds. */
 uint64_t sd_relay_now_ms(void);
+uint64_t sd_relay_now_us(void);
 void sd_relay_log(struct sd_relay_worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
