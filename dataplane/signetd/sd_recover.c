@@ -10,10 +10,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sd_recover.h"
@@ -79,6 +81,15 @@ long sd_recover_remove_tmp(int dir_fd)
 	return n;
 }
 
+/* The folder's file system keeps its files in memory only. */
+static bool memory_fs(int dir_fd)
+{
+	struct statfs fs;
+
+	return fstatfs(dir_fd, &fs) == 0 &&
+	       (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
+}
+
 static enum sg_err open_dirs(const char *in, const char *out, struct sd_spool_folders *f,
 			     struct sg_error *err)
 {
@@ -99,6 +110,8 @@ static enum sg_err open_dirs(const char *in, const char *out, struct sd_spool_fo
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 		return sg_error_set(err, SG_E_ARG, 0, 0, "%s and %s are the same folder: the "
 				    "output must go elsewhere", in, out);
+	f->dirs.in_memory = memory_fs(f->dirs.in_fd);
+	f->dirs.out_memory = memory_fs(f->dirs.out_fd);
 	return SG_OK;
 }
 

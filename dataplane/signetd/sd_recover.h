@@ -15,7 +15,9 @@
  *     - creates IN_DIR/.failed/ and (unless retire_delete) IN_DIR/.done/;
  *     - deletes every SD_TMP_PREFIX file in OUT_DIR and in .failed/: what a
  *       killed run left half written (its input is still in IN_DIR and
- *       is done again). *removed counts them.
+ *       is done again). *removed counts them;
+ *     - notes which of the two folders live in memory (dirs.in_memory,
+ *       dirs.out_memory: fstatfs says tmpfs or ramfs).
  *   The other crash points need nothing here: an output that was renamed
  *   into place is complete (fsync came first) and is recognised when its
  *   input is taken again (sd_spool.h step 2); an input already retired is

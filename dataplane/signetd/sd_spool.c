@@ -65,6 +65,7 @@ static void free_worker(struct sd_spool_worker *w)
 	free(w->ready);
 	free(w->to_sign);
 	free(w->backlog);
+	free(w->posted);
 	free(w);
 }
 
@@ -109,8 +110,10 @@ enum sg_err sd_spool_worker_new(const struct sd_spool_params *p, struct sd_spool
 	w->mem_wait = calloc(p->depth, sizeof(*w->mem_wait));
 	w->dirsync_wait = calloc(p->depth, sizeof(*w->dirsync_wait));
 	w->dirsync_flight = calloc(p->depth, sizeof(*w->dirsync_flight));
+	w->posted_cap = (size_t)p->depth * SD_SQES_PER_JOB + 1;	/* + the group fsync */
+	w->posted = calloc(w->posted_cap, sizeof(*w->posted));
 	if (!w->to_sign || !w->ready || !w->backlog || !w->mem_wait || !w->dirsync_wait ||
-	    !w->dirsync_flight) {
+	    !w->dirsync_flight || !w->posted) {
 		free_worker(w);
 		return sg_error_set(err, SG_E_NOMEM, 0, 0, "out of memory");
 	}
@@ -136,9 +139,21 @@ struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
 	}
 	if (sqe == NULL)
 		abort();	/* the queue was just submitted: cannot happen */
-	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)job | (uint64_t)op);
+	io_uring_sqe_set_data64(sqe, sd_spool_tag(job, op));
 	w->io_pending++;
 	return sqe;
+}
+
+void sd_spool_post(struct sd_spool_worker *w, uint64_t data, int res)
+{
+	size_t at = (w->posted_head + w->nposted) % w->posted_cap;
+
+	if (w->nposted == w->posted_cap)
+		abort();	/* more than SD_SQES_PER_JOB per job: cannot happen */
+	w->posted[at].data = data;
+	w->posted[at].res = res;
+	w->nposted++;
+	w->io_pending++;
 }
 
 static void job_clear(struct sd_job_priv *j)
@@ -286,6 +301,23 @@ static void on_cqe(struct sd_spool_worker *w, uint64_t data, int res)
 	}
 }
 
+/* The results of plain calls, oldest first, including those their
+ * handlers post. */
+static unsigned reap_posted(struct sd_spool_worker *w)
+{
+	unsigned n = 0;
+
+	while (w->nposted > 0) {
+		struct sd_posted p = w->posted[w->posted_head];
+
+		w->posted_head = (w->posted_head + 1) % w->posted_cap;
+		w->nposted--;
+		on_cqe(w, p.data, p.res);
+		n++;
+	}
+	return n;
+}
+
 static unsigned reap(struct sd_spool_worker *w)
 {
 	struct io_uring_cqe *cqe;
@@ -306,7 +338,7 @@ static unsigned reap(struct sd_spool_worker *w)
 	io_uring_cq_advance(&w->ring, n);
 	for (unsigned i = 0; i < n; i++)
 		on_cqe(w, got[i].data, got[i].res);
-	return n;
+	return n + reap_posted(w);
 }
 
 /* The worker may take another job from the in ring. */
@@ -421,7 +453,7 @@ bool sd_spool_worker_step(struct sd_spool_worker *w, unsigned wait_us)
 	sd_spool_resume_mem_waiters(w);
 	signer_round(w, mode);
 	io_uring_submit(&w->ring);
-	if (got == 0 && w->nbacklog == 0) {
+	if (got == 0 && w->nbacklog == 0 && w->nposted == 0) {
 		uint64_t deadline = s->next_deadline_us(s->ctx);
 
 		if (s->pending(s->ctx) > 0 && deadline != UINT64_MAX && wait_us > 200)

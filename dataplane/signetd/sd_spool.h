@@ -50,6 +50,13 @@
  *        relied on);
  *     5. retire the input: renameat to IN_DIR/.done/NAME, or unlinkat
  *        (retire_delete).
+ *   io_uring does the opens and reads of inputs itself, but hands every
+ *   create, rename, statx, durable write and fsync to a kernel worker
+ *   thread, which runs on the worker's own CPU (it inherits the lcore's
+ *   pinning). On a folder that lives in memory (sd_spool_dirs.out_memory,
+ *   in_memory) those steps cannot wait for a disk, so the worker makes
+ *   them with the same system calls directly; their results take the
+ *   same path as completions, so every step above is unchanged.
  *   Killed at any point, the next run finds each input in IN_DIR (not yet
  *   retired) and either no output (signed again), a temp file (deleted by
  *   sd_recover_open before workers start) or a complete output (its
@@ -114,6 +121,12 @@ struct sd_job {
 struct sd_spool_dirs {
 	int in_fd, out_fd, done_fd, failed_fd;	/* done_fd -1 with retire_delete */
 	bool retire_delete;
+	/* The folder lives in memory (tmpfs, ramfs): none of its file steps
+	 * can wait for a disk, so the workers make them with plain system
+	 * calls instead of through io_uring, which hands every create,
+	 * rename, durable write and fsync to a kernel worker thread (a
+	 * wake-up and a thread switch each, on the worker's own CPU). */
+	bool in_memory, out_memory;
 };
 
 /* How the worker reaches its signer: dp_signer in signetd, a fake in

@@ -8,7 +8,11 @@
  *   The common path (open, read, probe, temp open, durable write, close,
  *   rename, fsync dir, retire) goes through io_uring in sd_spool.c and
  *   sd_spool_out.c; the statx of an opened input is a plain call (its
- *   inode is in memory, it cannot wait for the disk).
+ *   inode is in memory, it cannot wait for the disk). So are the probe,
+ *   temp open, write, close, rename and fsync of a folder that lives in
+ *   memory (sd_spool_dirs.out_memory, and in_memory for the retire):
+ *   their results go through sd_spool_post to the same handlers as CQEs,
+ *   in order, from the worker's next reap.
  *   The rare paths are synchronous and live here: comparing an existing
  *   output with the input (crash recovery), moving bad input to .failed/
  *   with its reason file, removing a temp file after a failed chain.
@@ -16,6 +20,7 @@
 #ifndef SIGNET_SIGNETD_SD_SPOOL_INTERNAL_H
 #define SIGNET_SIGNETD_SD_SPOOL_INTERNAL_H
 
+#include <errno.h>
 #include <liburing.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -57,6 +62,12 @@ struct sd_job_priv {
 
 #define DONE_BATCH 32
 
+/* The result of a plain call, waiting for reap like a CQE. */
+struct sd_posted {
+	uint64_t data;
+	int res;
+};
+
 struct sd_spool_worker {
 	struct sd_spool_params p;
 	struct io_uring ring;
@@ -79,6 +90,8 @@ struct sd_spool_worker {
 	struct sd_job **dirsync_flight;	/* covered by the OUT_DIR fsync in flight */
 	size_t ndirsync_flight;
 	bool dirsync_busy;
+	struct sd_posted *posted;	/* ring of plain-call results */
+	size_t posted_head, nposted, posted_cap;
 	struct dp_done done[DONE_BATCH];
 };
 
@@ -88,6 +101,19 @@ struct sd_spool_worker {
  * joins the group for the signer. */
 struct io_uring_sqe *sd_spool_sqe(struct sd_spool_worker *w, struct sd_job *job,
 				  enum chain_op op);
+/* What sd_spool_sqe tags an operation with: the job and op. */
+static inline uint64_t sd_spool_tag(const struct sd_job *job, enum chain_op op)
+{
+	return (uint64_t)(uintptr_t)job | (uint64_t)op;
+}
+/* An operation done with a plain call: its result (a negative errno on
+ * failure) is handled as the CQE tagged data would be, at the next reap. */
+void sd_spool_post(struct sd_spool_worker *w, uint64_t data, int res);
+/* The result of a plain call: -errno on failure, else ret. */
+static inline int sd_spool_result(long ret)
+{
+	return ret < 0 ? -errno : (int)ret;
+}
 void sd_spool_finish(struct sd_spool_worker *w, struct sd_job *job, enum sd_job_result r);
 void sd_spool_failed(struct sd_spool_worker *w, struct sd_job *job, const char *fmt, ...)
 	SG_PRINTF(3, 4);

@@ -19,11 +19,20 @@
 /* signetd. */
 #include "sd_spool_internal.h"
 
+#define TMP_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+
 void sd_spool_submit_retire(struct sd_spool_worker *w, struct sd_job *job, enum chain_op op)
 {
 	const struct sd_spool_dirs *d = w->p.dirs;
-	struct io_uring_sqe *sqe = sd_spool_sqe(w, job, op);
+	struct io_uring_sqe *sqe;
 
+	if (d->in_memory) {
+		sd_spool_post(w, sd_spool_tag(job, op), sd_spool_result(d->retire_delete ?
+			      unlinkat(d->in_fd, job->name, 0) :
+			      renameat(d->in_fd, job->name, d->done_fd, job->name)));
+		return;
+	}
+	sqe = sd_spool_sqe(w, job, op);
 	if (d->retire_delete)
 		io_uring_prep_unlinkat(sqe, d->in_fd, job->name, 0);
 	else
@@ -40,9 +49,13 @@ void sd_spool_submit_tmpopen(struct sd_spool_worker *w, struct sd_job *job)
 		return;
 	}
 	j->stage = ST_TMPOPEN;
+	if (w->p.dirs->out_memory) {
+		sd_spool_post(w, sd_spool_tag(job, OP_MAIN),
+			      sd_spool_result(openat(w->p.dirs->out_fd, j->tmp, TMP_FLAGS, 0644)));
+		return;
+	}
 	sqe = sd_spool_sqe(w, job, OP_MAIN);
-	io_uring_prep_openat(sqe, w->p.dirs->out_fd, j->tmp,
-			     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	io_uring_prep_openat(sqe, w->p.dirs->out_fd, j->tmp, TMP_FLAGS, 0644);
 }
 
 void sd_spool_on_signed(struct sd_spool_worker *w, struct dp_done *d)
@@ -86,11 +99,17 @@ static void submit_write(struct sd_spool_worker *w, struct sd_job *job)
 	j->iov[n].iov_base = (void *)(uintptr_t)(j->form.body + skip);
 	j->iov[n++].iov_len = j->form.body_len - skip;
 	j->stage = ST_WRITE;
-	sqe = sd_spool_sqe(w, job, OP_MAIN);
-	io_uring_prep_writev(sqe, j->fd, j->iov, n, j->written);
 	/* per-write O_DSYNC: the write completes once its data (and the file
 	 * size) are durable, fdatasync's guarantee without a round trip of
 	 * its own */
+	if (w->p.dirs->out_memory) {
+		sd_spool_post(w, sd_spool_tag(job, OP_MAIN),
+			      sd_spool_result(pwritev2(j->fd, j->iov, (int)n, (off_t)j->written,
+						       RWF_DSYNC)));
+		return;
+	}
+	sqe = sd_spool_sqe(w, job, OP_MAIN);
+	io_uring_prep_writev(sqe, j->fd, j->iov, n, j->written);
 	sqe->rw_flags = RWF_DSYNC;
 }
 
@@ -109,6 +128,15 @@ static void submit_rename(struct sd_spool_worker *w, struct sd_job *job)
 
 	j->stage = ST_RENAME;
 	j->chain_left = 2;
+	if (w->p.dirs->out_memory) {
+		int closed = sd_spool_result(close(j->fd));
+
+		sd_spool_post(w, sd_spool_tag(job, OP_CLOSE), closed);
+		sd_spool_post(w, sd_spool_tag(job, OP_RENAME), closed < 0 ? -ECANCELED :
+			      sd_spool_result(renameat2(out_fd, j->tmp, out_fd, job->output,
+							RENAME_NOREPLACE)));
+		return;
+	}
 	sqe = sd_spool_sqe(w, job, OP_CLOSE);
 	io_uring_prep_close(sqe, j->fd);
 	sqe->flags |= IOSQE_IO_LINK;
@@ -190,10 +218,15 @@ void sd_spool_on_rename(struct sd_spool_worker *w, struct sd_job *job)
 static void start_group_dirsync(struct sd_spool_worker *w)
 {
 	struct sd_job **swap = w->dirsync_flight;
-	struct io_uring_sqe *sqe = sd_spool_sqe(w, NULL, OP_MAIN);
 
-	io_uring_sqe_set_data64(sqe, sd_spool_group_token(w));
-	io_uring_prep_fsync(sqe, w->p.dirs->out_fd, 0);
+	if (w->p.dirs->out_memory) {
+		sd_spool_post(w, sd_spool_group_token(w), sd_spool_result(fsync(w->p.dirs->out_fd)));
+	} else {
+		struct io_uring_sqe *sqe = sd_spool_sqe(w, NULL, OP_MAIN);
+
+		io_uring_sqe_set_data64(sqe, sd_spool_group_token(w));
+		io_uring_prep_fsync(sqe, w->p.dirs->out_fd, 0);
+	}
 	w->dirsync_flight = w->dirsync_wait;
 	w->ndirsync_flight = w->ndirsync_wait;
 	w->dirsync_wait = swap;

@@ -196,6 +196,12 @@ void sd_spool_probe(struct sd_spool_worker *w, struct sd_job *job)
 		return;
 	}
 	j->stage = ST_PROBE;
+	if (w->p.dirs->out_memory) {
+		sd_spool_post(w, sd_spool_tag(job, OP_MAIN),
+			      sd_spool_result(statx(w->p.dirs->out_fd, job->output,
+						    AT_SYMLINK_NOFOLLOW, STATX_TYPE, &j->stx)));
+		return;
+	}
 	sqe = sd_spool_sqe(w, job, OP_MAIN);
 	io_uring_prep_statx(sqe, w->p.dirs->out_fd, job->output, AT_SYMLINK_NOFOLLOW,
 			    STATX_TYPE, &j->stx);

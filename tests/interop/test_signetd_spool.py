@@ -24,6 +24,9 @@ SUMMARY
       written) and a restart each time: in the end every input is in OUT
       exactly once, complete and verifying, none is left in IN, no temp
       file is left anywhere;
+    - the first and the kill -9 case run twice: with the spool folders on
+      the test's disk folder (file steps through io_uring) and on tmpfs
+      under /dev/shm (plain calls; skipped where /dev/shm is not tmpfs);
     - --watch picks up files dropped in later; SIGTERM ends it with 0;
     - SIGTERM in the middle of a batch: exit 0 after the messages in
       flight, every output complete, each input either written or still in
@@ -42,9 +45,12 @@ SUMMARY
 import grp
 import json
 import os
+import pathlib
 import random
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -59,9 +65,22 @@ DOMAINS = list(KEYED) + [UNKEYED]
 MAX_MESSAGE = 65536
 
 
+def memory_folder():
+    """A fresh folder on tmpfs (/dev/shm), or a skip where there is none."""
+    with open("/proc/mounts", encoding="utf-8") as mounts:
+        if not any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in mounts):
+            pytest.skip("/dev/shm is not tmpfs here")
+    return pathlib.Path(tempfile.mkdtemp(prefix="signet-spool-", dir="/dev/shm"))
+
+
 @pytest.fixture
-def site(tmp_path):
-    """Keys, configuration and a running signet-controld."""
+def site(request, tmp_path):
+    """Keys, configuration and a running signet-controld; the spool folders
+    (in/, out/, staging/) under the test's folder on disk, or on tmpfs when
+    the test is parametrized with "memory" (signetd then makes the file
+    steps with plain calls)."""
+    in_memory = getattr(request, "param", "disk") == "memory"
+    spool = memory_folder() if in_memory else tmp_path
     records = make_keys(tmp_path, KEYED)
     (tmp_path / "state").mkdir()
     group = grp.getgrgid(os.getgid()).gr_name
@@ -72,11 +91,15 @@ def site(tmp_path):
                     "dataplane {\n  workers = 2\n}\n"
                     f"esmtp_listener {{\n  max_message_size = {MAX_MESSAGE}\n}}\n"
                     'dkim_sign "main" {\n  key = "keys/%{d}/%{s}.key"\n' + domains + "}\n")
-    state = {"dir": tmp_path, "conf": conf, "records": records,
+    state = {"dir": tmp_path, "spool": spool, "conf": conf, "records": records,
              "signetd": program("SIGNETD", "dataplane/signetd/signetd"),
              "controld": start_controld(tmp_path, conf)}
-    yield state
-    stop_controld(state["controld"])
+    try:
+        yield state
+        stop_controld(state["controld"])
+    finally:
+        if in_memory:
+            shutil.rmtree(spool, ignore_errors=True)
 
 
 def make_messages(folder, count, seed=1):
@@ -100,7 +123,7 @@ def make_messages(folder, count, seed=1):
 
 def run_signetd(site, *extra, check=True):
     done = subprocess.run([site["signetd"], "-c", str(site["conf"]), "--spool",
-                           str(site["dir"] / "in"), "--out", str(site["dir"] / "out"),
+                           str(site["spool"] / "in"), "--out", str(site["spool"] / "out"),
                            "--json", *extra], capture_output=True, timeout=HANG_GUARD * 4)
     if check:
         assert done.returncode == 0, done.stderr.decode()
@@ -110,12 +133,12 @@ def run_signetd(site, *extra, check=True):
 def start_signetd(site, *extra):
     """signetd on IN/OUT in the background (stdout and stderr piped)."""
     return subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool",
-                             str(site["dir"] / "in"), "--out", str(site["dir"] / "out"),
+                             str(site["spool"] / "in"), "--out", str(site["spool"] / "out"),
                              *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def start_watching(site):
-    inbox = site["dir"] / "in"
+    inbox = site["spool"] / "in"
     inbox.mkdir()
     proc = start_signetd(site, "--watch", "--json")
     wait_for(lambda: (inbox / ".done").exists() or proc.poll() is not None,
@@ -126,25 +149,26 @@ def start_watching(site):
 def move_in(site, made):
     """Moves staged messages into IN whole, as a spool wants them."""
     for name in made:
-        os.rename(site["dir"] / "staging" / name, site["dir"] / "in" / name)
+        os.rename(site["spool"] / "staging" / name, site["spool"] / "in" / name)
 
 
 def check_outputs(site, made):
     """Every input is in OUT exactly once, complete; keyed ones verify."""
-    out = site["dir"] / "out"
+    out = site["spool"] / "out"
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == sorted(made), "outputs differ from inputs"
     for name, (domain, raw) in made.items():
         check_signed(site, domain, name, (out / name).read_bytes(), raw)
-    assert not [p for p in (site["dir"] / "in").iterdir()
+    assert not [p for p in (site["spool"] / "in").iterdir()
                 if p.name.endswith(".eml") and "\t" not in p.name]
-    leftovers = [p for d in (out, site["dir"] / "in" / ".failed")
+    leftovers = [p for d in (out, site["spool"] / "in" / ".failed")
                  for p in d.iterdir() if p.name.startswith(".signetd-tmp.")]
     assert leftovers == []
 
 
+@pytest.mark.parametrize("site", ["disk", "memory"], indirect=True)
 def test_spool_signs_every_message(site):
-    made = make_messages(site["dir"] / "in", 200)
+    made = make_messages(site["spool"] / "in", 200)
     done = run_signetd(site)
     summary = json.loads(done.stdout)
     unkeyed = sum(1 for d, _ in made.values() if d == UNKEYED)
@@ -156,7 +180,7 @@ def test_spool_signs_every_message(site):
     assert 0 < summary["cpu_seconds"] < 60
     assert summary["workers"] == 2
     check_outputs(site, made)
-    assert sorted(p.name for p in (site["dir"] / "in" / ".done").iterdir()) == sorted(made)
+    assert sorted(p.name for p in (site["spool"] / "in" / ".done").iterdir()) == sorted(made)
     # the workers' counters reached signet-controld (STATS_PUSH)
     ctl = subprocess.run([program("SIGNETCTL", "control/ctl/signetctl"), "-s",
                           str(site["dir"] / "ctl.sock"), "--json", "signing_stats"],
@@ -170,8 +194,8 @@ def test_spool_signs_every_message(site):
 
 
 def test_bad_input_goes_to_failed_with_a_reason(site):
-    made = make_messages(site["dir"] / "in", 4)
-    inbox = site["dir"] / "in"
+    made = make_messages(site["spool"] / "in", 4)
+    inbox = site["spool"] / "in"
     (inbox / "empty.eml").write_bytes(b"")
     (inbox / "prose.eml").write_bytes(b"Dear friend, this is no message\n")
     (inbox / "huge.eml").write_bytes(b"From: a@example.com\n\n" + b"x" * MAX_MESSAGE)
@@ -196,15 +220,16 @@ def test_bad_input_goes_to_failed_with_a_reason(site):
     check_outputs(site, made)
 
 
+@pytest.mark.parametrize("site", ["disk", "memory"], indirect=True)
 def test_kill9_at_random_points_loses_nothing(site):
-    made = make_messages(site["dir"] / "in", 200, seed=7)
-    out = site["dir"] / "out"
+    made = make_messages(site["spool"] / "in", 200, seed=7)
+    out = site["spool"] / "out"
     rng = random.Random(20261122)
     mid_batch_kills = 0
     for _ in range(4):
         target = rng.randint(1, 199)
         proc = subprocess.Popen([site["signetd"], "-c", str(site["conf"]), "--spool",
-                                 str(site["dir"] / "in"), "--out", str(out)],
+                                 str(site["spool"] / "in"), "--out", str(out)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + HANG_GUARD
         while proc.poll() is None and time.monotonic() < deadline:
@@ -215,7 +240,7 @@ def test_kill9_at_random_points_loses_nothing(site):
             proc.kill()
             mid_batch_kills += 1
         proc.wait(timeout=HANG_GUARD)
-        if not [p for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml")]:
+        if not [p for p in (site["spool"] / "in").iterdir() if p.name.endswith(".eml")]:
             break
     assert mid_batch_kills > 0, "signetd finished before any kill: nothing was tested"
     done = run_signetd(site)
@@ -226,9 +251,9 @@ def test_kill9_at_random_points_loses_nothing(site):
 
 def test_watch_takes_new_files_until_sigterm(site):
     proc = start_watching(site)
-    made = make_messages(site["dir"] / "staging", 20, seed=3)
+    made = make_messages(site["spool"] / "staging", 20, seed=3)
     move_in(site, made)
-    wait_for(lambda: len(os.listdir(site["dir"] / "in" / ".done")) == 20
+    wait_for(lambda: len(os.listdir(site["spool"] / "in" / ".done")) == 20
              or proc.poll() is not None, "the watched files to be signed")
     summary, _ = sigterm(proc)
     assert summary["messages"] == 20 and summary["failed"] == 0
@@ -236,8 +261,8 @@ def test_watch_takes_new_files_until_sigterm(site):
 
 
 def test_sigterm_mid_batch_finishes_what_is_in_flight(site):
-    made = make_messages(site["dir"] / "in", 600, seed=11)
-    out = site["dir"] / "out"
+    made = make_messages(site["spool"] / "in", 600, seed=11)
+    out = site["spool"] / "out"
     proc = start_signetd(site, "--json")
     wait_for(lambda: (out.exists() and len(os.listdir(out)) >= 30) or proc.poll() is not None,
              "signetd to write some outputs")
@@ -248,7 +273,7 @@ def test_sigterm_mid_batch_finishes_what_is_in_flight(site):
     assert summary["signed"] + summary["skipped"] == len(written)
     for name in written:            # what is there is complete
         assert (out / name).read_bytes().endswith(made[name][1])
-    left = [p.name for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml")]
+    left = [p.name for p in (site["spool"] / "in").iterdir() if p.name.endswith(".eml")]
     assert sorted(left + written) == sorted(made)     # each input exactly once somewhere
     if summary["messages"] < 600:
         assert b"finishing the messages in flight" in stderr
@@ -257,15 +282,15 @@ def test_sigterm_mid_batch_finishes_what_is_in_flight(site):
 
 
 def test_controld_restart_is_survived(site):
-    done = site["dir"] / "in" / ".done"
+    done = site["spool"] / "in" / ".done"
     proc = start_watching(site)
-    first = {n: v for n, v in make_messages(site["dir"] / "staging", 8, seed=5).items()
+    first = {n: v for n, v in make_messages(site["spool"] / "staging", 8, seed=5).items()
              if v[0] == "example.com"}
     move_in(site, first)
     wait_for(lambda: len(os.listdir(done)) == len(first), "the first files")
     stop_controld(site["controld"])
     site["controld"] = start_controld(site["dir"], site["conf"])
-    second = {n: v for n, v in make_messages(site["dir"] / "staging", 8, seed=6).items()
+    second = {n: v for n, v in make_messages(site["spool"] / "staging", 8, seed=6).items()
               if v[0] == "example.org"}      # needs a new KEY_REQUEST
     move_in(site, second)
     wait_for(lambda: len(os.listdir(done)) == len(first) + len(second)
@@ -295,22 +320,22 @@ def test_command_line(site):
     done = run("-c", str(no_listener))
     assert done.returncode == 2 and "nothing to do" in done.stderr
     done = run("-c", conf, "--spool", str(site["dir"] / "nowhere"), "--out",
-               str(site["dir"] / "out"))
+               str(site["spool"] / "out"))
     assert done.returncode == 2 and "spool folder" in done.stderr
     # A wrong eal_args: DPDK's complaint and usage text go to stderr, never to
     # stdout, which carries --json.
     bad_eal = site["dir"] / "bad-eal.conf"
     bad_eal.write_text(site["conf"].read_text().replace(
         "dataplane {\n", 'dataplane {\n  eal_args = "--no-huge --no-shconf --no-pci --bogus-eal"\n'))
-    (site["dir"] / "in").mkdir(exist_ok=True)
-    done = run("-c", str(bad_eal), "--spool", str(site["dir"] / "in"), "--out",
-               str(site["dir"] / "out"), "--json")
+    (site["spool"] / "in").mkdir(exist_ok=True)
+    done = run("-c", str(bad_eal), "--spool", str(site["spool"] / "in"), "--out",
+               str(site["spool"] / "out"), "--json")
     assert done.returncode == 2 and "DPDK EAL initialisation failed" in done.stderr
     assert done.stdout == ""
 
 
 def test_controld_down_loses_nothing(site):
-    made = make_messages(site["dir"] / "in", 4)
+    made = make_messages(site["spool"] / "in", 4)
     stop_controld(site["controld"])
     done = run_signetd(site, check=False)
     assert done.returncode == 1, done.stderr.decode()
@@ -318,9 +343,9 @@ def test_controld_down_loses_nothing(site):
     # without controld no domain has an answer, not even "no key"
     assert (summary["failed"], summary["signed"], summary["skipped"]) == (4, 0, 0)
     assert b"left in place" in done.stderr and b"control connection down" in done.stderr
-    left = sorted(p.name for p in (site["dir"] / "in").iterdir() if p.name.endswith(".eml"))
+    left = sorted(p.name for p in (site["spool"] / "in").iterdir() if p.name.endswith(".eml"))
     assert left == sorted(made)
-    assert not [p for p in (site["dir"] / "out").iterdir() if not p.name.startswith(".")]
+    assert not [p for p in (site["spool"] / "out").iterdir() if not p.name.startswith(".")]
     site["controld"] = start_controld(site["dir"], site["conf"])
     run_signetd(site)
     check_outputs(site, made)

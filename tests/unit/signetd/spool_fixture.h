@@ -6,9 +6,13 @@
  *                     one worker on the test's own thread
  *
  * SUMMARY
- *   fx_setup / fx_teardown make and remove /tmp/sd-spool-XXXXXX with in/
- *   and out/, open them with sd_recover_open (retire to .done/ unless
- *   fx->retire_delete) and create the worker (depth 4).
+ *   fx_new(state) / fx_free make and remove /tmp/sd-spool-XXXXXX with in/
+ *   and out/; fx_open_worker opens them with sd_recover_open (retire to
+ *   .done/ unless fx->retire_delete) and creates the worker (depth 4).
+ *   The folders count as on a disk (file steps through io_uring) unless
+ *   the test runs with the state fx_in_memory (FX_IN_MEMORY_TEST(f)
+ *   registers f that way): then they count as in memory (plain calls),
+ *   whatever file system /tmp is on.
  *   The fake signer signs what it is given by answering DP_SIGNED with
  *   one field "DKIM-Signature: fake; n=LEN\r\n"; a message containing
  *   "nokey" is DP_SKIPPED, one containing "FAILME" DP_FAILED, one
@@ -41,6 +45,10 @@
 #include "sd_spool.h"
 
 #define FX_MAX_JOBS 64
+
+/* The state that runs a test with its folders played as in memory. */
+static __attribute__((unused)) bool fx_in_memory = true;
+#define FX_IN_MEMORY_TEST(f) { "in memory: " #f, f, NULL, NULL, &fx_in_memory }
 #define FX_FIELD "DKIM-Signature: fake; n="
 
 struct fx_pending {
@@ -53,6 +61,7 @@ struct fx_pending {
 struct fx {
 	char root[64], in[96], out[96];
 	bool retire_delete;
+	bool in_memory;			/* folders played as tmpfs (plain calls) */
 	struct sd_spool_folders folders;
 	struct sd_ring *to, *from;
 	_Atomic int mode;
@@ -236,14 +245,16 @@ static __attribute__((unused)) void fx_open_worker(struct fx *fx)
 	sg_error_clear(&err);
 	if (sd_recover_open(fx->in, fx->out, fx->retire_delete, &fx->folders, &err) != SG_OK)
 		fail_msg("sd_recover_open: %s", err.msg);
+	fx->folders.dirs.in_memory = fx->folders.dirs.out_memory = fx->in_memory;
 	assert_int_equal(sd_spool_worker_new(&p, &fx->w, &err), SG_OK);
 }
 
-static __attribute__((unused)) struct fx *fx_new(void)
+static __attribute__((unused)) struct fx *fx_new(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
+	fx->in_memory = state != NULL && *state == &fx_in_memory;
 	strcpy(fx->root, "/tmp/sd-spool-XXXXXX");
 	assert_non_null(mkdtemp(fx->root));
 	snprintf(fx->in, sizeof(fx->in), "%s/in", fx->root);

@@ -52,7 +52,7 @@ static void feed_setup(struct feedfx *t, bool watch, size_t ring)
 	struct sg_error err;
 
 	memset(t, 0, sizeof(*t));
-	t->fx = fx_new();
+	t->fx = fx_new(NULL);
 	fx_open_worker(t->fx);
 	for (int i = 0; i < 2; i++) {
 		t->to[i] = sd_ring_new(ring);

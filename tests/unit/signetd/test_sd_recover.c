@@ -10,13 +10,19 @@
  *   holds its lock, allowed after close; a missing IN_DIR, an OUT_DIR
  *   whose parent is missing, the same folder under another name, a file
  *   where .failed/ should be: clear
- *   errors; sd_recover_remove_tmp on a descriptor that is no folder.
+ *   errors; sd_recover_remove_tmp on a descriptor that is no folder;
+ *   an output folder on tmpfs (/dev/shm; skipped where that is not
+ *   tmpfs) counts as in memory, the input folder as /tmp's file system
+ *   says.
  */
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
 #include "spool_fixture.h"
 
 static void test_open_creates_and_cleans(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	struct sd_spool_folders f;
 	struct sg_error err;
 	char out2[160];
@@ -47,7 +53,7 @@ static void test_open_creates_and_cleans(void **state)
 
 static void test_retire_delete_has_no_done(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	struct sd_spool_folders f;
 	struct sg_error err;
 
@@ -62,7 +68,7 @@ static void test_retire_delete_has_no_done(void **state)
 
 static void test_locks(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	struct sd_spool_folders a, b;
 	struct sg_error err;
 	char other[160];
@@ -84,7 +90,7 @@ static void test_locks(void **state)
 
 static void test_errors(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	struct sd_spool_folders f;
 	struct sg_error err;
 	char path[160];
@@ -107,6 +113,38 @@ static void test_errors(void **state)
 	fx_free(fx);
 }
 
+static bool on_tmpfs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
+
+static void test_memory_folders(void **state)
+{
+	struct fx *fx;
+	struct sd_spool_folders f;
+	struct sg_error err;
+	char shm[] = "/dev/shm/sd-recover-XXXXXX", cmd[64];
+
+	if (!on_tmpfs("/dev/shm"))
+		skip();
+	fx = fx_new(state);
+	assert_non_null(mkdtemp(shm));
+	sg_error_clear(&err);
+	assert_int_equal(sd_recover_open(fx->in, shm, false, &f, &err), SG_OK);
+	assert_true(f.dirs.out_memory);
+	assert_int_equal(f.dirs.in_memory, on_tmpfs(fx->in));
+	sd_recover_close(&f);
+	assert_int_equal(sd_recover_open(shm, fx->out, false, &f, &err), SG_OK);
+	assert_true(f.dirs.in_memory);
+	assert_int_equal(f.dirs.out_memory, on_tmpfs(fx->out));
+	sd_recover_close(&f);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", shm);
+	assert_int_equal(system(cmd), 0);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_retire_delete_has_no_done),
 		cmocka_unit_test(test_locks),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_memory_folders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

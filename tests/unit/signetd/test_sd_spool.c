@@ -29,7 +29,7 @@
 
 static void test_fresh_spool(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx_put(fx, "in/a.eml", CRLF_MSG);
@@ -60,7 +60,7 @@ static void test_fresh_spool(void **state)
 
 static void test_retire_delete(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx->retire_delete = true;
@@ -74,7 +74,7 @@ static void test_retire_delete(void **state)
 
 static void test_crash_with_temp_file(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx_put(fx, "in/a.eml", CRLF_MSG);
@@ -93,7 +93,7 @@ static void test_crash_with_temp_file(void **state)
 /* What a run that was killed between the rename and the retire left. */
 static void test_vanished_and_failed_signing(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx_put(fx, "in/f.eml", "From: a@example.com\r\nSubject: FAILME\r\n\r\nx\r\n");
@@ -112,7 +112,7 @@ static void test_vanished_and_failed_signing(void **state)
 
 static void test_full_signer_is_retried(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx->capacity = 1;
@@ -160,7 +160,7 @@ static void step_until_submitted(struct fx *fx, size_t n, bool no_flush)
 static void test_partial_batch_waits_for_jobs_on_their_way(void **state)
 {
 	const char *names[] = { "1.eml", "2.eml", NULL };
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	size_t flushes;
 
 	(void)state;
@@ -196,7 +196,7 @@ static void test_signing_groups(void **state)
 
 	(void)state;
 	for (unsigned batch = 3; batch <= 4; batch++) {
-		struct fx *fx = fx_new();
+		struct fx *fx = fx_new(state);
 
 		put_numbered(fx, names);
 		fx_put(fx, "out/c.eml", "an older message");
@@ -232,7 +232,7 @@ static void test_signing_groups(void **state)
 static void test_group_does_not_wait_for_untakable_jobs(void **state)
 {
 	const char *names[] = { "a.eml", "b.eml", "c.eml", NULL };
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	int rounds = 0;
 
 	(void)state;
@@ -267,7 +267,7 @@ static void test_reads_ahead_two_groups(void **state)
 {
 	const char *names[] = { "0.eml", "1.eml", "2.eml", "3.eml", "4.eml", "5.eml",
 				"6.eml", "7.eml", "8.eml", "9.eml", NULL };
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	put_numbered(fx, names);
@@ -292,7 +292,7 @@ static void test_reads_ahead_two_groups(void **state)
 
 static void test_stop_leaves_the_ring(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	struct sd_job *job = calloc(1, sizeof(*job));
 
 	(void)state;
@@ -313,15 +313,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_spool),
+		FX_IN_MEMORY_TEST(test_fresh_spool),
 		cmocka_unit_test(test_retire_delete),
+		FX_IN_MEMORY_TEST(test_retire_delete),
 		cmocka_unit_test(test_crash_with_temp_file),
+		FX_IN_MEMORY_TEST(test_crash_with_temp_file),
 		cmocka_unit_test(test_vanished_and_failed_signing),
+		FX_IN_MEMORY_TEST(test_vanished_and_failed_signing),
 		cmocka_unit_test(test_full_signer_is_retried),
 		cmocka_unit_test(test_partial_batch_waits_for_jobs_on_their_way),
 		cmocka_unit_test(test_signing_groups),
+		FX_IN_MEMORY_TEST(test_signing_groups),
 		cmocka_unit_test(test_group_does_not_wait_for_untakable_jobs),
 		cmocka_unit_test(test_reads_ahead_two_groups),
 		cmocka_unit_test(test_stop_leaves_the_ring),
+		FX_IN_MEMORY_TEST(test_stop_leaves_the_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ static int holds(struct fx *fx, const char *name, const char *input, char *reaso
 
 static void test_output_holds(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	char reason[256] = "", path[512], *big;
 
 	(void)state;
@@ -66,7 +66,7 @@ static void test_output_holds(void **state)
 
 static void test_move_failed(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	char reason[256] = "not a message: test";
 	size_t len;
 	char *text;
@@ -87,7 +87,7 @@ static void test_move_failed(void **state)
 
 static void test_move_failed_fails(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	char reason[256] = "bad";
 	struct sd_spool_dirs dirs;
 	char path[512];

@@ -13,9 +13,16 @@
  *     ignored): the job fails with the reason, the input stays in IN_DIR,
  *     no output and no temp file remain;
  *   - the output folder cannot be written (its descriptor is a read-only
- *     file's): the temp file cannot be created, the input stays.
+ *     file's): the temp file cannot be created, the input stays;
+ *   - folders in memory (plain calls): six messages signed without a
+ *     single io_uring kernel worker thread (iou-wrk-*) in the process;
+ *     on a disk the temp file's create starts one (this test runs first,
+ *     before any other test's ring has started threads).
+ *   Each case but the last also runs with its folders in memory.
  */
+#include <dirent.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/resource.h>
 
 #include "spool_fixture.h"
@@ -39,7 +46,7 @@ static void put_same(struct fx *fx)
 
 static void test_race_with_unrelated_file(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx_put(fx, "in/a.eml", MSG);
@@ -62,7 +69,7 @@ static void test_race_with_unrelated_file(void **state)
 
 static void test_race_with_same_message(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx_put(fx, "in/a.eml", MSG);
@@ -76,7 +83,7 @@ static void test_race_with_same_message(void **state)
 
 static void test_write_fails(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	struct rlimit old, small = { 16, 16 };
 	const struct sd_job *job;
 
@@ -100,7 +107,7 @@ static void test_write_fails(void **state)
 
 static void test_output_folder_unusable(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	const struct sd_job *job;
 	char path[512];
 	int file;
@@ -124,13 +131,58 @@ static void test_output_folder_unusable(void **state)
 	fx_free(fx);
 }
 
+/* io_uring's kernel worker threads in this process (iou-wrk-*). */
+static int kernel_workers(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char path[300], comm[32];
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL && strncmp(comm, "iou-wrk", 7) == 0)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_memory_folders_need_no_kernel_workers(void **state)
+{
+	struct fx *fx = fx_new(state);
+
+	assert_int_equal(kernel_workers(), 0);
+	fx_run_six(fx, 0);
+	assert_int_equal(kernel_workers(), 0);
+	fx_free(fx);
+	fx = fx_new(NULL);
+	fx_run_six(fx, 0);
+	assert_true(kernel_workers() > 0);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		FX_IN_MEMORY_TEST(test_memory_folders_need_no_kernel_workers),
 		cmocka_unit_test(test_race_with_unrelated_file),
+		FX_IN_MEMORY_TEST(test_race_with_unrelated_file),
 		cmocka_unit_test(test_race_with_same_message),
+		FX_IN_MEMORY_TEST(test_race_with_same_message),
 		cmocka_unit_test(test_write_fails),
+		FX_IN_MEMORY_TEST(test_write_fails),
 		cmocka_unit_test(test_output_folder_unusable),
+		FX_IN_MEMORY_TEST(test_output_folder_unusable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

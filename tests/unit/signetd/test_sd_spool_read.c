@@ -21,7 +21,7 @@
 
 static void test_crash_after_rename(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	char out[256];
 
 	(void)state;
@@ -46,7 +46,7 @@ static void test_crash_after_rename(void **state)
 
 static void test_unrelated_older_outputs(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx_put(fx, "in/a.eml", CRLF_MSG);
@@ -68,7 +68,7 @@ static void test_unrelated_older_outputs(void **state)
 
 static void test_bad_input(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 	char big[5000], path[512];
 
 	(void)state;
@@ -100,7 +100,7 @@ static void test_bad_input(void **state)
 
 static void test_byte_budget(void **state)
 {
-	struct fx *fx = fx_new();
+	struct fx *fx = fx_new(state);
 
 	(void)state;
 	fx->budget = 2 * strlen(CRLF_MSG);	/* two messages' worth */
@@ -109,7 +109,7 @@ static void test_byte_budget(void **state)
 	 * time, so the signer may hold fewer at its fullest */
 	assert_in_range(fx->max_pending, 1, 2);
 	fx_free(fx);
-	fx = fx_new();
+	fx = fx_new(state);
 	fx_run_six(fx, 40);			/* the default: depth (4) limits */
 	assert_int_equal(fx->max_pending, 4);
 	fx_free(fx);
@@ -119,7 +119,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crash_after_rename),
+		FX_IN_MEMORY_TEST(test_crash_after_rename),
 		cmocka_unit_test(test_unrelated_older_outputs),
+		FX_IN_MEMORY_TEST(test_unrelated_older_outputs),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_byte_budget),
 	};
