@@ -17,6 +17,16 @@
  *   for PEM text and seeds read from files (whole pages from mmap; NULL for
  *   n = 0 or when mapping fails; locking is best effort). Pass the same n
  *   to sg_secbuf_free.
+ *   sg_secobj_alloc/free are for small secrets a process keeps by the
+ *   thousand (a backend's per-key precomputation): zeroed objects aligned
+ *   to SG_SECOBJ_ALIGN, packed many to a locked, non-dumpable chunk of
+ *   pages (locking best effort, as for secbufs) instead of a mapping
+ *   each; objects above 16 KiB get a secbuf of their own. NULL for n = 0
+ *   or when no memory can be mapped. sg_secobj_free wipes the object at
+ *   once and unmaps a chunk when its last object goes; pass the same n.
+ *   Thread-safe: any thread may free what another allocated.
+ *   sg_secobj_count says how many chunked objects are live and in how many
+ *   chunks (for tests and statistics).
  */
 #ifndef SIGNET_CRYPTO_SECMEM_H
 #define SIGNET_CRYPTO_SECMEM_H
@@ -29,11 +39,18 @@
 
 bool sg_secmem_init(size_t heap_bytes);
 /* The secure heap size for a long-running process that holds many keys:
- * half of the soft RLIMIT_MEMLOCK (the other half is for the backends'
- * locked key precomputation), a power of two, at least
- * SG_SECMEM_DEFAULT_BYTES and at most SG_SECMEM_DAEMON_MAX_BYTES. */
+ * half of the soft RLIMIT_MEMLOCK (the other half is for what is locked
+ * page by page: the slab of key precomputation, backend workspaces, PEM
+ * buffers), a power of two, at least SG_SECMEM_DEFAULT_BYTES and at most
+ * SG_SECMEM_DAEMON_MAX_BYTES. */
 size_t sg_secmem_daemon_bytes(void);
 void *sg_secbuf_alloc(size_t n);
 void sg_secbuf_free(void *p, size_t n);
+
+#define SG_SECOBJ_ALIGN 64		/* alignment (and size granule) of sg_secobj objects */
+
+void *sg_secobj_alloc(size_t n);
+void sg_secobj_free(void *p, size_t n);
+size_t sg_secobj_count(size_t *chunks);
 
 #endif

@@ -8,8 +8,13 @@
  *   buffer from sg_secbuf_alloc (OpenSSL writes them as little-endian
  *   byte strings of the buffer's size), checks the key's shape, converts
  *   to 52-bit digits and derives k0, RR and qInv * R; n and e likewise
- *   for RSA-2048. The scratch buffer
- *   is zeroed and unmapped before returning.
+ *   for RSA-2048. The scratch buffer (one page, short-lived) is zeroed
+ *   and unmapped before returning. The result, kept for the key's life,
+ *   comes from sg_secobj_alloc (secmem.h): a 2,816-byte slot in a shared
+ *   locked chunk, so thousands of prepared keys do not cost a mapping and
+ *   a locked page each. It is read a word at a time (ifma_rsa.c
+ *   transposes it into its 64-byte aligned workspace), so the slab's
+ *   alignment is more than it needs.
  *
  * DIAGNOSTICS
  *   SG_E_UNSUPPORTED (not RSA, a size other than 2048/3072/4096, more
@@ -34,6 +39,9 @@
 /* Room for any factor of a key up to 4096 bits, so unbalanced primes are
  * read (and refused) instead of failing inside OpenSSL. */
 #define CRT_BYTES (SG_RSA_MAX_BITS / 8)
+
+_Static_assert(_Alignof(struct ifma_key_prep) <= SG_SECOBJ_ALIGN,
+	       "sg_secobj_alloc does not align the precomputation enough");
 
 enum crt_index { CRT_P, CRT_Q, CRT_DP, CRT_DQ, CRT_QINV, CRT_N, CRT_E, CRT_P3, CRT_COUNT };
 
@@ -142,7 +150,7 @@ static enum sg_err derive(struct ifma_key_prep *prep, const struct crt_numbers *
 			  struct sg_error *err)
 {
 	size_t half_bytes = prep->bits / 16;
-	uint64_t qinv[IFMA_MAX_DIGITS], diff[IFMA_MAX_DIGITS];
+	uint64_t qinv[IFMA_MAX_DIGITS] = { 0 }, diff[IFMA_MAX_DIGITS] = { 0 };
 	uint64_t shape_ok, qinv_below_p;
 
 	shape_ok = has_exact_bits(c->le[CRT_P], half_bytes) &
@@ -200,9 +208,9 @@ enum sg_err ifma_key_prep_new(const struct sg_privkey *k, struct ifma_key_prep *
 	if (rc != SG_OK)
 		return rc;
 	c = sg_secbuf_alloc(sizeof(*c));
-	prep = sg_secbuf_alloc(sizeof(*prep));
+	prep = sg_secobj_alloc(sizeof(*prep));
 	if (c == NULL || prep == NULL) {
-		rc = sg_error_set(err, SG_E_NOMEM, 0, 0, "cannot map memory for key numbers");
+		rc = sg_error_set(err, SG_E_NOMEM, 0, 0, "no locked memory for key numbers");
 		goto out;
 	}
 	rc = read_crt(k, c, &multi, err);
@@ -226,5 +234,5 @@ out:
 
 void ifma_key_prep_free(void *prep)
 {
-	sg_secbuf_free(prep, sizeof(struct ifma_key_prep));
+	sg_secobj_free(prep, sizeof(struct ifma_key_prep));
 }

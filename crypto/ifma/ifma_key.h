@@ -15,9 +15,12 @@
  *   for the backend's check of each signature (ifma_rsa_check_batch).
  *   Other keys
  *   give SG_E_UNSUPPORTED with the reason (the backend signs them through
- *   evp). The numbers live in memory from sg_secbuf_alloc (locked, kept
- *   out of core dumps, zeroed when freed); ifma_key_prep_free releases it
- *   and is the release function handed to sg_privkey_set_prep.
+ *   evp). The numbers live in a slot from sg_secobj_alloc (secmem.h):
+ *   packed with other keys' into locked chunks kept out of core dumps,
+ *   wiped when freed. A process holds one per prepared key (signetd: one
+ *   per key, shared by every worker through the key's prep slot).
+ *   ifma_key_prep_free releases it and is the release function handed to
+ *   sg_privkey_set_prep.
  *   ifma_key_class_digits gives the digits of one half for a modulus size
  *   (20, 30, 40), or 0 for sizes the backend does not run.
  *

@@ -10,8 +10,12 @@
  *   qInv * R mod p; for RSA-2048 the public form (n, R^2 mod n, k0, e),
  *   absent for larger keys and for e of 65 bits. Refusals with SG_E_UNSUPPORTED and a reason: RSA-1024,
  *   Ed25519, a three-prime key, a key whose primes are 1000 and 1048 bits.
- *   NULL key. The precomputation's pages are unmapped when it is freed.
- *   Plain C (no IFMA instructions): runs on every CPU.
+ *   NULL key. The precomputation's chunk is unmapped when its last prep
+ *   is freed. 2,000 preps of one key share a few dozen mappings (one each
+ *   before the slab: 2,000), are all identical (no slot overlaps another)
+ *   and, on CPUs with AVX-512 IFMA (else that test is skipped), preps
+ *   from different chunks sign byte for byte as OpenSSL does. The rest is
+ *   plain C (no IFMA instructions) and runs on every CPU.
  */
 #include "testutil.h"
 
@@ -26,8 +30,11 @@
 #include <openssl/rsa.h>
 
 #include "keyfiles.h"
+#include "proc_maps.h"
 #include "ifma_key.h"
+#include "ifma_rsa.h"
 #include "key_internal.h"
+#include "secmem.h"
 
 static BIGNUM *key_bn(const struct sg_privkey *k, const char *name)
 {
@@ -325,7 +332,7 @@ static void test_refused_keys(void **state)
 	assert_null(prep);
 }
 
-/* The precomputation is in its own pages, unmapped (after zeroing) on free. */
+/* A lone precomputation's slab chunk is unmapped (after wiping) on free. */
 static void test_free_unmaps(void **state)
 {
 	struct sg_privkey *k = kf_load_testdata("dkimpy/data/2048_testkey.key");
@@ -346,6 +353,82 @@ static void test_free_unmaps(void **state)
 	sg_privkey_free(k);
 }
 
+#define MANY_PREPS 2000
+
+/* A mail farm prepares thousands of keys: they must not cost a mapping
+ * (and a locked page) each. */
+static void test_many_preps_share_mappings(void **state)
+{
+	static struct ifma_key_prep *prep[MANY_PREPS];
+	struct sg_privkey *k = kf_load_testdata("dkimpy/data/2048_testkey.key");
+	size_t before = pm_count_mappings(), grown, live = sg_secobj_count(NULL);
+	struct sg_error err;
+
+	(void)state;
+	for (size_t i = 0; i < MANY_PREPS; i++)
+		if (ifma_key_prep_new(k, &prep[i], &err) != SG_OK)
+			fail_msg("prep %zu: %s", i, err.msg);
+	assert_int_equal(sg_secobj_count(NULL), live + MANY_PREPS);
+	grown = pm_count_mappings() - before;
+	if (grown > MANY_PREPS / 50)
+		fail_msg("%d preps added %zu mappings", MANY_PREPS, grown);
+	for (size_t i = 1; i < MANY_PREPS; i++) {
+		assert_true(prep[i] != prep[i - 1]);
+		if (memcmp(prep[i], prep[0], sizeof(*prep[0])) != 0)
+			fail_msg("prep %zu differs from prep 0", i);
+	}
+	for (size_t i = 0; i < MANY_PREPS; i++)
+		ifma_key_prep_free(prep[i]);
+	assert_int_equal(sg_secobj_count(NULL), live);
+	assert_int_equal(pm_count_mappings(), before);
+	sg_privkey_free(k);
+}
+
+/* Preps packed side by side (lanes from different chunks and slots) sign
+ * what OpenSSL signs. */
+static void test_packed_preps_sign(void **state)
+{
+	enum { SPREAD = 100 };		/* 800 preps: lanes in different chunks */
+	static struct ifma_key_prep *prep[IFMA_LANES * SPREAD];
+	struct sg_privkey *k = kf_load_testdata("dkimpy/data/2048_testkey.key");
+	uint8_t digest[32], em[SG_SIG_MAX], sig[IFMA_LANES][SG_SIG_MAX], want[SG_SIG_MAX];
+	const struct ifma_key_prep *lane[IFMA_LANES];
+	const uint8_t *em_p[IFMA_LANES];
+	uint8_t *sig_p[IFMA_LANES];
+	struct ifma_rsa_work *w;
+	struct sg_error err;
+	size_t want_len = 0;
+
+	(void)state;
+	if (!ifma_cpu_supported()) {
+		sg_privkey_free(k);
+		skip();
+	}
+	for (size_t i = 0; i < IFMA_LANES * SPREAD; i++)
+		assert_int_equal(ifma_key_prep_new(k, &prep[i], &err), SG_OK);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		digest[i] = (uint8_t)(i * 37 + 1);
+	assert_true(ifma_emsa_pkcs1(SG_ALG_RSA_SHA256, digest, sizeof(digest), em, 256));
+	for (unsigned l = 0; l < IFMA_LANES; l++) {
+		lane[l] = prep[l * SPREAD + l];
+		em_p[l] = em;
+		sig_p[l] = sig[l];
+	}
+	w = ifma_rsa_work_new();
+	assert_non_null(w);
+	ifma_rsa_sign_batch(w, &ifma_rsa_arith_native, lane, em_p, sig_p);
+	assert_int_equal(sg_privkey_sign(k, SG_ALG_RSA_SHA256, digest, sizeof(digest), want,
+					 sizeof(want), &want_len, &err), SG_OK);
+	assert_int_equal(want_len, 256);
+	for (unsigned l = 0; l < IFMA_LANES; l++)
+		if (memcmp(sig[l], want, want_len) != 0)
+			fail_msg("lane %u (prep %u) differs from OpenSSL", l, l * SPREAD + l);
+	ifma_rsa_work_free(w);
+	for (size_t i = 0; i < IFMA_LANES * SPREAD; i++)
+		ifma_key_prep_free(prep[i]);
+	sg_privkey_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +438,8 @@ int main(void)
 		cmocka_unit_test(test_wide_public_exponent),
 		cmocka_unit_test(test_refused_keys),
 		cmocka_unit_test(test_free_unmaps),
+		cmocka_unit_test(test_many_preps_share_mappings),
+		cmocka_unit_test(test_packed_preps_sign),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
