@@ -8,13 +8,15 @@
  *   arithmetic on the key's own CRT numbers: the primes' digits, k0
  *   (m * k0 = -1 mod 2^52), R^2 mod p and mod q, the exponents' words,
  *   qInv * R mod p; for RSA-2048 the public form (n, R^2 mod n, k0, e),
- *   absent for larger keys and for e of 65 bits. Refusals with SG_E_UNSUPPORTED and a reason: RSA-1024,
- *   Ed25519, a three-prime key, a key whose primes are 1000 and 1048 bits.
+ *   absent for larger keys and for e of 65 bits. Refusals with
+ *   SG_E_UNSUPPORTED and a reason: RSA-1024, Ed25519, a three-prime key, a
+ *   key whose primes are 1000 and 1048 bits.
  *   NULL key. The precomputation's chunk is unmapped when its last prep
  *   is freed. 2,000 preps of one key share a few dozen mappings (one each
- *   before the slab: 2,000), are all identical (no slot overlaps another)
- *   and, on CPUs with AVX-512 IFMA (else that test is skipped), preps
- *   from different chunks sign byte for byte as OpenSSL does. The rest is
+ *   before the slab: 2,000), are identical byte for byte (no slot
+ *   overlaps another, no stack bytes land in the unused digits) and, on
+ *   CPUs with AVX-512 IFMA (else that test is skipped), preps from
+ *   different chunks sign byte for byte as OpenSSL does. The rest is
  *   plain C (no IFMA instructions) and runs on every CPU.
  */
 #include "testutil.h"

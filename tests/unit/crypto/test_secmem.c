@@ -5,18 +5,20 @@
  * SUMMARY
  *   Without permission to lock memory (a child process as an ordinary user
  *   with RLIMIT_MEMLOCK 0) sg_secmem_init reports false, yet the heap,
- *   secbufs and key loading still work. With permission: init succeeds and
- *   is idempotent; RSA private numbers and Ed25519 seeds then live in the
- *   secure heap (CRYPTO_secure_used grows on load, shrinks on free); a
- *   secbuf is page-aligned, writable, marked "dd" (MADV_DONTDUMP) and "lo"
- *   (locked) in /proc/self/smaps, and unmapped on free.
+ *   secbufs, slab objects and key loading still work. With permission:
+ *   init succeeds and is idempotent; RSA private numbers and Ed25519
+ *   seeds then live in the secure heap (CRYPTO_secure_used grows on load,
+ *   shrinks on free); a secbuf is page-aligned, writable, marked "dd"
+ *   (MADV_DONTDUMP) and "lo" (locked) in /proc/self/smaps, and unmapped on
+ *   free.
  *   The object slab: sg_secobj_alloc gives zeroed, 64-byte aligned,
  *   disjoint objects; 1,000 objects of ifma's 2,800 bytes fill 11 chunks
  *   (sg_secobj_count) and add about a dozen mappings (not 1,000), marked
- *   "dd" and "lo", all gone once the objects are freed; a freed object is wiped (the next allocation gets
- *   the same slot back and finds zeros); objects of different sizes do not
- *   share a chunk; large objects get their own pages; four threads
- *   allocating and freeing at once never get overlapping objects.
+ *   "dd" and "lo", all gone once the objects are freed; a freed object is
+ *   wiped (the next allocation gets the same slot back and finds zeros);
+ *   objects of different sizes do not share a chunk; large objects get
+ *   their own pages; four threads allocating and freeing at once never
+ *   get overlapping objects.
  */
 #include "testutil.h"
 
@@ -61,6 +63,13 @@ static int child_without_mlock(void)
 		return 4;
 	sg_privkey_free(k);
 	sg_secbuf_free(buf, 100);
+	buf = sg_secobj_alloc(2800);	/* the slab works unlocked too */
+	if (buf == NULL)
+		return 5;
+	memset(buf, 0x5a, 2800);
+	sg_secobj_free(buf, 2800);
+	if (sg_secobj_count(NULL) != 0)
+		return 6;
 	return 0;
 }
 
