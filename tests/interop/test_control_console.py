@@ -31,48 +31,28 @@ SUMMARY
       signet-controld --check and SIGHUP likewise;
     - workers, version, summary; a restart keeps the runtime selectors;
       shutdown stops the daemon with status 0;
-    - --json output is one JSON document with pinned keys;
-    - the REPL on a pseudo-terminal: prompt, a command, help, tab
-      completion, history, quit; a console left at its prompt past the
-      daemon's idle deadline still runs the next command.
-  dnsmasq (dnsmasq-base) is required; without it the tests skip.
+    - --json output is one JSON document with pinned keys.
+  The site (console_site.py) is shared with test_control_repl.py, which
+  drives the interactive console. dnsmasq (dnsmasq-base) is required;
+  without it the tests skip.
 """
 
 import calendar
-import grp
 import json
 import os
-import pathlib
-import pty
 import re
-import select
 import signal
-import socket
 import subprocess
 import time
 
 import dkim
 import dns.rdatatype
 import dns.zone
-import pytest
 
-from control_helpers import (HANG_GUARD, MSG_KEY_MATERIAL, MSG_KEY_REQUEST,
-                             MSG_RESULT, MSG_STATS_PUSH, Console, Daemon, Dnsmasq, Wire,
-                             control_block, field_str, field_u64, frame, signetctl_path,
-                             unused_port, wait_for)
+from console_site import DOMAIN, SCOPES, create, site  # noqa: F401 (site: a fixture)
+from control_helpers import (HANG_GUARD, MSG_KEY_MATERIAL, MSG_KEY_REQUEST, MSG_RESULT,
+                             MSG_STATS_PUSH, Wire, field_str, field_u64, frame, wait_for)
 
-DOMAIN = "example.com"
-SCOPES = """
-dkim_sign "main" {
-  header_canon = relaxed
-  body_canon = relaxed
-  key = "keys/%{d}/%{s}.key"
-  dk_domain "example.com" { lifetime = 1d }
-}
-dk_sign "legacy" {
-  key = "dkkeys/%{d}/%{s}.key"
-}
-"""
 STATS_BUCKETS = 12
 STATS_COLUMNS = ["processed", "signed", "failed", "skipped_no_key", "skipped_condition",
                  "skipped_disabled", "bytes", "avg_sign_us", "p50_us", "p90_us", "p99_us"]
@@ -83,51 +63,6 @@ MESSAGE = (b"From: Postmaster <postmaster@example.com>\r\n"
            b"Message-ID: <control-e2e@example.com>\r\n"
            b"\r\n"
            b"Hello from the control plane test.\r\n")
-
-
-def admin_group():
-    for name in ("adm", "daemon"):
-        try:
-            grp.getgrnam(name)
-            return name
-        except KeyError:
-            continue
-    return ""
-
-
-class Site:
-    """One appliance: config, daemon, console, DNS server, in folder."""
-
-    def __init__(self, folder):
-        self.folder = pathlib.Path(folder)
-        self.dns = Dnsmasq(self.folder)
-        self.dns.serve({})
-        self.sock = self.folder / "ctl.sock"
-        self.conf = self.folder / "signet.conf"
-        self.control = control_block("ctl.sock", "state", unused_port(socket.SOCK_STREAM),
-                                     f"127.0.0.1:{self.dns.port}", admin_group())
-        self.write_config(SCOPES)
-        self.daemon = Daemon(self.conf, self.sock, self.folder / "controld.log").start()
-        self.ctl = Console(self.sock)
-
-    def write_config(self, scopes):
-        self.conf.write_text(self.control + scopes)
-
-    def restart(self):
-        assert self.daemon.stop() == 0, self.daemon.log_text()
-        self.daemon.start()
-
-    def close(self):
-        if self.daemon.running():
-            self.daemon.stop()
-        self.dns.stop()
-
-
-@pytest.fixture
-def site(tmp_path):
-    s = Site(tmp_path)
-    yield s
-    s.close()
 
 
 def fields(answer, domain=DOMAIN):
@@ -143,12 +78,6 @@ def field(answer, name, domain=DOMAIN):
 
 def record_name(selector, domain=DOMAIN):
     return f"{selector}._domainkey.{domain}"
-
-
-def create(site, name, *options):
-    answer = site.ctl.json("selector", "create", name, "--domain", DOMAIN, *options)
-    assert answer["title"] == "selector create"
-    return answer
 
 
 def publish(site, records):
@@ -607,114 +536,3 @@ def test_usage_errors_never_reach_the_daemon(site):
     assert done.returncode == 2 and "--bits" in done.stderr
     assert site.ctl.json("selector", "list")["rows"] == []
     assert "selector create" not in site.daemon.log_text()
-
-
-# ---- the interactive console ----
-
-class Terminal:
-    """signetctl on a pseudo-terminal."""
-
-    def __init__(self, sock, home):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            os.environ.update(HOME=str(home), TERM="xterm")
-            os.execv(signetctl_path(), ["signetctl", "-s", str(sock)])
-        self.seen = b""
-
-    def expect(self, pattern):
-        """Reads until pattern (a regex on bytes) appears after what was
-        matched before; returns the text read up to the match."""
-        deadline = time.monotonic() + HANG_GUARD
-        regex = re.compile(pattern)
-        while True:
-            m = regex.search(self.seen)
-            if m:
-                before, self.seen = self.seen[:m.end()], self.seen[m.end():]
-                return before
-            left = deadline - time.monotonic()
-            assert left > 0, f"no {pattern!r} in {self.seen!r}"
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                try:
-                    chunk = os.read(self.fd, 4096)
-                except OSError:
-                    chunk = b""
-                assert chunk, f"signetctl ended before {pattern!r}: {self.seen!r}"
-                self.seen += chunk
-
-    def type(self, keys):
-        os.write(self.fd, keys)
-
-    def wait(self):
-        deadline = time.monotonic() + HANG_GUARD
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status)
-            try:
-                os.read(self.fd, 4096)
-            except OSError:
-                time.sleep(0.02)
-        os.kill(self.pid, signal.SIGKILL)
-        pytest.fail("signetctl did not leave after quit")
-
-
-def end_terminal(term):
-    try:
-        os.kill(term.pid, signal.SIGKILL)
-        os.waitpid(term.pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
-    os.close(term.fd)
-
-
-def test_repl_prompt_help_completion_quit(site, tmp_path):
-    create(site, "s2026a")
-    term = Terminal(site.sock, tmp_path)
-    try:
-        greeting = term.expect(rb"signet> ")
-        assert b"Connected to signet-controld 0.1.0" in greeting
-        term.type(b"version\r")
-        assert b"signet-controld 0.1.0 (control protocol 1)" in term.expect(rb"signet> ")
-        term.type(b"help\r")
-        listed = term.expect(rb"signet> ")
-        for usage in (b"selector rotate <DOMAIN>", b"dns test <NAME> [<DOMAIN>]",
-                      b"signing_stats reset", b"keycache flush [<DOMAIN>]"):
-            assert usage in listed
-        # "selec<TAB>" completes the word, "li<TAB>" the next one: typed
-        # as they are, "selec li" would be a usage error
-        term.type(b"selec\t")
-        term.expect(rb"tor ")
-        term.type(b"li\t")
-        term.expect(rb"st ")
-        term.type(b"\r")
-        listed = term.expect(rb"signet> ")
-        assert b"1 selectors" in listed, listed
-        assert re.search(rb"s2026a +dkim +example\.com +new +state", listed), listed
-        term.type(b"selector enable s2026a\r")     # a usage error: the console goes on
-        assert b"signetctl: " in term.expect(rb"signet> ")
-        term.type(b"quit\r")
-        assert term.wait() == 0
-    finally:
-        end_terminal(term)
-    # libedit's history file writes a blank as \040
-    history = (tmp_path / ".signetctl_history").read_text().replace("\\040", " ")
-    assert "\nversion\n" in history and "\nselector list \n" in history
-    assert oct((tmp_path / ".signetctl_history").stat().st_mode & 0o777) == "0o600"
-
-
-def test_repl_outlives_the_idle_deadline(site, tmp_path):
-    """signet-controld drops a client idle for SG_DAEMON_IDLE_MS; a console
-    left at its prompt that long still runs the next command."""
-    term = Terminal(site.sock, tmp_path)
-    try:
-        term.expect(rb"signet> ")
-        wait_for(lambda: f"pid {term.pid} dropped: nothing received" in site.daemon.log_text(),
-                 "signet-controld to drop the idle console")
-        term.type(b"version\r")
-        out = term.expect(rb"signet> ")
-        assert b"signet-controld 0.1.0 (control protocol 1)" in out and b"signetctl:" not in out
-        term.type(b"quit\r")
-        assert term.wait() == 0
-    finally:
-        end_terminal(term)
